@@ -1,0 +1,643 @@
+//! Request, response and event types of the engine API. They are the contract with the UI:
+//! serde gives them camelCase JSON and ts-rs generates their TypeScript twins into
+//! `ui/src/api/generated/` (see `bindings.rs`), so they are never written twice.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+/// A request without arguments (`projectInfo {}`, `graph {}` …).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct Empty {}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// A user-facing problem: a stable code, where it is, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiagnosticDto {
+    pub code: String,
+    pub severity: Severity,
+    pub message: String,
+    /// Relative to the project root, with `/` separators.
+    pub file: Option<String>,
+    /// 1-based.
+    pub line: Option<u32>,
+    /// 1-based.
+    pub column: Option<u32>,
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnDto {
+    pub name: String,
+    pub data_type: Option<String>,
+    pub description: String,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Project
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenProjectRequest {
+    /// The project folder (or any folder below it).
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectInfo {
+    pub name: String,
+    /// Absolute path of the project root.
+    pub root: String,
+    pub target_name: String,
+    pub target_kind: String,
+    pub warehouse_path: Option<String>,
+    pub schema: String,
+    /// Nodes per resource type (`model`, `source`, `test` …); empty while the project does not parse.
+    pub counts: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecentProjects {
+    pub projects: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Dir,
+    Model,
+    Source,
+    Seed,
+    Test,
+    Macro,
+    Analysis,
+    Docs,
+    Yaml,
+    Other,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileNode {
+    pub name: String,
+    /// Relative to the project root with `/` separators; `""` for the root.
+    pub path: String,
+    pub kind: FileKind,
+    pub children: Vec<FileNode>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ReadFileRequest {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileContent {
+    pub path: String,
+    pub content: String,
+    /// Opaque; changes whenever the content changes. Pass it back as `expectedVersion`.
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct WriteFileRequest {
+    pub path: String,
+    pub content: String,
+    /// When set, the write fails with K1006 if the file on disk is no longer this version.
+    #[serde(default)]
+    #[ts(optional)]
+    pub expected_version: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compile, graph, docs
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompileModelRequest {
+    pub path: String,
+    /// The unsaved editor buffer; the saved file when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub content: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompileResult {
+    pub unique_id: Option<String>,
+    pub sql: Option<String>,
+    pub diagnostics: Vec<DiagnosticDto>,
+    pub depends_on: Vec<String>,
+    pub columns: Vec<ColumnDto>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceTypeDto {
+    Model,
+    Source,
+    Seed,
+    Test,
+    Exposure,
+    Analysis,
+    Snapshot,
+    Operation,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Layer {
+    Source,
+    Staging,
+    Intermediate,
+    Marts,
+    Seed,
+    Test,
+    Exposure,
+    Other,
+}
+
+/// A node's state from the last run; `stale` when its file changed after that run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum NodeStatusDto {
+    Success,
+    Error,
+    Skipped,
+    Pass,
+    Fail,
+    Warn,
+    Stale,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphNodeDto {
+    pub id: String,
+    pub name: String,
+    pub resource_type: ResourceTypeDto,
+    pub layer: Layer,
+    pub path: String,
+    pub materialized: Option<String>,
+    pub tags: Vec<String>,
+    pub description: String,
+    pub status: Option<NodeStatusDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EdgeDto {
+    pub source: String,
+    pub target: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphDto {
+    pub nodes: Vec<GraphNodeDto>,
+    pub edges: Vec<EdgeDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DocsRequest {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DocsColumnDto {
+    pub name: String,
+    pub data_type: Option<String>,
+    pub description: String,
+    /// Test names attached to the column (`unique`, `not_null`, `accepted_values` …).
+    pub tests: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DocsDto {
+    pub id: String,
+    pub name: String,
+    pub resource_type: ResourceTypeDto,
+    pub description: String,
+    pub columns: Vec<DocsColumnDto>,
+    pub depends_on: Vec<String>,
+    pub referenced_by: Vec<String>,
+    pub path: String,
+    pub raw_code: String,
+    pub compiled_code: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Runs
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RunCommand {
+    Stage,
+    Seed,
+    Run,
+    Test,
+    Build,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRunRequest {
+    pub command: RunCommand,
+    #[serde(default)]
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// Worker threads; the profile's `threads` when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub threads: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub full_refresh: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StartRunResponse {
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunIdRequest {
+    pub run_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RunStatus {
+    Running,
+    Success,
+    Error,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunRecord {
+    pub run_id: String,
+    pub command: RunCommand,
+    pub select: Vec<String>,
+    #[serde(default)]
+    pub exclude: Vec<String>,
+    /// RFC 3339, UTC.
+    pub started_at: String,
+    /// Seconds; null while running.
+    pub elapsed: Option<f64>,
+    pub status: RunStatus,
+    /// Nodes per status (`success`, `error`, `skipped`, `pass`, `fail`, `warn`).
+    pub counts: BTreeMap<String, u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunHistory {
+    pub runs: Vec<RunRecord>,
+}
+
+/// The first rows of a result, as JSON values (see `kiln_warehouse::QueryResult` for the
+/// encoding of decimals, dates and nested types).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SampleDto {
+    pub columns: Vec<ColumnDto>,
+    #[ts(type = "unknown[][]")]
+    pub rows: Vec<Vec<Value>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeResultDto {
+    pub unique_id: String,
+    pub name: String,
+    pub resource_type: ResourceTypeDto,
+    pub status: NodeStatusDto,
+    pub message: String,
+    pub rows_affected: Option<u64>,
+    pub failures: Option<u64>,
+    /// Seconds.
+    pub execution_time: f64,
+    /// Relative to the project root.
+    pub compiled_path: Option<String>,
+    pub diagnostic: Option<DiagnosticDto>,
+    pub sample: Option<SampleDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunResults {
+    pub results: Vec<NodeResultDto>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Queries
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunQueryRequest {
+    pub sql: String,
+    /// Rows in `firstPage` (default 200).
+    #[serde(default)]
+    #[ts(optional)]
+    pub page_size: Option<u32>,
+    /// Lets the caller name the query up front so it can cancel it before the answer arrives;
+    /// generated when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub query_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunStatementAtRequest {
+    pub sql: String,
+    /// Byte offset of the cursor in `sql`.
+    pub offset: u32,
+    #[serde(default)]
+    #[ts(optional)]
+    pub page_size: Option<u32>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub query_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementResultDto {
+    /// Position within the query (the `statement` of `fetchRows`/`exportQuery`).
+    pub index: u32,
+    pub sql: String,
+    pub columns: Vec<ColumnDto>,
+    #[ts(type = "unknown[][]")]
+    pub first_page: Vec<Vec<Value>>,
+    /// Null while unknown.
+    pub total_rows: Option<u64>,
+    /// Seconds.
+    pub elapsed: f64,
+    pub error: Option<DiagnosticDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RunQueryResponse {
+    pub query_id: String,
+    pub statements: Vec<StatementResultDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SortDto {
+    pub column: String,
+    pub descending: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchRowsRequest {
+    pub query_id: String,
+    pub statement: u32,
+    pub offset: u64,
+    pub limit: u32,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub sort: Option<SortDto>,
+    /// Keeps rows where any column's text contains this, ignoring case.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchRowsResponse {
+    #[ts(type = "unknown[][]")]
+    pub rows: Vec<Vec<Value>>,
+    /// Rows matching the filter.
+    pub total_rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryIdRequest {
+    pub query_id: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    Csv,
+    Parquet,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportQueryRequest {
+    pub query_id: String,
+    pub statement: u32,
+    pub format: ExportFormat,
+    /// Inside the project, e.g. `target/exports/sales.csv`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportQueryResponse {
+    pub path: String,
+    pub rows: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryHistoryEntry {
+    pub sql: String,
+    pub started_at: String,
+    pub elapsed: f64,
+    pub rows: Option<u64>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryHistory {
+    pub entries: Vec<QueryHistoryEntry>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Schema browser
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum RelationKind {
+    Table,
+    View,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RelationDto {
+    pub name: String,
+    pub kind: RelationKind,
+    pub columns: Vec<ColumnDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaDto {
+    pub name: String,
+    pub relations: Vec<RelationDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SchemaResponse {
+    pub schemas: Vec<SchemaDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewRelationRequest {
+    pub schema: String,
+    pub name: String,
+    pub limit: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ShowModelRequest {
+    pub path: String,
+    pub limit: u32,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Visual edits
+
+/// An edit to preview. Nothing is written until `commitEdit`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ApplyEditRequest {
+    /// A new model selecting from `upstream` (unique ids of models, seeds, snapshots or sources).
+    CreateModel {
+        name: String,
+        /// Folder for the file, e.g. `models/marts`.
+        directory: String,
+        upstream: Vec<String>,
+    },
+    /// Renames (and optionally moves) a model's file and rewrites every `ref()` to it.
+    RenameModel {
+        path: String,
+        new_name: String,
+        #[serde(default)]
+        #[ts(optional)]
+        new_directory: Option<String>,
+    },
+    /// Adds a generic test (`unique`, `not_null` …) to a column in the model's properties YAML.
+    AddColumnTest {
+        /// Unique id of a model, seed or snapshot.
+        id: String,
+        column: String,
+        test: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FileChangeDto {
+    pub path: String,
+    /// Null for a new file.
+    pub before: Option<String>,
+    /// Null for a deleted file.
+    pub after: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EditPreview {
+    pub changes: Vec<FileChangeDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitEditRequest {
+    pub changes: Vec<FileChangeDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitEditResponse {
+    /// Paths written or deleted.
+    pub paths: Vec<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+/// Everything the engine reports while it works, in one stream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum EngineEvent {
+    RunStarted {
+        run_id: String,
+        command: RunCommand,
+        total: u32,
+    },
+    NodeStarted {
+        run_id: String,
+        unique_id: String,
+        name: String,
+        index: u32,
+        total: u32,
+    },
+    NodeFinished {
+        run_id: String,
+        result: NodeResultDto,
+        index: u32,
+        total: u32,
+    },
+    RunFinished {
+        run_id: String,
+        status: RunStatus,
+        elapsed: f64,
+        counts: BTreeMap<String, u32>,
+    },
+    Log {
+        run_id: Option<String>,
+        message: String,
+    },
+    /// Files changed on disk (by the studio or anything else), relative to the project root.
+    FileChanged {
+        paths: Vec<String>,
+    },
+    QueryProgress {
+        query_id: String,
+        statement: u32,
+        total_rows: Option<u64>,
+        done: bool,
+    },
+}

@@ -1,0 +1,373 @@
+//! Stage/seed/run/test/build from the toolbar: a registry of runs with cancel tokens, their
+//! events, and their records under `target/runs/<runId>/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Instant, SystemTime};
+
+use kiln_exec::{CancelToken, Command, Event, NodeResult, NodeStatus, RunOptions};
+use kiln_warehouse::QueryResult;
+
+use crate::dto::{
+    ColumnDto, EngineEvent, Empty, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord,
+    RunResults, RunStatus, SampleDto, StartRunRequest, StartRunResponse,
+};
+use crate::error::{codes, diagnostic_dto, slash_path, ApiError, ApiResult, ErrorKind};
+use crate::model::resource_type_dto;
+use crate::paths::atomic_write;
+use crate::state::ProjectState;
+use crate::{blocking, lock, Studio};
+
+const RUNS_DIR: &str = "runs";
+const RECORD_FILE: &str = "run.json";
+const RESULTS_FILE: &str = "results.json";
+/// How many past runs `runHistory` lists and the graph's statuses are read from.
+const HISTORY_LIMIT: usize = 200;
+const STATUS_RUNS: usize = 50;
+
+pub(crate) struct RunEntry {
+    pub record: RunRecord,
+    pub cancel: CancelToken,
+    pub results: Vec<NodeResultDto>,
+}
+
+impl RunEntry {
+    pub fn is_running(&self) -> bool {
+        self.record.status == RunStatus::Running
+    }
+}
+
+fn command_of(command: RunCommand) -> Command {
+    match command {
+        RunCommand::Stage => Command::Stage,
+        RunCommand::Seed => Command::Seed,
+        RunCommand::Run => Command::Run,
+        RunCommand::Test => Command::Test,
+        RunCommand::Build => Command::Build,
+    }
+}
+
+fn status_dto(status: NodeStatus) -> NodeStatusDto {
+    match status {
+        NodeStatus::Success => NodeStatusDto::Success,
+        NodeStatus::Error => NodeStatusDto::Error,
+        NodeStatus::Skipped => NodeStatusDto::Skipped,
+        NodeStatus::Pass => NodeStatusDto::Pass,
+        NodeStatus::Fail => NodeStatusDto::Fail,
+        NodeStatus::Warn => NodeStatusDto::Warn,
+    }
+}
+
+fn status_name(status: NodeStatusDto) -> &'static str {
+    match status {
+        NodeStatusDto::Success => "success",
+        NodeStatusDto::Error => "error",
+        NodeStatusDto::Skipped => "skipped",
+        NodeStatusDto::Pass => "pass",
+        NodeStatusDto::Fail => "fail",
+        NodeStatusDto::Warn => "warn",
+        NodeStatusDto::Stale => "stale",
+    }
+}
+
+pub(crate) fn sample_dto(result: &QueryResult) -> SampleDto {
+    SampleDto {
+        columns: result
+            .columns
+            .iter()
+            .map(|c| ColumnDto { name: c.name.clone(), data_type: Some(c.data_type.clone()), description: String::new() })
+            .collect(),
+        rows: result.rows.clone(),
+    }
+}
+
+fn node_result_dto(root: &Path, result: &NodeResult) -> NodeResultDto {
+    NodeResultDto {
+        unique_id: result.unique_id.clone(),
+        name: result.name.clone(),
+        resource_type: resource_type_dto(result.resource_type),
+        status: status_dto(result.status),
+        message: result.message.clone(),
+        rows_affected: result.rows_affected,
+        failures: result.failures,
+        execution_time: result.execution_time,
+        compiled_path: result.compiled_path.as_deref().map(|p| slash_path(&kiln_diagnostics::relative_to(root, p))),
+        diagnostic: result.diagnostic.as_ref().map(diagnostic_dto),
+        sample: result.sample.as_ref().map(sample_dto),
+    }
+}
+
+fn counts_of(results: &[NodeResultDto]) -> BTreeMap<String, u32> {
+    let mut counts = BTreeMap::new();
+    for result in results {
+        *counts.entry(status_name(result.status).to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// Sortable, file-name safe and unique within the process: `20240131T120501-3f2a-7`.
+fn new_run_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let stamp: String = kiln_exec::now_rfc3339().chars().take(19).filter(|c| *c != '-' && *c != ':').collect();
+    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    format!("{stamp}-{:04x}-{}", nanos & 0xffff, COUNTER.fetch_add(1, Ordering::Relaxed))
+}
+
+fn check_run_id(run_id: &str) -> ApiResult<()> {
+    if run_id.is_empty() || !run_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        return Err(ApiError::unknown_id("run", run_id));
+    }
+    Ok(())
+}
+
+fn run_dir(state: &ProjectState, run_id: &str) -> PathBuf {
+    state.target_dir().join(RUNS_DIR).join(run_id)
+}
+
+fn write_json(path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
+    atomic_write(path, text.as_bytes())
+}
+
+/// Reads the graph's statuses from the latest recorded runs, newest first wins.
+pub(crate) fn load_statuses(state: &ProjectState) {
+    let mut records = disk_records(state);
+    records.truncate(STATUS_RUNS);
+    let mut statuses = lock(&state.statuses);
+    for record in records {
+        let path = run_dir(state, &record.run_id).join(RESULTS_FILE);
+        let Ok(text) = std::fs::read_to_string(&path) else { continue };
+        let Ok(results) = serde_json::from_str::<Vec<NodeResultDto>>(&text) else { continue };
+        let at = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+        for result in results {
+            statuses.entry(result.unique_id).or_insert((result.status, at));
+        }
+    }
+}
+
+/// Recorded runs on disk, newest first.
+fn disk_records(state: &ProjectState) -> Vec<RunRecord> {
+    let Ok(entries) = std::fs::read_dir(state.target_dir().join(RUNS_DIR)) else { return Vec::new() };
+    let mut records: Vec<RunRecord> = entries
+        .flatten()
+        .filter_map(|entry| std::fs::read_to_string(entry.path().join(RECORD_FILE)).ok())
+        .filter_map(|text| serde_json::from_str(&text).ok())
+        .collect();
+    records.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run_id.cmp(&a.run_id)));
+    records
+}
+
+struct Prepared {
+    run_id: String,
+    manifest: Arc<kiln_compile::Manifest>,
+    adapter: Arc<dyn kiln_warehouse::Adapter>,
+    options: RunOptions,
+    cancel: CancelToken,
+}
+
+fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepared> {
+    if state.has_active_run() {
+        return Err(ApiError::new(ErrorKind::Conflict, codes::BAD_REQUEST, "another run is still in progress")
+            .hint("wait for it to finish or cancel it, then start this one"));
+    }
+    let manifest = state.require_manifest()?;
+    let mut options = RunOptions::new(command_of(request.command));
+    options.select = request.select.clone();
+    options.exclude = request.exclude.clone();
+    options.threads = request.threads.map(|t| t as usize).unwrap_or(manifest.target.threads).max(1);
+    options.full_refresh = request.full_refresh.unwrap_or(false);
+    // A bad selector is reported to the caller now rather than as a failed run.
+    let (planned, _) = kiln_exec::plan(&manifest, &options)?;
+    let adapter = state.adapter()?;
+    let run_id = new_run_id();
+    let cancel = CancelToken::default();
+    let record = RunRecord {
+        run_id: run_id.clone(),
+        command: request.command,
+        select: request.select.clone(),
+        exclude: request.exclude.clone(),
+        started_at: kiln_exec::now_rfc3339(),
+        elapsed: None,
+        status: RunStatus::Running,
+        counts: BTreeMap::new(),
+    };
+    lock(&state.runs).insert(run_id.clone(), RunEntry { record, cancel: cancel.clone(), results: Vec::new() });
+    state.emit(EngineEvent::RunStarted {
+        run_id: run_id.clone(),
+        command: request.command,
+        total: crate::error::to_u32(planned.len()),
+    });
+    Ok(Prepared { run_id, manifest, adapter, options, cancel })
+}
+
+fn execute(state: &ProjectState, prepared: Prepared) {
+    let Prepared { run_id, manifest, adapter, options, cancel } = prepared;
+    let started = Instant::now();
+    let root = state.root.clone();
+    let sink = |event: &Event| match event {
+        Event::Started { index, total, unique_id, name, .. } => state.emit(EngineEvent::NodeStarted {
+            run_id: run_id.clone(),
+            unique_id: unique_id.clone(),
+            name: name.clone(),
+            index: crate::error::to_u32(*index),
+            total: crate::error::to_u32(*total),
+        }),
+        Event::Finished { index, total, result } => {
+            let dto = node_result_dto(&root, result);
+            lock(&state.statuses).insert(dto.unique_id.clone(), (dto.status, SystemTime::now()));
+            if let Some(entry) = lock(&state.runs).get_mut(&run_id) {
+                entry.results.push(dto.clone());
+            }
+            state.emit(EngineEvent::NodeFinished {
+                run_id: run_id.clone(),
+                result: dto,
+                index: crate::error::to_u32(*index),
+                total: crate::error::to_u32(*total),
+            });
+        }
+        Event::Log { unique_id, message } => {
+            state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message: format!("{unique_id}: {message}") })
+        }
+    };
+    let outcome = kiln_exec::execute(&manifest, adapter, &options, &sink, &cancel);
+    let status = match &outcome {
+        _ if cancel.is_cancelled() => RunStatus::Cancelled,
+        Ok(summary) if summary.success() => RunStatus::Success,
+        Ok(_) => RunStatus::Error,
+        Err(diagnostic) => {
+            state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message: diagnostic.to_string() });
+            RunStatus::Error
+        }
+    };
+    let elapsed = started.elapsed().as_secs_f64();
+    let (record, results) = {
+        let mut runs = lock(&state.runs);
+        match runs.get_mut(&run_id) {
+            Some(entry) => {
+                entry.record.status = status;
+                entry.record.elapsed = Some(elapsed);
+                entry.record.counts = counts_of(&entry.results);
+                (entry.record.clone(), entry.results.clone())
+            }
+            None => return,
+        }
+    };
+    if let Err(message) = record_run(state, &manifest, &record, &results, outcome.as_ref().ok(), &options) {
+        state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message });
+    }
+    state.emit(EngineEvent::RunFinished { run_id, status, elapsed, counts: record.counts });
+}
+
+/// `target/runs/<id>/{run.json, results.json, run_results.json}`, plus the project-wide
+/// `target/run_results.json` and `target/manifest.json` that dbt tooling reads, as the CLI writes.
+fn record_run(
+    state: &ProjectState,
+    manifest: &kiln_compile::Manifest,
+    record: &RunRecord,
+    results: &[NodeResultDto],
+    summary: Option<&kiln_exec::RunSummary>,
+    options: &RunOptions,
+) -> Result<(), String> {
+    let dir = run_dir(state, &record.run_id);
+    let fail = |path: &Path, e: std::io::Error| format!("cannot record the run in {}: {e}", path.display());
+    if let Some(summary) = summary {
+        let args = serde_json::json!({
+            "which": options.command.as_str(),
+            "select": options.select,
+            "exclude": options.exclude,
+            "threads": options.threads,
+            "full_refresh": options.full_refresh,
+            "target": manifest.target.name,
+        });
+        let value = kiln_exec::run_results_json(summary, args);
+        for path in [dir.join("run_results.json"), state.target_dir().join("run_results.json")] {
+            kiln_exec::write_run_results(&path, &value).map_err(|e| fail(&path, e))?;
+        }
+        let compiled: BTreeMap<String, String> = summary
+            .results
+            .iter()
+            .filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c)))
+            .collect();
+        let manifest_value =
+            kiln_compile::manifest_json(manifest, &compiled, &summary.invocation_id, &summary.generated_at);
+        let path = state.target_dir().join("manifest.json");
+        kiln_compile::write_manifest(&path, &manifest_value).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    let path = dir.join(RESULTS_FILE);
+    write_json(&path, &results).map_err(|e| fail(&path, e))?;
+    // Written last: a run directory with run.json is complete.
+    let path = dir.join(RECORD_FILE);
+    write_json(&path, record).map_err(|e| fail(&path, e))
+}
+
+impl Studio {
+    /// Starts a run and returns at once; progress arrives as events.
+    pub async fn start_run(&self, request: StartRunRequest) -> ApiResult<StartRunResponse> {
+        let state = self.project()?;
+        let prepared = {
+            let state = state.clone();
+            blocking(move || prepare(&state, &request)).await?
+        };
+        let run_id = prepared.run_id.clone();
+        let worker = state.clone();
+        tokio::task::spawn_blocking(move || execute(&worker, prepared));
+        Ok(StartRunResponse { run_id })
+    }
+
+    /// Stops scheduling new nodes and interrupts the statements running now.
+    pub async fn cancel_run(&self, request: RunIdRequest) -> ApiResult<Empty> {
+        let state = self.project()?;
+        let running = {
+            let runs = lock(&state.runs);
+            let entry = runs.get(&request.run_id).ok_or_else(|| ApiError::unknown_id("run", &request.run_id))?;
+            entry.cancel.cancel();
+            entry.is_running()
+        };
+        if running {
+            if let Some(adapter) = state.adapter_if_open() {
+                blocking(move || {
+                    adapter.interrupt();
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+        Ok(Empty {})
+    }
+
+    /// Runs of this session and recorded ones, newest first.
+    pub async fn run_history(&self, _request: Empty) -> ApiResult<RunHistory> {
+        let state = self.project()?;
+        blocking(move || {
+            let mut runs: Vec<RunRecord> = lock(&state.runs).values().map(|e| e.record.clone()).collect();
+            for record in disk_records(&state) {
+                if !runs.iter().any(|r| r.run_id == record.run_id) {
+                    runs.push(record);
+                }
+            }
+            runs.sort_by(|a, b| b.started_at.cmp(&a.started_at).then_with(|| b.run_id.cmp(&a.run_id)));
+            runs.truncate(HISTORY_LIMIT);
+            Ok(RunHistory { runs })
+        })
+        .await
+    }
+
+    pub async fn run_results(&self, request: RunIdRequest) -> ApiResult<RunResults> {
+        let state = self.project()?;
+        blocking(move || {
+            if let Some(entry) = lock(&state.runs).get(&request.run_id) {
+                return Ok(RunResults { results: entry.results.clone() });
+            }
+            check_run_id(&request.run_id)?;
+            let path = run_dir(&state, &request.run_id).join(RESULTS_FILE);
+            let text = std::fs::read_to_string(&path).map_err(|_| ApiError::unknown_id("run", &request.run_id))?;
+            let results = serde_json::from_str(&text).map_err(|e| {
+                ApiError::internal(format!("{} is not a results file Kiln can read: {e}", path.display()))
+            })?;
+            Ok(RunResults { results })
+        })
+        .await
+    }
+}

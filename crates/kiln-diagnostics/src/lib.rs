@@ -1,0 +1,255 @@
+//! User-facing diagnostics: every error a user can cause carries a stable code, a location in their
+//! project and a hint saying what to do next. Internal bugs are not diagnostics; they stay ordinary
+//! errors so the two are never confused.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+/// Stable error codes. The first digit groups them: 1 project files, 2 Jinja/compile, 3 graph and
+/// selection, 4 warehouse and execution, 5 profiles and connections.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum Code {
+    /// The project file (`dbt_project.yml`) is missing.
+    ProjectNotFound,
+    /// A YAML file does not parse, or has the wrong shape.
+    YamlSyntax,
+    /// Two resources share a name.
+    DuplicateName,
+    /// A file could not be read or written.
+    Io,
+    /// A seed CSV is unreadable.
+    SeedFile,
+    /// Jinja failed to render.
+    Jinja,
+    /// `ref()` names no model, seed or snapshot.
+    UnknownRef,
+    /// `source()` names no declared source table.
+    UnknownSource,
+    /// `exceptions.raise_compiler_error` or an invalid `config()`.
+    CompilerError,
+    /// The DAG has a cycle.
+    Cycle,
+    /// A selector does not parse.
+    Selector,
+    /// SQL failed in the warehouse.
+    Sql,
+    /// Lake files are missing for an external source.
+    MissingLakeFiles,
+    /// A lake file value does not match its declared type.
+    LakeData,
+    /// The warehouse file is locked by another process.
+    WarehouseLocked,
+    /// The warehouse could not be opened.
+    Warehouse,
+    /// A profile is missing or invalid.
+    Profile,
+}
+
+impl Code {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Code::ProjectNotFound => "K1001",
+            Code::YamlSyntax => "K1002",
+            Code::DuplicateName => "K1003",
+            Code::Io => "K1004",
+            Code::SeedFile => "K1005",
+            Code::Jinja => "K2001",
+            Code::UnknownRef => "K2002",
+            Code::UnknownSource => "K2003",
+            Code::CompilerError => "K2004",
+            Code::Cycle => "K3001",
+            Code::Selector => "K3002",
+            Code::Sql => "K4001",
+            Code::MissingLakeFiles => "K4002",
+            Code::LakeData => "K4003",
+            Code::WarehouseLocked => "K4004",
+            Code::Warehouse => "K4005",
+            Code::Profile => "K5001",
+        }
+    }
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Location {
+    /// Relative to the project root where possible, so messages and snapshots are portable.
+    pub file: PathBuf,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<PathBuf>) -> Self {
+        Location { file: file.into(), line: None, column: None }
+    }
+
+    pub fn at(file: impl Into<PathBuf>, line: usize, column: Option<usize>) -> Self {
+        Location { file: file.into(), line: Some(line), column }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+            if let Some(column) = self.column {
+                write!(f, ":{column}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub location: Option<Location>,
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic { code, severity: Severity::Error, message: message.into(), location: None, hint: None }
+    }
+
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn in_file(self, file: impl Into<PathBuf>) -> Self {
+        self.at(Location::file(file))
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{label}[{}]: {}", self.code, self.message)?;
+        if let Some(location) = &self.location {
+            write!(f, "\n  --> {location}")?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  = help: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+/// A batch of diagnostics: loading reports every broken file at once instead of stopping at the
+/// first, so a user fixes them in one pass.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.0.push(diagnostic);
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| !d.is_error())
+    }
+
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(value: Diagnostic) -> Self {
+        Diagnostics(vec![value])
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, diagnostic) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{diagnostic}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostics {}
+
+/// Renders `path` relative to `root` when it lies below it.
+pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_code_location_and_hint() {
+        let d = Diagnostic::error(Code::UnknownRef, "model 'a' refers to unknown model 'b'")
+            .at(Location::at("models/a.sql", 3, Some(14)))
+            .hint("did you mean 'bb'?");
+        assert_eq!(
+            d.to_string(),
+            "error[K2002]: model 'a' refers to unknown model 'b'\n  --> models/a.sql:3:14\n  = help: did you mean 'bb'?"
+        );
+    }
+
+    #[test]
+    fn batch_reports_errors_not_warnings() {
+        let mut all = Diagnostics::default();
+        all.push(Diagnostic::warning(Code::YamlSyntax, "w"));
+        assert!(!all.has_errors());
+        all.push(Diagnostic::error(Code::Io, "e"));
+        assert!(all.has_errors());
+        assert_eq!(all.errors().count(), 1);
+    }
+}

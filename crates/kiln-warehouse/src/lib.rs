@@ -1,0 +1,225 @@
+//! The warehouse side of Kiln: an [`Adapter`] trait the execution engine drives from its worker
+//! threads, and [`DuckDbAdapter`], the embedded DuckDB implementation.
+//!
+//! Every method takes `&self` and is safe to call from several threads at once; adapters hand
+//! each call its own database connection so statements really run in parallel.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+mod duck;
+mod error;
+mod sql;
+mod types;
+mod value;
+
+pub use duck::DuckDbAdapter;
+pub use error::{AdapterError, LakeDataError};
+pub use types::duckdb_type;
+
+/// Suffix of the scratch relation a build writes before it swaps the result in.
+pub const TEMP_SUFFIX: &str = "__kiln_tmp";
+
+/// A schema-qualified relation (table or view) in the warehouse.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Relation {
+    /// Catalog/database; `None` means the warehouse's default database.
+    pub database: Option<String>,
+    pub schema: String,
+    pub identifier: String,
+}
+
+impl Relation {
+    pub fn new(schema: impl Into<String>, identifier: impl Into<String>) -> Self {
+        Self {
+            database: None,
+            schema: schema.into(),
+            identifier: identifier.into(),
+        }
+    }
+
+    pub fn with_database(mut self, database: impl Into<String>) -> Self {
+        self.database = Some(database.into());
+        self
+    }
+
+    /// The scratch relation a build of `self` writes to: same database and schema, so that the
+    /// final rename stays inside one catalog.
+    pub fn temp_relation(&self) -> Relation {
+        Relation {
+            database: self.database.clone(),
+            schema: self.schema.clone(),
+            identifier: format!("{}{}", self.identifier, TEMP_SUFFIX),
+        }
+    }
+
+    /// `schema.identifier` (or `database.schema.identifier`) without quotes, for messages.
+    pub fn unquoted(&self) -> String {
+        match &self.database {
+            Some(db) => format!("{db}.{}.{}", self.schema, self.identifier),
+            None => format!("{}.{}", self.schema, self.identifier),
+        }
+    }
+}
+
+/// Renders the quoted SQL name: `"schema"."identifier"`, with `"database".` in front when set.
+impl fmt::Display for Relation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(db) = &self.database {
+            write!(f, "{}.", sql::quote_ident(db))?;
+        }
+        write!(
+            f,
+            "{}.{}",
+            sql::quote_ident(&self.schema),
+            sql::quote_ident(&self.identifier)
+        )
+    }
+}
+
+/// A column declared in YAML (sources, seeds), typed in Redshift or DuckDB spelling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnDef {
+    pub name: String,
+    pub data_type: String,
+}
+
+impl ColumnDef {
+    pub fn new(name: impl Into<String>, data_type: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            data_type: data_type.into(),
+        }
+    }
+}
+
+/// Layout of the files behind an external (lake) table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ExternalFormat {
+    /// Delimited text (`|`, `,`, tab …), optionally gzip-compressed (`*.gz`).
+    /// `header_rows` lines are skipped at the top of every file; `quote: None` disables quoting.
+    Delimited {
+        delimiter: String,
+        header_rows: usize,
+        quote: Option<String>,
+    },
+    /// One JSON object per line.
+    NdJson,
+    Parquet,
+}
+
+/// An external table over lake files, staged as a view.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExternalTable {
+    pub relation: Relation,
+    /// Absolute directory (every file directly inside it), file, or glob pattern.
+    pub location: String,
+    pub format: ExternalFormat,
+    pub columns: Vec<ColumnDef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum IncrementalStrategy {
+    Append,
+    DeleteInsert,
+    Merge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum RelationType {
+    Table,
+    View,
+}
+
+impl fmt::Display for RelationType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RelationType::Table => "table",
+            RelationType::View => "view",
+        })
+    }
+}
+
+/// A column of a relation or a query result, with the warehouse's own type name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ColumnInfo {
+    pub name: String,
+    pub data_type: String,
+}
+
+/// Rows of a query as JSON values.
+///
+/// Integers up to 64 bits are JSON numbers; DECIMAL, HUGEINT and UHUGEINT are strings so no
+/// precision is lost; dates, times and timestamps are ISO-8601 strings (TIMESTAMPTZ in UTC
+/// with `Z`); intervals are ISO-8601 durations; lists/arrays are arrays, structs objects,
+/// maps objects keyed by the key's text; blobs are base64 strings.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct QueryResult {
+    pub columns: Vec<ColumnInfo>,
+    pub rows: Vec<Vec<serde_json::Value>>,
+    /// True when the query produced more rows than the requested limit.
+    pub truncated: bool,
+}
+
+/// What the execution engine needs from a warehouse. Implementations are shared between worker
+/// threads, so every method takes `&self`.
+pub trait Adapter: Send + Sync {
+    /// Short adapter name, e.g. `"duckdb"`.
+    fn kind(&self) -> &'static str;
+
+    fn ensure_schema(&self, schema: &str) -> Result<(), AdapterError>;
+
+    /// Creates/replaces a view over lake files with the declared column names and types, then
+    /// scans it once so bad data fails here with file and line; returns the row count.
+    fn stage_external(&self, table: &ExternalTable) -> Result<u64, AdapterError>;
+
+    fn create_view(&self, rel: &Relation, select_sql: &str) -> Result<(), AdapterError>;
+
+    /// Builds under a temporary name then swaps in one transaction: a failure never leaves a
+    /// half-built or missing relation. Replaces an existing view/table of that name. Returns rows.
+    fn create_table(&self, rel: &Relation, select_sql: &str) -> Result<u64, AdapterError>;
+
+    /// Creates the table when missing (or `full_refresh`), else append / delete+insert / merge on
+    /// `unique_key`. Returns the number of rows the SELECT produced (the batch size).
+    fn incremental(
+        &self,
+        rel: &Relation,
+        select_sql: &str,
+        strategy: IncrementalStrategy,
+        unique_key: &[String],
+        full_refresh: bool,
+    ) -> Result<u64, AdapterError>;
+
+    /// Seed from CSV with type inference, `column_types` overriding per column; swap like
+    /// `create_table`.
+    fn load_seed(
+        &self,
+        rel: &Relation,
+        csv_path: &Path,
+        column_types: &BTreeMap<String, String>,
+        delimiter: &str,
+    ) -> Result<u64, AdapterError>;
+
+    fn relation_type(&self, rel: &Relation) -> Result<Option<RelationType>, AdapterError>;
+
+    fn columns(&self, rel: &Relation) -> Result<Vec<ColumnInfo>, AdapterError>;
+
+    /// Drops the table or view; a missing relation is not an error.
+    fn drop_relation(&self, rel: &Relation) -> Result<(), AdapterError>;
+
+    /// Runs one or more statements; returns the rows changed by the last one.
+    fn execute(&self, sql: &str) -> Result<u64, AdapterError>;
+
+    /// Runs one or more statements and returns the last one's rows, at most `limit` of them.
+    fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError>;
+
+    /// User-visible tables and views of the default database (scratch relations excluded).
+    fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError>;
+
+    /// Cancels every statement running right now; the interrupted calls return
+    /// [`AdapterError::Interrupted`]. Calls started afterwards are unaffected.
+    fn interrupt(&self);
+}

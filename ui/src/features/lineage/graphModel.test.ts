@@ -1,0 +1,140 @@
+import { describe, expect, it } from "vitest";
+import type { GraphDto, GraphNodeDto, Layer, ResourceType } from "../../api";
+import { buildLineage, neighbourhood, selectorName, sourceArguments } from "./graphModel";
+
+function node(id: string, layer: Layer, resourceType: ResourceType = "model"): GraphNodeDto {
+  return {
+    id,
+    name: id.split(".").pop() ?? id,
+    resourceType,
+    layer,
+    path: `models/${id}.sql`,
+    materialized: null,
+    tags: [],
+    description: "",
+    status: null,
+  };
+}
+
+// source → stg → int → fct → exposure, plus a test on fct and a second source feeding fct directly.
+const graph: GraphDto = {
+  nodes: [
+    node("source.tickit.tickit.sale", "source", "source"),
+    node("source.tickit.tickit.event", "source", "source"),
+    node("model.tickit.stg_sales", "staging"),
+    node("model.tickit.int_sales", "intermediate"),
+    node("model.tickit.fct_sales", "marts"),
+    node("exposure.tickit.dashboard", "exposure", "exposure"),
+    node("test.tickit.not_null_fct_sales_id", "test", "test"),
+  ],
+  edges: [
+    { source: "source.tickit.tickit.sale", target: "model.tickit.stg_sales" },
+    { source: "model.tickit.stg_sales", target: "model.tickit.int_sales" },
+    { source: "model.tickit.int_sales", target: "model.tickit.fct_sales" },
+    { source: "source.tickit.tickit.event", target: "model.tickit.fct_sales" },
+    { source: "model.tickit.fct_sales", target: "exposure.tickit.dashboard" },
+    { source: "model.tickit.fct_sales", target: "test.tickit.not_null_fct_sales_id" },
+    { source: "model.tickit.fct_sales", target: "model.tickit.missing" },
+  ],
+};
+
+function ranks(model: ReturnType<typeof buildLineage>): Record<string, number> {
+  return Object.fromEntries(model.nodes.map((entry) => [entry.dto.name, entry.rank]));
+}
+
+describe("buildLineage", () => {
+  it("ranks nodes by longest path so every edge points right", () => {
+    const model = buildLineage(graph);
+    expect(ranks(model)).toEqual({
+      sale: 0,
+      event: 0,
+      stg_sales: 1,
+      int_sales: 2,
+      fct_sales: 3,
+      dashboard: 4,
+      not_null_fct_sales_id: 4,
+    });
+    const byId = new Map(model.nodes.map((entry) => [entry.id, entry]));
+    for (const edge of model.edges) {
+      expect(byId.get(edge.source)?.x ?? 0).toBeLessThan(byId.get(edge.target)?.x ?? 0);
+    }
+    // The dangling edge to an unknown node is dropped rather than crashing the view.
+    expect(model.edges).toHaveLength(6);
+  });
+
+  it("gives nodes in one column distinct rows", () => {
+    const model = buildLineage(graph);
+    const column = model.nodes.filter((entry) => entry.rank === 0).map((entry) => entry.y);
+    expect(new Set(column).size).toBe(column.length);
+  });
+
+  it("hides tests on request", () => {
+    const model = buildLineage(graph, { includeTests: false });
+    expect(model.nodes.some((entry) => entry.dto.resourceType === "test")).toBe(false);
+  });
+
+  it("centres on a node and keeps ±depth levels", () => {
+    const model = buildLineage(graph, { focus: "model.tickit.int_sales", depth: 1 });
+    expect(model.nodes.map((entry) => entry.dto.name).sort()).toEqual([
+      "fct_sales",
+      "int_sales",
+      "not_null_fct_sales_id",
+      "stg_sales",
+    ]);
+    expect(model.nodes.find((entry) => entry.focused)?.dto.name).toBe("int_sales");
+  });
+
+  it("keeps the tests of nodes in a neighbourhood", () => {
+    const kept = neighbourhood(graph, "model.tickit.int_sales", 1);
+    expect(kept.has("test.tickit.not_null_fct_sales_id")).toBe(true);
+    expect(kept.has("source.tickit.tickit.sale")).toBe(false);
+  });
+
+  it("applies live status overrides", () => {
+    const model = buildLineage(graph, { statusOverrides: new Map([["model.tickit.fct_sales", "error"]]) });
+    expect(model.nodes.find((entry) => entry.dto.name === "fct_sales")?.status).toBe("error");
+    expect(model.nodes.find((entry) => entry.dto.name === "stg_sales")?.status).toBeNull();
+  });
+
+  it("survives cycles and reports them", () => {
+    const cyclic: GraphDto = {
+      nodes: [node("model.t.a", "staging"), node("model.t.b", "staging"), node("model.t.c", "staging")],
+      edges: [
+        { source: "model.t.a", target: "model.t.b" },
+        { source: "model.t.b", target: "model.t.c" },
+        { source: "model.t.c", target: "model.t.b" },
+      ],
+    };
+    const model = buildLineage(cyclic);
+    expect(model.cyclic.sort()).toEqual(["model.t.b", "model.t.c"]);
+    expect(model.nodes).toHaveLength(3);
+  });
+
+  it("lays out 5,000 nodes quickly", () => {
+    const nodes: GraphNodeDto[] = [];
+    const edges: GraphDto["edges"] = [];
+    for (let index = 0; index < 5000; index += 1) {
+      nodes.push(node(`model.big.m${index}`, "staging"));
+      if (index > 0) edges.push({ source: `model.big.m${Math.floor((index - 1) / 3)}`, target: `model.big.m${index}` });
+    }
+    const started = performance.now();
+    const model = buildLineage({ nodes, edges });
+    expect(model.nodes).toHaveLength(5000);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+});
+
+describe("source and selector names", () => {
+  it("derives source() arguments from the unique id", () => {
+    expect(sourceArguments(node("source.tickit.tickit_external.sale", "source", "source"))).toEqual({
+      source: "tickit_external",
+      table: "sale",
+    });
+    expect(sourceArguments(node("model.tickit.fct_sales", "marts"))).toBeNull();
+  });
+
+  it("builds dbt selector names", () => {
+    expect(selectorName(node("source.tickit.tickit_external.sale", "source", "source"))).toBe("source:tickit_external.sale");
+    expect(selectorName(node("model.tickit.fct_sales", "marts"))).toBe("fct_sales");
+  });
+});

@@ -1,0 +1,245 @@
+import type { GraphDto, GraphNodeDto, Layer, NodeStatus } from "../../api";
+
+export const NODE_WIDTH = 220;
+export const NODE_HEIGHT = 44;
+export const COLUMN_GAP = 90;
+export const ROW_GAP = 14;
+
+export interface LineageNode {
+  id: string;
+  dto: GraphNodeDto;
+  /** Column: longest path from any root, so every edge points rightwards. */
+  rank: number;
+  /** Row within the column, after barycentre ordering. */
+  order: number;
+  x: number;
+  y: number;
+  status: NodeStatus | null;
+  /** True for the node the view is centred on. */
+  focused: boolean;
+}
+
+export interface LineageEdge {
+  id: string;
+  source: string;
+  target: string;
+}
+
+export interface LineageModel {
+  nodes: LineageNode[];
+  edges: LineageEdge[];
+  rankCount: number;
+  /** Nodes that sit on a dependency cycle; the engine should have rejected them, so we flag them. */
+  cyclic: string[];
+}
+
+export interface LineageOptions {
+  /** Centre the view on this node and keep only nodes within `depth` steps up or down. */
+  focus?: string | null;
+  depth?: number;
+  includeTests?: boolean;
+  /** Live statuses (from a running build) that override the graph's last-run status. */
+  statusOverrides?: ReadonlyMap<string, NodeStatus>;
+}
+
+const LAYER_ORDER: Record<Layer, number> = {
+  source: 0,
+  seed: 1,
+  staging: 2,
+  intermediate: 3,
+  marts: 4,
+  exposure: 5,
+  test: 6,
+  other: 7,
+};
+
+/** Parent → children and child → parents adjacency, ignoring edges to unknown nodes. */
+export function adjacency(graph: GraphDto): { children: Map<string, string[]>; parents: Map<string, string[]> } {
+  const children = new Map<string, string[]>();
+  const parents = new Map<string, string[]>();
+  for (const node of graph.nodes) {
+    children.set(node.id, []);
+    parents.set(node.id, []);
+  }
+  for (const edge of graph.edges) {
+    const out = children.get(edge.source);
+    const into = parents.get(edge.target);
+    if (!out || !into) continue;
+    out.push(edge.target);
+    into.push(edge.source);
+  }
+  return { children, parents };
+}
+
+/** Ids within `depth` steps upstream or downstream of `focus` (the focus itself included). */
+export function neighbourhood(graph: GraphDto, focus: string, depth: number): Set<string> {
+  const { children, parents } = adjacency(graph);
+  const keep = new Set<string>();
+  if (!children.has(focus)) return keep;
+  keep.add(focus);
+  for (const direction of [parents, children]) {
+    let frontier = [focus];
+    for (let step = 0; step < depth && frontier.length > 0; step += 1) {
+      const next: string[] = [];
+      for (const id of frontier) {
+        for (const neighbour of direction.get(id) ?? []) {
+          if (!keep.has(neighbour)) {
+            keep.add(neighbour);
+            next.push(neighbour);
+          }
+        }
+      }
+      frontier = next;
+    }
+  }
+  // Tests of kept nodes are one step away but read as part of the node, so keep them too.
+  for (const id of [...keep]) {
+    for (const child of children.get(id) ?? []) {
+      if (child.startsWith("test.")) keep.add(child);
+    }
+  }
+  return keep;
+}
+
+/**
+ * Turns the engine's GraphDto into positioned nodes and edges. This is the instant layout the
+ * view paints first (O(V+E), fine at 5,000 nodes); the ELK worker may refine positions later.
+ */
+export function buildLineage(graph: GraphDto, options: LineageOptions = {}): LineageModel {
+  const includeTests = options.includeTests ?? true;
+  let keep: Set<string> | null = null;
+  if (options.focus) keep = neighbourhood(graph, options.focus, Math.max(0, options.depth ?? 2));
+  const nodes = graph.nodes.filter(
+    (node) => (keep === null || keep.has(node.id)) && (includeTests || node.resourceType !== "test"),
+  );
+  const ids = new Set(nodes.map((node) => node.id));
+  const edges = graph.edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target));
+  const sub: GraphDto = { nodes, edges };
+  const { children, parents } = adjacency(sub);
+
+  // Kahn's algorithm assigns each node the longest-path rank from the roots.
+  const rank = new Map<string, number>();
+  const remaining = new Map<string, number>();
+  const queue: string[] = [];
+  for (const node of nodes) {
+    const inDegree = parents.get(node.id)?.length ?? 0;
+    remaining.set(node.id, inDegree);
+    if (inDegree === 0) {
+      queue.push(node.id);
+      rank.set(node.id, 0);
+    }
+  }
+  for (let head = 0; head < queue.length; head += 1) {
+    const id = queue[head] as string;
+    const current = rank.get(id) ?? 0;
+    for (const child of children.get(id) ?? []) {
+      rank.set(child, Math.max(rank.get(child) ?? 0, current + 1));
+      const left = (remaining.get(child) ?? 0) - 1;
+      remaining.set(child, left);
+      if (left === 0) queue.push(child);
+    }
+  }
+  const cyclic = nodes.filter((node) => (remaining.get(node.id) ?? 0) > 0).map((node) => node.id);
+  let maxRank = 0;
+  for (const value of rank.values()) maxRank = Math.max(maxRank, value);
+  for (const id of cyclic) rank.set(id, maxRank + 1);
+
+  // Tests hang off the node they test: pull them right next to their (last) parent instead of
+  // the far right, which keeps big projects readable.
+  for (const node of nodes) {
+    if (node.resourceType !== "test") continue;
+    const parentRanks = (parents.get(node.id) ?? []).map((parent) => rank.get(parent) ?? 0);
+    if (parentRanks.length > 0) rank.set(node.id, Math.max(...parentRanks) + 1);
+  }
+
+  const columns = new Map<number, GraphNodeDto[]>();
+  for (const node of nodes) {
+    const column = rank.get(node.id) ?? 0;
+    const list = columns.get(column);
+    if (list) list.push(node);
+    else columns.set(column, [node]);
+  }
+  const rankKeys = [...columns.keys()].sort((left, right) => left - right);
+  const order = new Map<string, number>();
+  for (const column of rankKeys) {
+    const list = columns.get(column) ?? [];
+    // One barycentre sweep: order by mean row of parents, then by layer and name for stability.
+    const barycentre = (node: GraphNodeDto): number => {
+      const rows = (parents.get(node.id) ?? []).map((parent) => order.get(parent)).filter((row): row is number => row !== undefined);
+      return rows.length === 0 ? Number.POSITIVE_INFINITY : rows.reduce((sum, row) => sum + row, 0) / rows.length;
+    };
+    const keyed = list.map((node) => ({ node, centre: barycentre(node) }));
+    keyed.sort(
+      (left, right) =>
+        compareNumbers(left.centre, right.centre) ||
+        LAYER_ORDER[left.node.layer] - LAYER_ORDER[right.node.layer] ||
+        left.node.name.localeCompare(right.node.name),
+    );
+    keyed.forEach((entry, row) => order.set(entry.node.id, row));
+  }
+
+  const tallest = Math.max(0, ...rankKeys.map((column) => columns.get(column)?.length ?? 0));
+  const rowHeight = NODE_HEIGHT + ROW_GAP;
+  const positioned: LineageNode[] = nodes.map((node) => {
+    const column = rank.get(node.id) ?? 0;
+    const row = order.get(node.id) ?? 0;
+    const height = columns.get(column)?.length ?? 1;
+    // Centre short columns against the tallest one so the graph reads as a band, not a staircase.
+    const offset = ((tallest - height) * rowHeight) / 2;
+    return {
+      id: node.id,
+      dto: node,
+      rank: column,
+      order: row,
+      x: column * (NODE_WIDTH + COLUMN_GAP),
+      y: offset + row * rowHeight,
+      status: options.statusOverrides?.get(node.id) ?? node.status,
+      focused: node.id === options.focus,
+    };
+  });
+
+  return {
+    nodes: positioned,
+    edges: edges.map((edge) => ({ id: `${edge.source}->${edge.target}`, source: edge.source, target: edge.target })),
+    rankCount: rankKeys.length,
+    cyclic,
+  };
+}
+
+function compareNumbers(left: number, right: number): number {
+  if (left === right) return 0;
+  if (left === Number.POSITIVE_INFINITY) return 1;
+  if (right === Number.POSITIVE_INFINITY) return -1;
+  return left - right;
+}
+
+/** `source.<package>.<source_name>.<table>` → the two arguments of `source('…','…')`. */
+export function sourceArguments(node: Pick<GraphNodeDto, "id" | "resourceType" | "name">): { source: string; table: string } | null {
+  if (node.resourceType !== "source") return null;
+  const parts = node.id.split(".");
+  if (parts.length >= 4) {
+    return { source: parts[parts.length - 2] as string, table: parts[parts.length - 1] as string };
+  }
+  const dot = node.name.indexOf(".");
+  if (dot > 0) return { source: node.name.slice(0, dot), table: node.name.slice(dot + 1) };
+  return null;
+}
+
+/** The dbt selector name of a node: model name for models, `source:src.table` for sources. */
+export function selectorName(node: Pick<GraphNodeDto, "id" | "resourceType" | "name">): string {
+  const source = sourceArguments(node);
+  if (source) return `source:${source.source}.${source.table}`;
+  if (node.resourceType === "exposure") return `exposure:${node.name}`;
+  return node.name;
+}
+
+export const LAYER_LABELS: Record<Layer, string> = {
+  source: "Source",
+  seed: "Seed",
+  staging: "Staging",
+  intermediate: "Intermediate",
+  marts: "Mart",
+  exposure: "Exposure",
+  test: "Test",
+  other: "Other",
+};
