@@ -107,8 +107,12 @@ impl ApiError {
     }
 
     pub fn unknown_id(what: &str, id: &str) -> Self {
-        ApiError::new(ErrorKind::NotFound, codes::UNKNOWN_ID, format!("there is no {what} '{id}'"))
-            .hint(format!("the {what} may have been discarded; start it again"))
+        ApiError::new(
+            ErrorKind::NotFound,
+            codes::UNKNOWN_ID,
+            format!("there is no {what} '{id}'"),
+        )
+        .hint(format!("the {what} may have been discarded; start it again"))
     }
 
     pub fn io(path: &str, error: &std::io::Error) -> Self {
@@ -158,7 +162,10 @@ impl From<Diagnostic> for ApiError {
             Code::ProjectNotFound => ErrorKind::NotFound,
             _ => ErrorKind::Unprocessable,
         };
-        ApiError { kind, diagnostic: diagnostic_dto(&value) }
+        ApiError {
+            kind,
+            diagnostic: diagnostic_dto(&value),
+        }
     }
 }
 
@@ -173,7 +180,11 @@ pub(crate) fn slash_path(path: &Path) -> String {
 pub fn diagnostic_dto(d: &Diagnostic) -> DiagnosticDto {
     DiagnosticDto {
         code: d.code.as_str().to_string(),
-        severity: if d.is_error() { Severity::Error } else { Severity::Warning },
+        severity: if d.is_error() {
+            Severity::Error
+        } else {
+            Severity::Warning
+        },
         message: d.message.clone(),
         file: d.location.as_ref().map(|l| slash_path(&l.file)),
         line: d.location.as_ref().and_then(|l| l.line).map(to_u32),

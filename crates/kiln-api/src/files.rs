@@ -25,12 +25,17 @@ pub(crate) fn is_hidden_dir(layout: &Layout, relative: &str) -> bool {
 }
 
 fn under(relative: &str, folders: &[String]) -> bool {
-    folders.iter().any(|f| relative == f || relative.starts_with(&format!("{f}/")))
+    folders
+        .iter()
+        .any(|f| relative == f || relative.starts_with(&format!("{f}/")))
 }
 
 /// What the explorer shows a file as, from where it lives and its extension.
 pub(crate) fn classify(layout: &Layout, root: &Path, relative: &str) -> FileKind {
-    let extension = relative.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    let extension = relative
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
     let is_yaml = extension == "yml" || extension == "yaml";
     match extension.as_str() {
         "sql" if under(relative, &layout.test_paths) => {
@@ -56,7 +61,12 @@ fn declares_sources(path: &Path) -> bool {
 }
 
 pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
-    let mut stack = vec![FileNode { name: layout.name.clone(), path: String::new(), kind: FileKind::Dir, children: vec![] }];
+    let mut stack = vec![FileNode {
+        name: layout.name.clone(),
+        path: String::new(),
+        kind: FileKind::Dir,
+        children: vec![],
+    }];
     let hidden_layout = layout.clone();
     let hidden_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
@@ -90,10 +100,20 @@ pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
         let name = entry.file_name().to_string_lossy().into_owned();
         let is_dir = entry.file_type().is_some_and(|t| t.is_dir());
         if is_dir {
-            stack.push(FileNode { name, path: relative, kind: FileKind::Dir, children: vec![] });
+            stack.push(FileNode {
+                name,
+                path: relative,
+                kind: FileKind::Dir,
+                children: vec![],
+            });
         } else if let Some(parent) = stack.last_mut() {
             let kind = classify(layout, root, &relative);
-            parent.children.push(FileNode { name, path: relative, kind, children: vec![] });
+            parent.children.push(FileNode {
+                name,
+                path: relative,
+                kind,
+                children: vec![],
+            });
         }
     }
     while stack.len() > 1 {
@@ -118,7 +138,8 @@ fn close_dir(stack: &mut Vec<FileNode>) {
 }
 
 fn sort_tree(node: &mut FileNode) {
-    node.children.sort_by(|a, b| (a.kind != FileKind::Dir, &a.name).cmp(&(b.kind != FileKind::Dir, &b.name)));
+    node.children
+        .sort_by(|a, b| (a.kind != FileKind::Dir, &a.name).cmp(&(b.kind != FileKind::Dir, &b.name)));
     for child in &mut node.children {
         sort_tree(child);
     }
@@ -129,10 +150,15 @@ pub(crate) fn read(root: &Path, requested: &str) -> ApiResult<FileContent> {
     let bytes = std::fs::read(&absolute).map_err(|e| ApiError::io(&relative, &e))?;
     let version = version_of(&bytes);
     let content = String::from_utf8(bytes).map_err(|_| {
-        ApiError::bad_request(format!("{relative} is not UTF-8 text")).in_file(relative.clone())
+        ApiError::bad_request(format!("{relative} is not UTF-8 text"))
+            .in_file(relative.clone())
             .hint("the editor opens text files only")
     })?;
-    Ok(FileContent { path: relative, content, version })
+    Ok(FileContent {
+        path: relative,
+        content,
+        version,
+    })
 }
 
 /// Current version of a file, `None` when it does not exist.
@@ -161,7 +187,11 @@ pub(crate) fn write(root: &Path, request: &WriteFileRequest) -> ApiResult<FileCo
         }
     }
     atomic_write(&absolute, request.content.as_bytes()).map_err(|e| ApiError::io(&relative, &e))?;
-    Ok(FileContent { path: relative, content: request.content.clone(), version: version_of(request.content.as_bytes()) })
+    Ok(FileContent {
+        path: relative,
+        content: request.content.clone(),
+        version: version_of(request.content.as_bytes()),
+    })
 }
 
 pub(crate) fn recent_projects(config_dir: &Path) -> Vec<String> {

@@ -89,7 +89,13 @@ where
 impl Studio {
     pub fn new(options: StudioOptions) -> Studio {
         let (events, _) = broadcast::channel(EVENT_CAPACITY);
-        Studio { inner: Arc::new(Inner { options, events, project: Mutex::new(None) }) }
+        Studio {
+            inner: Arc::new(Inner {
+                options,
+                events,
+                project: Mutex::new(None),
+            }),
+        }
     }
 
     /// Every [`EngineEvent`] from now on.
@@ -146,7 +152,10 @@ impl Studio {
                 }
             }
             if let Err(e) = state.adapter() {
-                studio.emit(EngineEvent::Log { run_id: None, message: e.diagnostic.message.clone() });
+                studio.emit(EngineEvent::Log {
+                    run_id: None,
+                    message: e.diagnostic.message.clone(),
+                });
             }
             let info = state.info();
             *lock(&studio.inner.project) = Some(state);
@@ -168,8 +177,12 @@ impl Studio {
 
     pub async fn recent_projects(&self, _request: Empty) -> ApiResult<RecentProjects> {
         let dir = self.config_dir();
-        blocking(move || Ok(RecentProjects { projects: dir.map(|d| files::recent_projects(&d)).unwrap_or_default() }))
-            .await
+        blocking(move || {
+            Ok(RecentProjects {
+                projects: dir.map(|d| files::recent_projects(&d)).unwrap_or_default(),
+            })
+        })
+        .await
     }
 
     /// Closes the project: cancels nothing, but releases the warehouse file and the watcher.

@@ -76,9 +76,14 @@ fn columns_of(manifest: &Manifest, node: &Node, state: &ProjectState) -> Vec<Col
     let mut columns: Vec<ColumnDto> = node
         .columns
         .iter()
-        .map(|c| ColumnDto { name: c.name.clone(), data_type: c.data_type.clone(), description: c.description.clone() })
+        .map(|c| ColumnDto {
+            name: c.name.clone(),
+            data_type: c.data_type.clone(),
+            description: c.description.clone(),
+        })
         .collect();
-    let relation = kiln_exec::warehouse_relation(node).filter(|_| manifest.relation(&node.unique_id).is_some_and(|r| r.cte.is_none()));
+    let relation = kiln_exec::warehouse_relation(node)
+        .filter(|_| manifest.relation(&node.unique_id).is_some_and(|r| r.cte.is_none()));
     // Only an already open warehouse is asked: compiling must not take the file from a CLI run.
     if let (Some(relation), Some(adapter)) = (relation, state.adapter_if_open()) {
         if let Ok(actual) = adapter.columns(&relation) {
@@ -87,9 +92,15 @@ fn columns_of(manifest: &Manifest, node: &Node, state: &ProjectState) -> Vec<Col
             columns = actual
                 .into_iter()
                 .map(|c| {
-                    let description =
-                        declared.get(&c.name.to_ascii_lowercase()).map(|d| d.description.clone()).unwrap_or_default();
-                    ColumnDto { name: c.name, data_type: Some(c.data_type), description }
+                    let description = declared
+                        .get(&c.name.to_ascii_lowercase())
+                        .map(|d| d.description.clone())
+                        .unwrap_or_default();
+                    ColumnDto {
+                        name: c.name,
+                        data_type: Some(c.data_type),
+                        description,
+                    }
                 })
                 .collect();
         }
@@ -102,11 +113,23 @@ fn compile_yaml(relative: &str, content: &str) -> CompileResult {
         Ok(_) => Vec::new(),
         Err(diagnostics) => diagnostics_dto(&diagnostics),
     };
-    CompileResult { unique_id: None, sql: None, diagnostics, depends_on: vec![], columns: vec![] }
+    CompileResult {
+        unique_id: None,
+        sql: None,
+        diagnostics,
+        depends_on: vec![],
+        columns: vec![],
+    }
 }
 
 fn failed(diagnostics: Vec<DiagnosticDto>, unique_id: Option<String>) -> CompileResult {
-    CompileResult { unique_id, sql: None, diagnostics, depends_on: vec![], columns: vec![] }
+    CompileResult {
+        unique_id,
+        sql: None,
+        diagnostics,
+        depends_on: vec![],
+        columns: vec![],
+    }
 }
 
 pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> ApiResult<CompileResult> {
@@ -124,9 +147,12 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         Err(diagnostics) => return Ok(failed(diagnostics_dto(&diagnostics), None)),
     };
     let Some(file) = project.sql_files.iter().find(|f| slash_path(&f.path) == relative) else {
-        let diagnostic = Diagnostic::error(Code::ProjectNotFound, format!("{relative} is not a model, analysis, test or snapshot of this project"))
-            .in_file(&relative)
-            .hint("save the file under one of the project's model-paths (e.g. models/) to compile it");
+        let diagnostic = Diagnostic::error(
+            Code::ProjectNotFound,
+            format!("{relative} is not a model, analysis, test or snapshot of this project"),
+        )
+        .in_file(&relative)
+        .hint("save the file under one of the project's model-paths (e.g. models/) to compile it");
         return Ok(failed(vec![diagnostic_dto(&diagnostic)], None));
     };
     let unique_id = format!("{}.{}.{}", sql_kind_prefix(file.kind), project.config.name, file.name);
@@ -152,8 +178,13 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         // Disabled models (`enabled: false`) are not in the manifest.
         return Ok(failed(vec![], Some(unique_id)));
     };
-    let mut diagnostics: Vec<DiagnosticDto> =
-        manifest.warnings.0.iter().filter(|d| d.location.as_ref().is_some_and(|l| slash_path(&l.file) == relative)).map(diagnostic_dto).collect();
+    let mut diagnostics: Vec<DiagnosticDto> = manifest
+        .warnings
+        .0
+        .iter()
+        .filter(|d| d.location.as_ref().is_some_and(|l| slash_path(&l.file) == relative))
+        .map(diagnostic_dto)
+        .collect();
     let sql = match manifest.compile(&unique_id, &CompileState::default()) {
         Ok(compiled) => Some(compiled.sql),
         Err(diagnostic) => {
@@ -178,9 +209,11 @@ pub(crate) fn graph(state: &ProjectState) -> ApiResult<GraphDto> {
     let mut edges = Vec::new();
     for node in manifest.nodes.values() {
         let status = statuses.get(&node.unique_id).map(|(status, at)| {
-            let changed = *modified
-                .entry(node.path.as_path())
-                .or_insert_with(|| std::fs::metadata(state.root.join(&node.path)).and_then(|m| m.modified()).ok());
+            let changed = *modified.entry(node.path.as_path()).or_insert_with(|| {
+                std::fs::metadata(state.root.join(&node.path))
+                    .and_then(|m| m.modified())
+                    .ok()
+            });
             match changed {
                 Some(changed) if changed > *at => NodeStatusDto::Stale,
                 _ => *status,
@@ -202,7 +235,10 @@ pub(crate) fn graph(state: &ProjectState) -> ApiResult<GraphDto> {
             status,
         });
         for parent in &node.depends_on {
-            edges.push(EdgeDto { source: parent.clone(), target: node.unique_id.clone() });
+            edges.push(EdgeDto {
+                source: parent.clone(),
+                target: node.unique_id.clone(),
+            });
         }
     }
     Ok(GraphDto { nodes, edges })
@@ -211,8 +247,12 @@ pub(crate) fn graph(state: &ProjectState) -> ApiResult<GraphDto> {
 pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
     let manifest = state.require_manifest()?;
     let node = manifest.node(id).ok_or_else(|| {
-        ApiError::new(crate::ErrorKind::NotFound, Code::UnknownRef.as_str(), format!("there is no node '{id}'"))
-            .hint("pick a node from the graph; ids look like model.<project>.<name>")
+        ApiError::new(
+            crate::ErrorKind::NotFound,
+            Code::UnknownRef.as_str(),
+            format!("there is no node '{id}'"),
+        )
+        .hint("pick a node from the graph; ids look like model.<project>.<name>")
     })?;
     let mut tests_by_column: HashMap<String, Vec<String>> = HashMap::new();
     for candidate in manifest.nodes.values() {
@@ -221,7 +261,10 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
             continue;
         }
         if let Some(column) = &test.column_name {
-            tests_by_column.entry(column.to_ascii_lowercase()).or_default().push(test.test_name.clone());
+            tests_by_column
+                .entry(column.to_ascii_lowercase())
+                .or_default()
+                .push(test.test_name.clone());
         }
     }
     let types: HashMap<String, String> = columns_of(&manifest, node, state)
@@ -233,9 +276,15 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
         .iter()
         .map(|c| DocsColumnDto {
             name: c.name.clone(),
-            data_type: c.data_type.clone().or_else(|| types.get(&c.name.to_ascii_lowercase()).cloned()),
+            data_type: c
+                .data_type
+                .clone()
+                .or_else(|| types.get(&c.name.to_ascii_lowercase()).cloned()),
             description: c.description.clone(),
-            tests: tests_by_column.get(&c.name.to_ascii_lowercase()).cloned().unwrap_or_default(),
+            tests: tests_by_column
+                .get(&c.name.to_ascii_lowercase())
+                .cloned()
+                .unwrap_or_default(),
         })
         .collect();
     let compiled_code = if node.raw_code.is_empty() {
@@ -250,7 +299,13 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
         description: node.description.clone(),
         columns,
         depends_on: node.depends_on.clone(),
-        referenced_by: manifest.graph.children(id).unwrap_or_default().into_iter().map(str::to_string).collect(),
+        referenced_by: manifest
+            .graph
+            .children(id)
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_string)
+            .collect(),
         path: slash_path(&node.path),
         raw_code: node.raw_code.clone(),
         compiled_code,

@@ -11,7 +11,7 @@ use kiln_exec::{CancelToken, Command, Event, NodeResult, NodeStatus, RunOptions}
 use kiln_warehouse::QueryResult;
 
 use crate::dto::{
-    ColumnDto, EngineEvent, Empty, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord,
+    ColumnDto, Empty, EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord,
     RunResults, RunStatus, SampleDto, StartRunRequest, StartRunResponse,
 };
 use crate::error::{codes, diagnostic_dto, slash_path, ApiError, ApiResult, ErrorKind};
@@ -77,7 +77,11 @@ pub(crate) fn sample_dto(result: &QueryResult) -> SampleDto {
         columns: result
             .columns
             .iter()
-            .map(|c| ColumnDto { name: c.name.clone(), data_type: Some(c.data_type.clone()), description: String::new() })
+            .map(|c| ColumnDto {
+                name: c.name.clone(),
+                data_type: Some(c.data_type.clone()),
+                description: String::new(),
+            })
             .collect(),
         rows: result.rows.clone(),
     }
@@ -93,7 +97,10 @@ fn node_result_dto(root: &Path, result: &NodeResult) -> NodeResultDto {
         rows_affected: result.rows_affected,
         failures: result.failures,
         execution_time: result.execution_time,
-        compiled_path: result.compiled_path.as_deref().map(|p| slash_path(&kiln_diagnostics::relative_to(root, p))),
+        compiled_path: result
+            .compiled_path
+            .as_deref()
+            .map(|p| slash_path(&kiln_diagnostics::relative_to(root, p))),
         diagnostic: result.diagnostic.as_ref().map(diagnostic_dto),
         sample: result.sample.as_ref().map(sample_dto),
     }
@@ -110,13 +117,28 @@ fn counts_of(results: &[NodeResultDto]) -> BTreeMap<String, u32> {
 /// Sortable, file-name safe and unique within the process: `20240131T120501-3f2a-7`.
 fn new_run_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let stamp: String = kiln_exec::now_rfc3339().chars().take(19).filter(|c| *c != '-' && *c != ':').collect();
-    let nanos = SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{stamp}-{:04x}-{}", nanos & 0xffff, COUNTER.fetch_add(1, Ordering::Relaxed))
+    let stamp: String = kiln_exec::now_rfc3339()
+        .chars()
+        .take(19)
+        .filter(|c| *c != '-' && *c != ':')
+        .collect();
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{stamp}-{:04x}-{}",
+        nanos & 0xffff,
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 fn check_run_id(run_id: &str) -> ApiResult<()> {
-    if run_id.is_empty() || !run_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+    if run_id.is_empty()
+        || !run_id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
         return Err(ApiError::unknown_id("run", run_id));
     }
     Ok(())
@@ -138,9 +160,15 @@ pub(crate) fn load_statuses(state: &ProjectState) {
     let mut statuses = lock(&state.statuses);
     for record in records {
         let path = run_dir(state, &record.run_id).join(RESULTS_FILE);
-        let Ok(text) = std::fs::read_to_string(&path) else { continue };
-        let Ok(results) = serde_json::from_str::<Vec<NodeResultDto>>(&text) else { continue };
-        let at = std::fs::metadata(&path).and_then(|m| m.modified()).unwrap_or(SystemTime::UNIX_EPOCH);
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(results) = serde_json::from_str::<Vec<NodeResultDto>>(&text) else {
+            continue;
+        };
+        let at = std::fs::metadata(&path)
+            .and_then(|m| m.modified())
+            .unwrap_or(SystemTime::UNIX_EPOCH);
         for result in results {
             statuses.entry(result.unique_id).or_insert((result.status, at));
         }
@@ -149,7 +177,9 @@ pub(crate) fn load_statuses(state: &ProjectState) {
 
 /// Recorded runs on disk, newest first.
 fn disk_records(state: &ProjectState) -> Vec<RunRecord> {
-    let Ok(entries) = std::fs::read_dir(state.target_dir().join(RUNS_DIR)) else { return Vec::new() };
+    let Ok(entries) = std::fs::read_dir(state.target_dir().join(RUNS_DIR)) else {
+        return Vec::new();
+    };
     let mut records: Vec<RunRecord> = entries
         .flatten()
         .filter_map(|entry| std::fs::read_to_string(entry.path().join(RECORD_FILE)).ok())
@@ -169,14 +199,22 @@ struct Prepared {
 
 fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepared> {
     if state.has_active_run() {
-        return Err(ApiError::new(ErrorKind::Conflict, codes::BAD_REQUEST, "another run is still in progress")
-            .hint("wait for it to finish or cancel it, then start this one"));
+        return Err(ApiError::new(
+            ErrorKind::Conflict,
+            codes::BAD_REQUEST,
+            "another run is still in progress",
+        )
+        .hint("wait for it to finish or cancel it, then start this one"));
     }
     let manifest = state.require_manifest()?;
     let mut options = RunOptions::new(command_of(request.command));
     options.select = request.select.clone();
     options.exclude = request.exclude.clone();
-    options.threads = request.threads.map(|t| t as usize).unwrap_or(manifest.target.threads).max(1);
+    options.threads = request
+        .threads
+        .map(|t| t as usize)
+        .unwrap_or(manifest.target.threads)
+        .max(1);
     options.full_refresh = request.full_refresh.unwrap_or(false);
     // A bad selector is reported to the caller now rather than as a failed run.
     let (planned, _) = kiln_exec::plan(&manifest, &options)?;
@@ -193,21 +231,46 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
         status: RunStatus::Running,
         counts: BTreeMap::new(),
     };
-    lock(&state.runs).insert(run_id.clone(), RunEntry { record, cancel: cancel.clone(), results: Vec::new() });
+    lock(&state.runs).insert(
+        run_id.clone(),
+        RunEntry {
+            record,
+            cancel: cancel.clone(),
+            results: Vec::new(),
+        },
+    );
     state.emit(EngineEvent::RunStarted {
         run_id: run_id.clone(),
         command: request.command,
         total: crate::error::to_u32(planned.len()),
     });
-    Ok(Prepared { run_id, manifest, adapter, options, cancel })
+    Ok(Prepared {
+        run_id,
+        manifest,
+        adapter,
+        options,
+        cancel,
+    })
 }
 
 fn execute(state: &ProjectState, prepared: Prepared) {
-    let Prepared { run_id, manifest, adapter, options, cancel } = prepared;
+    let Prepared {
+        run_id,
+        manifest,
+        adapter,
+        options,
+        cancel,
+    } = prepared;
     let started = Instant::now();
     let root = state.root.clone();
     let sink = |event: &Event| match event {
-        Event::Started { index, total, unique_id, name, .. } => state.emit(EngineEvent::NodeStarted {
+        Event::Started {
+            index,
+            total,
+            unique_id,
+            name,
+            ..
+        } => state.emit(EngineEvent::NodeStarted {
             run_id: run_id.clone(),
             unique_id: unique_id.clone(),
             name: name.clone(),
@@ -227,9 +290,10 @@ fn execute(state: &ProjectState, prepared: Prepared) {
                 total: crate::error::to_u32(*total),
             });
         }
-        Event::Log { unique_id, message } => {
-            state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message: format!("{unique_id}: {message}") })
-        }
+        Event::Log { unique_id, message } => state.emit(EngineEvent::Log {
+            run_id: Some(run_id.clone()),
+            message: format!("{unique_id}: {message}"),
+        }),
     };
     let outcome = kiln_exec::execute(&manifest, adapter, &options, &sink, &cancel);
     let status = match &outcome {
@@ -237,7 +301,10 @@ fn execute(state: &ProjectState, prepared: Prepared) {
         Ok(summary) if summary.success() => RunStatus::Success,
         Ok(_) => RunStatus::Error,
         Err(diagnostic) => {
-            state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message: diagnostic.to_string() });
+            state.emit(EngineEvent::Log {
+                run_id: Some(run_id.clone()),
+                message: diagnostic.to_string(),
+            });
             RunStatus::Error
         }
     };
@@ -255,9 +322,17 @@ fn execute(state: &ProjectState, prepared: Prepared) {
         }
     };
     if let Err(message) = record_run(state, &manifest, &record, &results, outcome.as_ref().ok(), &options) {
-        state.emit(EngineEvent::Log { run_id: Some(run_id.clone()), message });
+        state.emit(EngineEvent::Log {
+            run_id: Some(run_id.clone()),
+            message,
+        });
     }
-    state.emit(EngineEvent::RunFinished { run_id, status, elapsed, counts: record.counts });
+    state.emit(EngineEvent::RunFinished {
+        run_id,
+        status,
+        elapsed,
+        counts: record.counts,
+    });
 }
 
 /// `target/runs/<id>/{run.json, results.json, run_results.json}`, plus the project-wide
@@ -282,7 +357,10 @@ fn record_run(
             "target": manifest.target.name,
         });
         let value = kiln_exec::run_results_json(summary, args);
-        for path in [dir.join("run_results.json"), state.target_dir().join("run_results.json")] {
+        for path in [
+            dir.join("run_results.json"),
+            state.target_dir().join("run_results.json"),
+        ] {
             kiln_exec::write_run_results(&path, &value).map_err(|e| fail(&path, e))?;
         }
         let compiled: BTreeMap<String, String> = summary
@@ -293,7 +371,8 @@ fn record_run(
         let manifest_value =
             kiln_compile::manifest_json(manifest, &compiled, &summary.invocation_id, &summary.generated_at);
         let path = state.target_dir().join("manifest.json");
-        kiln_compile::write_manifest(&path, &manifest_value).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        kiln_compile::write_manifest(&path, &manifest_value)
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     let path = dir.join(RESULTS_FILE);
     write_json(&path, &results).map_err(|e| fail(&path, e))?;
@@ -312,7 +391,8 @@ impl Studio {
         };
         let run_id = prepared.run_id.clone();
         let worker = state.clone();
-        tokio::task::spawn_blocking(move || execute(&worker, prepared));
+        // Detached: the run reports through events and the registry, not through this handle.
+        let _detached = tokio::task::spawn_blocking(move || execute(&worker, prepared));
         Ok(StartRunResponse { run_id })
     }
 
@@ -321,7 +401,9 @@ impl Studio {
         let state = self.project()?;
         let running = {
             let runs = lock(&state.runs);
-            let entry = runs.get(&request.run_id).ok_or_else(|| ApiError::unknown_id("run", &request.run_id))?;
+            let entry = runs
+                .get(&request.run_id)
+                .ok_or_else(|| ApiError::unknown_id("run", &request.run_id))?;
             entry.cancel.cancel();
             entry.is_running()
         };
@@ -358,7 +440,9 @@ impl Studio {
         let state = self.project()?;
         blocking(move || {
             if let Some(entry) = lock(&state.runs).get(&request.run_id) {
-                return Ok(RunResults { results: entry.results.clone() });
+                return Ok(RunResults {
+                    results: entry.results.clone(),
+                });
             }
             check_run_id(&request.run_id)?;
             let path = run_dir(&state, &request.run_id).join(RESULTS_FILE);

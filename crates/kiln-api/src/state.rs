@@ -9,7 +9,7 @@ use std::time::SystemTime;
 
 use kiln_compile::{Manifest, ParseOptions};
 use kiln_diagnostics::{Code, Diagnostic, Diagnostics};
-use kiln_project::{Project, ProfileOptions, Target, TargetKind};
+use kiln_project::{ProfileOptions, Project, Target, TargetKind};
 use kiln_warehouse::{Adapter, DuckDbAdapter};
 use serde_json::Value;
 use tokio::sync::broadcast;
@@ -35,7 +35,6 @@ pub(crate) struct Layout {
     pub analysis_paths: Vec<String>,
     pub macro_paths: Vec<String>,
     pub snapshot_paths: Vec<String>,
-    pub docs_paths: Vec<String>,
     pub target_path: String,
 }
 
@@ -48,7 +47,10 @@ impl Layout {
             )
         })?;
         let raw: Value = kiln_project::parse_yaml(&text, Path::new(kiln_project::PROJECT_FILE))?;
-        let folder_name = root.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let folder_name = root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let string = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_string);
         let paths = |key: &str, default: &str| -> Vec<String> {
             let list = match raw.get(key) {
@@ -67,8 +69,10 @@ impl Layout {
             analysis_paths: paths("analysis-paths", "analyses"),
             macro_paths: paths("macro-paths", "macros"),
             snapshot_paths: paths("snapshot-paths", "snapshots"),
-            docs_paths: paths("docs-paths", "docs"),
-            target_path: string("target-path").unwrap_or_else(|| "target".into()).trim_end_matches('/').to_string(),
+            target_path: string("target-path")
+                .unwrap_or_else(|| "target".into())
+                .trim_end_matches('/')
+                .to_string(),
         })
     }
 }
@@ -103,8 +107,11 @@ impl ProjectState {
         events: broadcast::Sender<EngineEvent>,
     ) -> ApiResult<Arc<ProjectState>> {
         let layout = Layout::read(&root).map_err(|d| ApiError::from_diagnostics(&d))?;
-        let profile_options =
-            ProfileOptions { profiles_dir: options.profiles_dir.clone(), target: options.target.clone(), home: None };
+        let profile_options = ProfileOptions {
+            profiles_dir: options.profiles_dir.clone(),
+            target: options.target.clone(),
+            home: None,
+        };
         let target = kiln_project::load_target(&root, layout.profile.as_deref(), &profile_options)?;
         let history = crate::query::load_history(&root.join(crate::query::HISTORY_FILE));
         let state = Arc::new(ProjectState {
@@ -151,7 +158,11 @@ impl ProjectState {
             Ok(project) => kiln_compile::parse(project, &self.target, &ParseOptions::default()).map(Arc::new),
             Err(diagnostics) => Err(diagnostics.clone()),
         };
-        *cache = Some(Cache { generation, project: project.clone(), manifest: manifest.clone() });
+        *cache = Some(Cache {
+            generation,
+            project: project.clone(),
+            manifest: manifest.clone(),
+        });
         (project, manifest)
     }
 

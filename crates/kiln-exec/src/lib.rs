@@ -252,16 +252,26 @@ pub fn execute(
         upstream.insert(id.as_str(), deps);
     }
     if options.command == Command::Build {
-        // In build, a model waits for the tests of its parents, so bad data stops at the test.
+        // In build, a model waits for the tests of its parents, so bad data stops at the test. As in
+        // dbt, a test only blocks nodes that depend on *all* of its parents: a relationships test
+        // between two branches must not make each branch wait for the other (a scheduling cycle).
+        let mut ancestors_of: HashMap<&str, BTreeSet<&str>> = HashMap::new();
         for test_id in order.iter().filter(|id| manifest.nodes.get(*id).is_some_and(|n| n.resource_type == ResourceType::Test)) {
-            let test_ancestors: BTreeSet<&str> = manifest.graph.ancestors(test_id, None).unwrap_or_default().into_iter().collect();
             let Some(test) = manifest.nodes.get(test_id) else { continue };
+            let mut candidates = BTreeSet::new();
             for parent in &test.depends_on {
-                for child in manifest.graph.children(parent).unwrap_or_default() {
-                    let is_model = manifest.nodes.get(child).is_some_and(|n| n.resource_type != ResourceType::Test);
-                    if is_model && scheduled.contains(child) && !test_ancestors.contains(child) && child != test_id.as_str() {
-                        upstream.entry(child).or_default().insert(test_id.as_str());
-                    }
+                candidates.extend(manifest.graph.children(parent).unwrap_or_default());
+            }
+            for child in candidates {
+                let is_model = manifest.nodes.get(child).is_some_and(|n| n.resource_type != ResourceType::Test);
+                if !is_model || !scheduled.contains(child) {
+                    continue;
+                }
+                let ancestors = ancestors_of
+                    .entry(child)
+                    .or_insert_with(|| manifest.graph.ancestors(child, None).unwrap_or_default().into_iter().collect());
+                if test.depends_on.iter().all(|p| ancestors.contains(p.as_str())) {
+                    upstream.entry(child).or_default().insert(test_id.as_str());
                 }
             }
         }
@@ -339,11 +349,16 @@ pub fn execute(
                 for (index, slot) in results.iter_mut().enumerate() {
                     if slot.is_none() {
                         if let Some(node) = manifest.nodes.get(&order[index]) {
-                            let reason = if cancel.is_cancelled() { "cancelled" } else { "stopped after an earlier failure (--fail-fast)" };
+                            let reason = if cancel.is_cancelled() {
+                                "cancelled"
+                            } else if stop {
+                                "stopped after an earlier failure (--fail-fast)"
+                            } else {
+                                "internal error: its dependencies never finished (please report this)"
+                            };
                             let result = skipped(node, options.command, reason, "main").0;
                             sink.event(&Event::Finished { index: index + 1, total, result: Box::new(result.clone()) });
                             *slot = Some(result);
-                            done += 1;
                         }
                     }
                 }

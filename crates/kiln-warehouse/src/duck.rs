@@ -1,5 +1,6 @@
 //! The embedded DuckDB warehouse.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -12,14 +13,13 @@ use duckdb::core::LogicalTypeId;
 use duckdb::{params, Connection, InterruptHandle};
 
 use crate::error::{
-    first_line, is_conflict, lock_holder, missing_files_pattern, parse_reader_error, sql_error,
-    LakeDataError, Origin,
+    first_line, is_conflict, lock_holder, missing_files_pattern, parse_reader_error, sql_error, LakeDataError, Origin,
 };
 use crate::sql::{count_lines, is_blank, is_single_query, quote_ident, quote_literal, trim_select};
 use crate::value::{to_json, type_name};
 use crate::{
-    duckdb_type, Adapter, AdapterError, ColumnInfo, ExternalFormat, ExternalTable,
-    IncrementalStrategy, QueryResult, Relation, RelationType, TEMP_SUFFIX,
+    duckdb_type, Adapter, AdapterError, ColumnInfo, ExternalFormat, ExternalTable, IncrementalStrategy, QueryResult,
+    Relation, RelationType, TEMP_SUFFIX,
 };
 
 /// Builds that lose an optimistic-concurrency race against another thread are retried this
@@ -63,6 +63,9 @@ struct Lease<'a> {
     conn: Option<Connection>,
     id: u64,
     epoch: u64,
+    /// Caller SQL ran on this connection and may have left a transaction open (`BEGIN`
+    /// without `COMMIT`); it is rolled back before the connection is reused.
+    needs_reset: Cell<bool>,
 }
 
 impl Lease<'_> {
@@ -84,12 +87,12 @@ impl Drop for Lease<'_> {
     fn drop(&mut self) {
         lock(&self.adapter.active).remove(&self.id);
         if let Some(conn) = self.conn.take() {
-            if !conn.is_autocommit() {
-                // Only reached when a ROLLBACK itself failed; try once more, else discard.
+            if self.needs_reset.get() {
+                // Fails harmlessly ("no transaction is active") in the usual case.
                 let _ = conn.execute_batch("ROLLBACK");
             }
             let mut idle = lock(&self.adapter.idle);
-            if conn.is_autocommit() && idle.len() < self.adapter.max_idle {
+            if idle.len() < self.adapter.max_idle {
                 idle.push(conn);
             }
         }
@@ -108,11 +111,7 @@ impl LakeFiles {
             LakeFiles::Pattern(p) => quote_literal(p),
             LakeFiles::List(files) => format!(
                 "[{}]",
-                files
-                    .iter()
-                    .map(|f| quote_literal(f))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                files.iter().map(|f| quote_literal(f)).collect::<Vec<_>>().join(", ")
             ),
         }
     }
@@ -147,11 +146,7 @@ impl DuckDbAdapter {
                 },
             }
         })?;
-        Ok(Self::from_connection(
-            conn,
-            Some(path.to_path_buf()),
-            threads,
-        ))
+        Ok(Self::from_connection(conn, Some(path.to_path_buf()), threads))
     }
 
     /// A private in-memory warehouse (tests, scratch work); gone when the adapter is dropped.
@@ -190,13 +185,11 @@ impl DuckDbAdapter {
         let pooled = lock(&self.idle).pop();
         let conn = match pooled {
             Some(c) => c,
-            None => lock(&self.base)
-                .try_clone()
-                .map_err(|e| AdapterError::Sql {
-                    message: format!("cannot open another connection to the warehouse: {e}"),
-                    line: None,
-                    column: None,
-                })?,
+            None => lock(&self.base).try_clone().map_err(|e| AdapterError::Sql {
+                message: format!("cannot open another connection to the warehouse: {e}"),
+                line: None,
+                column: None,
+            })?,
         };
         let id = self.next_lease.fetch_add(1, Ordering::SeqCst);
         lock(&self.active).insert(id, conn.interrupt_handle());
@@ -205,6 +198,7 @@ impl DuckDbAdapter {
             conn: Some(conn),
             id,
             epoch: self.cancel_epoch.load(Ordering::SeqCst),
+            needs_reset: Cell::new(false),
         })
     }
 
@@ -238,20 +232,16 @@ impl DuckDbAdapter {
         });
         if outcome.is_err() {
             if let Ok(conn) = lease.conn() {
-                if !conn.is_autocommit() {
-                    // The original error is what the caller needs; a failed rollback is
-                    // handled when the lease is returned.
-                    let _ = conn.execute_batch("ROLLBACK");
-                }
+                // The original error is what the caller needs. If the failure was COMMIT
+                // itself there may be nothing left to roll back, which DuckDB reports and we
+                // ignore.
+                let _ = conn.execute_batch("ROLLBACK");
             }
         }
         outcome
     }
 
-    fn with_retry<T>(
-        &self,
-        mut attempt: impl FnMut() -> Result<T, AdapterError>,
-    ) -> Result<T, AdapterError> {
+    fn with_retry<T>(&self, mut attempt: impl FnMut() -> Result<T, AdapterError>) -> Result<T, AdapterError> {
         let mut tries = 0;
         loop {
             match attempt() {
@@ -270,21 +260,11 @@ impl DuckDbAdapter {
             None => quote_ident(&rel.schema),
         };
         let _guard = lock(&self.schema_lock);
-        self.with_retry(|| {
-            self.exec(
-                lease,
-                &format!("CREATE SCHEMA IF NOT EXISTS {name}"),
-                Origin::Internal,
-            )
-        })
-        .map(|_| ())
+        self.with_retry(|| self.exec(lease, &format!("CREATE SCHEMA IF NOT EXISTS {name}"), Origin::Internal))
+            .map(|_| ())
     }
 
-    fn lookup_type(
-        &self,
-        lease: &Lease<'_>,
-        rel: &Relation,
-    ) -> Result<Option<RelationType>, AdapterError> {
+    fn lookup_type(&self, lease: &Lease<'_>, rel: &Relation) -> Result<Option<RelationType>, AdapterError> {
         const SQL: &str = "SELECT 'table' FROM duckdb_tables() \
              WHERE database_name = coalesce(?, current_database()) \
                AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) AND NOT temporary \
@@ -299,14 +279,7 @@ impl DuckDbAdapter {
         let map = |e: duckdb::Error| sql_error(&e, SQL, Origin::Internal);
         let mut stmt = conn.prepare(SQL).map_err(map)?;
         let mut rows = stmt
-            .query(params![
-                db,
-                rel.schema,
-                rel.identifier,
-                db,
-                rel.schema,
-                rel.identifier
-            ])
+            .query(params![db, rel.schema, rel.identifier, db, rel.schema, rel.identifier])
             .map_err(map)?;
         match rows.next().map_err(map)? {
             Some(row) => {
@@ -376,22 +349,14 @@ impl DuckDbAdapter {
             }
             self.exec(
                 lease,
-                &format!(
-                    "ALTER TABLE {tmp} RENAME TO {}",
-                    quote_ident(&rel.identifier)
-                ),
+                &format!("ALTER TABLE {tmp} RENAME TO {}", quote_ident(&rel.identifier)),
                 Origin::Internal,
             )?;
             Ok(rows)
         })
     }
 
-    fn build_table(
-        &self,
-        lease: &Lease<'_>,
-        rel: &Relation,
-        select_sql: &str,
-    ) -> Result<u64, AdapterError> {
+    fn build_table(&self, lease: &Lease<'_>, rel: &Relation, select_sql: &str) -> Result<u64, AdapterError> {
         self.ensure_schema_for(lease, rel)?;
         let body = trim_select(select_sql);
         self.with_retry(|| {
@@ -422,10 +387,7 @@ impl DuckDbAdapter {
         let tmp = format!("temp.main.{}", quote_ident(&tmp_name));
         let body = trim_select(select_sql);
         self.transaction(lease, |lease| {
-            let prefix = format!(
-                "CREATE OR REPLACE TEMP TABLE {} AS\n",
-                quote_ident(&tmp_name)
-            );
+            let prefix = format!("CREATE OR REPLACE TEMP TABLE {} AS\n", quote_ident(&tmp_name));
             self.exec(
                 lease,
                 &format!("{prefix}{body}\n"),
@@ -434,8 +396,7 @@ impl DuckDbAdapter {
                 },
             )?;
             let rows = self.query_u64(lease, &format!("SELECT count(*) FROM {tmp}"))?;
-            let target =
-                self.column_list(lease, rel.database.as_deref(), &rel.schema, &rel.identifier)?;
+            let target = self.column_list(lease, rel.database.as_deref(), &rel.schema, &rel.identifier)?;
             let batch = self.column_list(lease, Some("temp"), "main", &tmp_name)?;
             // Columns only the existing table has are left NULL; columns only the new SELECT
             // has are ignored (dbt's on_schema_change=ignore). A full refresh picks them up.
@@ -468,11 +429,7 @@ impl DuckDbAdapter {
                     });
                 }
             }
-            let cols = shared
-                .iter()
-                .map(|c| quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let cols = shared.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ");
             let matches = unique_key
                 .iter()
                 .map(|k| {
@@ -537,12 +494,7 @@ impl DuckDbAdapter {
         })
     }
 
-    fn fetch(
-        &self,
-        lease: &Lease<'_>,
-        sql: &str,
-        limit: Option<usize>,
-    ) -> Result<QueryResult, AdapterError> {
+    fn fetch(&self, lease: &Lease<'_>, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError> {
         let conn = lease.conn()?;
         let (text, origin) = match limit {
             Some(n) if is_single_query(sql) => {
@@ -650,9 +602,7 @@ impl DuckDbAdapter {
             Ok(LakeFiles::List(files))
         } else {
             // A glob keeps the view current when files are added to the folder later.
-            Ok(LakeFiles::Pattern(
-                path.join("*").to_string_lossy().into_owned(),
-            ))
+            Ok(LakeFiles::Pattern(path.join("*").to_string_lossy().into_owned()))
         }
     }
 
@@ -748,10 +698,7 @@ impl Adapter for DuckDbAdapter {
                 } else {
                     opts.push("auto_detect=true".into());
                 }
-                (
-                    format!("read_csv({files}, {})", opts.join(", ")),
-                    plain_list.clone(),
-                )
+                (format!("read_csv({files}, {})", opts.join(", ")), plain_list.clone())
             }
             ExternalFormat::NdJson => {
                 let cols = if declared {
@@ -760,9 +707,8 @@ impl Adapter for DuckDbAdapter {
                     String::new()
                 };
                 (
-                    format!(
-                        "read_json({files}, format='newline_delimited', compression='auto'{cols})"
-                    ),
+                    // The JSON reader picks gzip from the file extension by itself.
+                    format!("read_json({files}, format='newline_delimited'{cols})"),
                     plain_list.clone(),
                 )
             }
@@ -779,11 +725,7 @@ impl Adapter for DuckDbAdapter {
                     .join(", "),
             ),
         };
-        let select_list = if declared {
-            select_list
-        } else {
-            "*".to_string()
-        };
+        let select_list = if declared { select_list } else { "*".to_string() };
         // count(col) needs every value, so every declared cast runs during the check scan.
         let scan = format!(
             "SELECT count(*){} FROM {rel}",
@@ -797,11 +739,7 @@ impl Adapter for DuckDbAdapter {
         self.with_retry(|| {
             self.transaction(&lease, |lease| {
                 if self.lookup_type(lease, rel)? == Some(RelationType::Table) {
-                    self.exec(
-                        lease,
-                        &Self::drop_sql(rel, RelationType::Table),
-                        Origin::Internal,
-                    )?;
+                    self.exec(lease, &Self::drop_sql(rel, RelationType::Table), Origin::Internal)?;
                 }
                 self.exec(
                     lease,
@@ -824,11 +762,7 @@ impl Adapter for DuckDbAdapter {
         self.with_retry(|| {
             self.transaction(&lease, |lease| {
                 if self.lookup_type(lease, rel)? == Some(RelationType::Table) {
-                    self.exec(
-                        lease,
-                        &Self::drop_sql(rel, RelationType::Table),
-                        Origin::Internal,
-                    )?;
+                    self.exec(lease, &Self::drop_sql(rel, RelationType::Table), Origin::Internal)?;
                 }
                 self.exec(
                     lease,
@@ -933,12 +867,7 @@ impl Adapter for DuckDbAdapter {
 
     fn columns(&self, rel: &Relation) -> Result<Vec<ColumnInfo>, AdapterError> {
         let lease = self.lease()?;
-        let cols = self.column_list(
-            &lease,
-            rel.database.as_deref(),
-            &rel.schema,
-            &rel.identifier,
-        )?;
+        let cols = self.column_list(&lease, rel.database.as_deref(), &rel.schema, &rel.identifier)?;
         if cols.is_empty() && self.lookup_type(&lease, rel)?.is_none() {
             return Err(AdapterError::Sql {
                 message: format!(
@@ -967,6 +896,7 @@ impl Adapter for DuckDbAdapter {
             return Ok(0);
         }
         let lease = self.lease()?;
+        lease.needs_reset.set(true);
         self.exec(&lease, sql, Origin::User { prefix_lines: 0 })
     }
 
@@ -975,6 +905,7 @@ impl Adapter for DuckDbAdapter {
             return Ok(QueryResult::default());
         }
         let lease = self.lease()?;
+        lease.needs_reset.set(true);
         lease.check_cancelled()?;
         // duckdb-rs panics on a few exotic result types instead of returning an error; turn
         // that into an error for this one query rather than taking down a worker thread.

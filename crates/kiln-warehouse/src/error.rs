@@ -32,10 +32,7 @@ pub enum AdapterError {
         "no lake files for source {source_name} at {location}; check `location` in the sources \
          YAML, or create the lake files first"
     )]
-    MissingLakeFiles {
-        source_name: String,
-        location: String,
-    },
+    MissingLakeFiles { source_name: String, location: String },
 
     /// A lake file holds a value that does not parse as the declared type (or a malformed row).
     #[error("{0}")]
@@ -175,11 +172,7 @@ pub(crate) fn sql_error(err: &duckdb::Error, statement: &str, origin: Origin) ->
         }
         _ => message,
     };
-    AdapterError::Sql {
-        message,
-        line,
-        column,
-    }
+    AdapterError::Sql { message, line, column }
 }
 
 fn rewrite_line_indicator(message: &str, from: usize, to: usize) -> String {
@@ -291,10 +284,7 @@ pub(crate) fn parse_reader_error(message: &str) -> ReaderErrorParts {
             parts.file.get_or_insert_with(|| rest[..end].to_string());
             let after = &rest[end + 1..];
             if let Some(lpos) = after.find("line ") {
-                let digits: String = after[lpos + 5..]
-                    .chars()
-                    .take_while(|c| c.is_ascii_digit())
-                    .collect();
+                let digits: String = after[lpos + 5..].chars().take_while(|c| c.is_ascii_digit()).collect();
                 parts.line = parts.line.or(digits.parse().ok());
             }
             if let Some(colon) = after.find(": ") {
@@ -371,8 +361,7 @@ mod tests {
 
     #[test]
     fn parses_json_error() {
-        let msg =
-            "Invalid Input Error: JSON transform error in file \"/tmp/bad.json\", in line 2: \
+        let msg = "Invalid Input Error: JSON transform error in file \"/tmp/bad.json\", in line 2: \
                    Failed to cast value to numerical: \"zz\"\nTry setting 'auto_detect' to true";
         let p = parse_reader_error(msg);
         assert_eq!(p.file.as_deref(), Some("/tmp/bad.json"));
@@ -408,11 +397,7 @@ mod tests {
         let msg = "Parser Error: syntax error at or near \"baz\"\n\nLINE 3:   foo bar baz\n                  ^";
         let err = duckdb::Error::DuckDBFailure(duckdb::ffi::Error::new(1), Some(msg.to_string()));
         match sql_error(&err, stmt, Origin::User { prefix_lines: 1 }) {
-            AdapterError::Sql {
-                message,
-                line,
-                column,
-            } => {
+            AdapterError::Sql { message, line, column } => {
                 assert_eq!(line, Some(2));
                 assert_eq!(column, Some(11));
                 assert!(message.contains("\nLINE 2:   foo bar baz"), "{message}");
@@ -423,8 +408,7 @@ mod tests {
 
     #[test]
     fn parses_lock_holder() {
-        let msg =
-            "IO Error: Could not set lock on file \"/w/x.duckdb\": Conflicting lock is held in \
+        let msg = "IO Error: Could not set lock on file \"/w/x.duckdb\": Conflicting lock is held in \
                    /usr/bin/python3.11 (PID 4242) by user root. See also https://duckdb.org";
         assert_eq!(
             lock_holder(msg),

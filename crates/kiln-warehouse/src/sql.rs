@@ -50,10 +50,7 @@ pub(crate) fn is_single_query(sql: &str) -> bool {
         .take_while(|c| c.is_ascii_alphabetic() || *c == '(')
         .collect::<String>()
         .to_ascii_lowercase();
-    matches!(
-        first.as_str(),
-        "select" | "with" | "from" | "values" | "table"
-    ) || first.starts_with('(')
+    matches!(first.as_str(), "select" | "with" | "from" | "values" | "table") || first.starts_with('(')
 }
 
 /// True when `sql` holds nothing but whitespace, comments and semicolons (DuckDB refuses to

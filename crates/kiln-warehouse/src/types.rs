@@ -21,8 +21,8 @@ pub fn duckdb_type(declared: &str) -> Option<String> {
         "bigint" | "int8" | "int64" | "long" => "BIGINT".to_string(),
         "tinyint" | "int1" => "TINYINT".to_string(),
         "hugeint" | "int128" => "HUGEINT".to_string(),
-        "varchar" | "char" | "character" | "character varying" | "nvarchar" | "nchar"
-        | "bpchar" | "text" | "string" => "VARCHAR".to_string(),
+        "varchar" | "char" | "character" | "character varying" | "nvarchar" | "nchar" | "bpchar" | "text"
+        | "string" => "VARCHAR".to_string(),
         "decimal" | "numeric" | "dec" => decimal(args)?,
         "float" | "float8" | "double precision" | "double" | "float64" => match args {
             // SQL's float(p): up to 24 bits of mantissa is single precision.
@@ -37,18 +37,14 @@ pub fn duckdb_type(declared: &str) -> Option<String> {
         "time" | "time without time zone" => "TIME".to_string(),
         "timetz" | "time with time zone" => "TIMETZ".to_string(),
         "super" | "json" => "JSON".to_string(),
-        "varbyte" | "varbinary" | "binary varying" | "bytea" | "blob" | "binary" => {
-            "BLOB".to_string()
-        }
+        "varbyte" | "varbinary" | "binary varying" | "bytea" | "blob" | "binary" => "BLOB".to_string(),
         _ => normalized.to_ascii_uppercase(),
     };
     Some(mapped)
 }
 
 fn normalize(declared: &str) -> Option<String> {
-    let allowed = |c: char| {
-        c.is_ascii_alphanumeric() || matches!(c, ' ' | '\t' | '_' | '(' | ')' | ',' | '[' | ']')
-    };
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, ' ' | '\t' | '_' | '(' | ')' | ',' | '[' | ']');
     if declared.trim().is_empty() || !declared.chars().all(allowed) {
         return None;
     }
@@ -70,11 +66,9 @@ fn normalize(declared: &str) -> Option<String> {
 /// Splits `name(args) rest` into its parts; `args` is `None` without parentheses.
 fn split_args(s: &str) -> (&str, Option<&str>, &str) {
     match (s.find('('), s.find(')')) {
-        (Some(open), Some(close)) if close > open => (
-            s[..open].trim(),
-            Some(&s[open + 1..close]),
-            s[close + 1..].trim(),
-        ),
+        (Some(open), Some(close)) if close > open => {
+            (s[..open].trim(), Some(&s[open + 1..close]), s[close + 1..].trim())
+        }
         _ => (s.trim(), None, ""),
     }
 }

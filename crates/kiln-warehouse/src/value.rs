@@ -42,11 +42,7 @@ pub(crate) fn type_name(t: &LogicalTypeHandle) -> String {
         LogicalTypeId::List | LogicalTypeId::Array => format!("{}[]", type_name(&t.child(0))),
         LogicalTypeId::Struct => format!("STRUCT({})", fields(t)),
         LogicalTypeId::Union => format!("UNION({})", fields(t)),
-        LogicalTypeId::Map => format!(
-            "MAP({}, {})",
-            type_name(&t.child(0)),
-            type_name(&t.child(1))
-        ),
+        LogicalTypeId::Map => format!("MAP({}, {})", type_name(&t.child(0)), type_name(&t.child(1))),
         LogicalTypeId::Uuid => "UUID".into(),
         LogicalTypeId::Bit => "BIT".into(),
         LogicalTypeId::TimeTZ => "TIME WITH TIME ZONE".into(),
@@ -95,11 +91,7 @@ pub(crate) fn to_json(v: ValueRef<'_>, utc: bool) -> Json {
         ValueRef::Timestamp(unit, t) => Json::String(timestamp(unit, t, utc)),
         ValueRef::Date32(d) => Json::String(date(d)),
         ValueRef::Time64(unit, t) => Json::String(time_of_day(unit.to_micros(t))),
-        ValueRef::Interval {
-            months,
-            days,
-            nanos,
-        } => Json::String(interval(months, days, nanos)),
+        ValueRef::Interval { months, days, nanos } => Json::String(interval(months, days, nanos)),
         ValueRef::Text(bytes) => Json::String(String::from_utf8_lossy(bytes).into_owned()),
         ValueRef::Blob(bytes) | ValueRef::Geometry(bytes) => Json::String(base64(bytes)),
         // Containers and enums: DuckDB's own conversion to owned values walks the Arrow arrays.
@@ -127,16 +119,10 @@ fn owned_to_json(v: &Value, utc: bool) -> Json {
         Value::Timestamp(unit, t) => Json::String(timestamp(*unit, *t, utc)),
         Value::Date32(d) => Json::String(date(*d)),
         Value::Time64(unit, t) => Json::String(time_of_day(unit.to_micros(*t))),
-        Value::Interval {
-            months,
-            days,
-            nanos,
-        } => Json::String(interval(*months, *days, *nanos)),
+        Value::Interval { months, days, nanos } => Json::String(interval(*months, *days, *nanos)),
         Value::Text(s) | Value::Enum(s) => Json::String(s.clone()),
         Value::Blob(b) | Value::Geometry(b) => Json::String(base64(b)),
-        Value::List(items) | Value::Array(items) => {
-            Json::Array(items.iter().map(|i| owned_to_json(i, utc)).collect())
-        }
+        Value::List(items) | Value::Array(items) => Json::Array(items.iter().map(|i| owned_to_json(i, utc)).collect()),
         Value::Struct(fields) => Json::Object(
             fields
                 .iter()
@@ -295,36 +281,24 @@ mod tests {
     #[test]
     fn timestamps() {
         let t = 13_879 * MICROS_PER_DAY + (6 * 3600 + 43 * 60 + 29) * 1_000_000;
-        assert_eq!(
-            timestamp(TimeUnit::Microsecond, t, false),
-            "2008-01-01T06:43:29"
-        );
+        assert_eq!(timestamp(TimeUnit::Microsecond, t, false), "2008-01-01T06:43:29");
         assert_eq!(
             timestamp(TimeUnit::Microsecond, t + 500_000, true),
             "2008-01-01T06:43:29.5Z"
         );
-        assert_eq!(
-            timestamp(TimeUnit::Second, -1, false),
-            "1969-12-31T23:59:59"
-        );
+        assert_eq!(timestamp(TimeUnit::Second, -1, false), "1969-12-31T23:59:59");
     }
 
     #[test]
     fn intervals() {
         assert_eq!(interval(14, 3, 0), "P1Y2M3D");
-        assert_eq!(
-            interval(0, 0, 90 * 60 * 1_000_000_000 + 500_000_000),
-            "PT1H30M0.5S"
-        );
+        assert_eq!(interval(0, 0, 90 * 60 * 1_000_000_000 + 500_000_000), "PT1H30M0.5S");
         assert_eq!(interval(0, 0, 0), "PT0S");
     }
 
     #[test]
     fn floats_keep_their_short_form() {
-        assert_eq!(
-            float(f64::from(0.1f32), &0.1f32.to_string()),
-            Json::from(0.1)
-        );
+        assert_eq!(float(f64::from(0.1f32), &0.1f32.to_string()), Json::from(0.1));
         assert_eq!(float(f64::NAN, "NaN"), Json::String("NaN".into()));
     }
 }

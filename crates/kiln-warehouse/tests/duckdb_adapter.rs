@@ -12,8 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use kiln_warehouse::{
-    Adapter, AdapterError, ColumnDef, DuckDbAdapter, ExternalFormat, ExternalTable,
-    IncrementalStrategy, Relation, RelationType,
+    Adapter, AdapterError, ColumnDef, DuckDbAdapter, ExternalFormat, ExternalTable, IncrementalStrategy, Relation,
+    RelationType,
 };
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -80,15 +80,9 @@ fn stages_pipe_delimited_folder_with_header() {
         columns: category_columns(),
     };
     assert_eq!(a.stage_external(&table).unwrap(), 5);
-    assert_eq!(
-        a.relation_type(&table.relation).unwrap(),
-        Some(RelationType::View)
-    );
+    assert_eq!(a.relation_type(&table.relation).unwrap(), Some(RelationType::View));
     let cols = a.columns(&table.relation).unwrap();
-    let types: Vec<(&str, &str)> = cols
-        .iter()
-        .map(|c| (c.name.as_str(), c.data_type.as_str()))
-        .collect();
+    let types: Vec<(&str, &str)> = cols.iter().map(|c| (c.name.as_str(), c.data_type.as_str())).collect();
     assert_eq!(
         types,
         vec![
@@ -99,10 +93,7 @@ fn stages_pipe_delimited_folder_with_header() {
         ]
     );
     assert_eq!(
-        scalar(
-            &a,
-            "select sum(catid)::BIGINT from tickit_external.category"
-        ),
+        scalar(&a, "select sum(catid)::BIGINT from tickit_external.category"),
         json!(33)
     );
     assert_eq!(
@@ -136,11 +127,7 @@ fn stages_gzip_files() {
     ))
     .unwrap();
     let bytes = fs::read(&file).unwrap();
-    assert_eq!(
-        &bytes[..2],
-        &[0x1f, 0x8b],
-        "the fixture must really be gzip"
-    );
+    assert_eq!(&bytes[..2], &[0x1f, 0x8b], "the fixture must really be gzip");
 
     let table = ExternalTable {
         relation: Relation::new("tickit_external", "sale"),
@@ -192,21 +179,13 @@ fn stages_ndjson() {
         .query("select id, name, starts from raw.events order by id", None)
         .unwrap();
     assert_eq!(
-        result
-            .columns
-            .iter()
-            .map(|c| c.data_type.as_str())
-            .collect::<Vec<_>>(),
+        result.columns.iter().map(|c| c.data_type.as_str()).collect::<Vec<_>>(),
         vec!["INTEGER", "VARCHAR", "TIMESTAMP"]
     );
     assert_eq!(
         result.rows,
         vec![
-            vec![
-                json!(1),
-                json!("Opening night"),
-                json!("2008-01-25T19:30:00")
-            ],
+            vec![json!(1), json!("Opening night"), json!("2008-01-25T19:30:00")],
             vec![json!(2), json!("Finale"), json!("2008-12-31T23:00:00")],
         ]
     );
@@ -281,10 +260,7 @@ fn bad_value_reports_file_line_and_column() {
         other => panic!("expected LakeData, got {other:?}"),
     }
     let text = err.to_string();
-    assert!(
-        text.contains("sales.txt") && text.contains("line 4"),
-        "{text}"
-    );
+    assert!(text.contains("sales.txt") && text.contains("line 4"), "{text}");
     assert!(text.contains("data_type in the sources YAML"), "{text}");
     // The failed staging is rolled back rather than leaving a view that cannot be read.
     assert_eq!(a.relation_type(&table.relation).unwrap(), None);
@@ -322,10 +298,7 @@ fn missing_lake_files_name_the_path_and_source() {
     };
     let err = a.stage_external(&table).unwrap_err();
     match &err {
-        AdapterError::MissingLakeFiles {
-            source_name,
-            location,
-        } => {
+        AdapterError::MissingLakeFiles { source_name, location } => {
             assert_eq!(source_name, "tickit_external.venue");
             assert_eq!(location, &nowhere.to_string_lossy());
         }
@@ -363,11 +336,7 @@ fn views_tables_and_swaps() {
     let t = Relation::new("marts", "fct_sales");
     let v = Relation::new("staging", "stg_sales");
 
-    assert_eq!(
-        a.create_table(&t, "select i as id from range(5) t(i);")
-            .unwrap(),
-        5
-    );
+    assert_eq!(a.create_table(&t, "select i as id from range(5) t(i);").unwrap(), 5);
     assert_eq!(a.relation_type(&t).unwrap(), Some(RelationType::Table));
     a.create_view(&v, "select id * 2 as doubled from marts.fct_sales")
         .unwrap();
@@ -379,10 +348,7 @@ fn views_tables_and_swaps() {
 
     // A failing SELECT leaves the old table exactly as it was, and no scratch table.
     let err = a
-        .create_table(
-            &t,
-            "select\n  i as id,\n  no_such_column\nfrom range(3) t(i)",
-        )
+        .create_table(&t, "select\n  i as id,\n  no_such_column\nfrom range(3) t(i)")
         .unwrap_err();
     assert!(matches!(err, AdapterError::Sql { .. }), "{err:?}");
     assert!(err.to_string().contains("no_such_column"), "{err}");
@@ -394,11 +360,7 @@ fn views_tables_and_swaps() {
         .create_table(&t, "select 1 as a,\n  2 as b\nfrom range(3) where where")
         .unwrap_err()
     {
-        AdapterError::Sql {
-            line,
-            column,
-            message,
-        } => {
+        AdapterError::Sql { line, column, message } => {
             assert_eq!(line, Some(3), "{message}");
             assert_eq!(column, Some(21), "{message}");
             assert!(message.contains("LINE 3:"), "{message}");
@@ -427,9 +389,7 @@ fn views_tables_and_swaps() {
     a.create_view(&t, "select 1 as one").unwrap();
     assert_eq!(a.relation_type(&t).unwrap(), Some(RelationType::View));
     // A failing view leaves the previous relation in place.
-    assert!(a
-        .create_view(&t, "select nope from nowhere_at_all")
-        .is_err());
+    assert!(a.create_view(&t, "select nope from nowhere_at_all").is_err());
     assert_eq!(scalar(&a, "select one from marts.fct_sales"), json!(1));
 
     let listed = a.list_relations().unwrap();
@@ -459,11 +419,7 @@ fn incremental_strategies() {
             .collect::<Vec<_>>()
     };
     let key = vec!["id".to_string()];
-    let pairs = |p: &[(i64, &str)]| {
-        p.iter()
-            .map(|(i, s)| (*i, s.to_string()))
-            .collect::<Vec<_>>()
-    };
+    let pairs = |p: &[(i64, &str)]| p.iter().map(|(i, s)| (*i, s.to_string())).collect::<Vec<_>>();
 
     // First run: no table yet, so it is created.
     let n = a
@@ -497,10 +453,7 @@ fn incremental_strategies() {
         false,
     )
     .unwrap();
-    assert_eq!(
-        contents(&a),
-        pairs(&[(1, "a"), (2, "B"), (3, "c"), (4, "d")])
-    );
+    assert_eq!(contents(&a), pairs(&[(1, "a"), (2, "B"), (3, "c"), (4, "d")]));
 
     let n = a
         .incremental(
@@ -512,10 +465,7 @@ fn incremental_strategies() {
         )
         .unwrap();
     assert_eq!(n, 2);
-    assert_eq!(
-        contents(&a),
-        pairs(&[(1, "A"), (2, "B"), (3, "c"), (4, "d"), (5, "e")])
-    );
+    assert_eq!(contents(&a), pairs(&[(1, "A"), (2, "B"), (3, "c"), (4, "d"), (5, "e")]));
 
     // A failing batch changes nothing and leaves no scratch table.
     assert!(a
@@ -545,13 +495,7 @@ fn incremental_strategies() {
         .all(|(r, _)| !r.identifier.contains("__kiln_tmp")));
 
     let n = a
-        .incremental(
-            &rel,
-            "select 9 as id, 'z' as v",
-            IncrementalStrategy::Merge,
-            &key,
-            true,
-        )
+        .incremental(&rel, "select 9 as id, 'z' as v", IncrementalStrategy::Merge, &key, true)
         .unwrap();
     assert_eq!(n, 1);
     assert_eq!(contents(&a), pairs(&[(9, "z")]));
@@ -594,19 +538,12 @@ fn seeds_infer_types_and_honour_overrides() {
     assert_eq!(a.load_seed(&rel, &csv, &overrides, ",").unwrap(), 3);
     assert_eq!(types_of(&a)[0].1, "VARCHAR");
     assert_eq!(types_of(&a)[2].1, "DECIMAL(10,2)");
-    assert_eq!(
-        scalar(&a, "select sum(amount) from seeds.country_codes"),
-        json!("6.75")
-    );
+    assert_eq!(scalar(&a, "select sum(amount) from seeds.country_codes"), json!("6.75"));
 
     // An override the data cannot satisfy fails with the line, and the old seed table stays.
     let bad = BTreeMap::from([("name".to_string(), "integer".to_string())]);
     match a.load_seed(&rel, &csv, &bad, ",").unwrap_err() {
-        AdapterError::Seed {
-            path,
-            line,
-            message,
-        } => {
+        AdapterError::Seed { path, line, message } => {
             assert_eq!(path, csv);
             assert_eq!(line, Some(2), "{message}");
             assert!(message.contains("name"), "{message}");
@@ -616,12 +553,7 @@ fn seeds_infer_types_and_honour_overrides() {
     assert_eq!(types_of(&a)[2].1, "DECIMAL(10,2)");
 
     let err = a
-        .load_seed(
-            &rel,
-            &dir.path().join("seeds/missing.csv"),
-            &BTreeMap::new(),
-            ",",
-        )
+        .load_seed(&rel, &dir.path().join("seeds/missing.csv"), &BTreeMap::new(), ",")
         .unwrap_err();
     assert!(matches!(err, AdapterError::Io { .. }), "{err:?}");
     assert!(err.to_string().contains("missing.csv"));
@@ -690,9 +622,7 @@ fn query_converts_values_to_json() {
 #[test]
 fn query_limits_scripts_and_errors() {
     let (_dir, a) = warehouse();
-    let r = a
-        .query("select * from range(10) order by 1", Some(3))
-        .unwrap();
+    let r = a.query("select * from range(10) order by 1", Some(3)).unwrap();
     assert_eq!(r.rows, vec![vec![json!(0)], vec![json!(1)], vec![json!(2)]]);
     assert!(r.truncated);
     let r = a.query("select * from range(10);", Some(10)).unwrap();
@@ -743,11 +673,7 @@ fn open_errors_name_the_path() {
         .err()
         .unwrap();
     assert!(matches!(err, AdapterError::Open { .. }), "{err:?}");
-    assert!(
-        err.to_string()
-            .contains("/proc/kiln-no-such/warehouse.duckdb"),
-        "{err}"
-    );
+    assert!(err.to_string().contains("/proc/kiln-no-such/warehouse.duckdb"), "{err}");
 
     let dir = tempfile::tempdir().unwrap();
     let err = DuckDbAdapter::open(dir.path(), 1).err().unwrap();
@@ -787,18 +713,14 @@ fn parallel_use_from_four_threads() {
                 for round in 0..3 {
                     let rel = Relation::new(format!("s{}", t % 2), format!("t{t}"));
                     let n = 10_000 * (t + 1) + round;
-                    let rows = a
-                        .create_table(&rel, &format!("select i from range({n}) r(i)"))
-                        .unwrap();
+                    let rows = a.create_table(&rel, &format!("select i from range({n}) r(i)")).unwrap();
                     assert_eq!(rows, n as u64);
                     a.create_view(
                         &Relation::new(format!("s{}", t % 2), format!("v{t}")),
                         &format!("select count(*) as c from {rel}"),
                     )
                     .unwrap();
-                    let got = a
-                        .query(&format!("select c from s{}.v{t}", t % 2), None)
-                        .unwrap();
+                    let got = a.query(&format!("select c from s{}.v{t}", t % 2), None).unwrap();
                     assert_eq!(got.rows, vec![vec![json!(n)]]);
                 }
             })
@@ -816,18 +738,12 @@ fn parallel_use_from_four_threads() {
     };
     thread::sleep(Duration::from_millis(300));
     assert_eq!(scalar(&a, "select 40 + 2"), json!(42));
-    assert!(
-        !long.is_finished(),
-        "the long query should still be running"
-    );
+    assert!(!long.is_finished(), "the long query should still be running");
     while !long.is_finished() {
         a.interrupt();
         thread::sleep(Duration::from_millis(100));
     }
-    assert!(matches!(
-        long.join().unwrap(),
-        Err(AdapterError::Interrupted)
-    ));
+    assert!(matches!(long.join().unwrap(), Err(AdapterError::Interrupted)));
 }
 
 #[test]
@@ -837,12 +753,7 @@ fn interrupt_cancels_a_long_query() {
     let started = Instant::now();
     let worker = {
         let a = Arc::clone(&a);
-        thread::spawn(move || {
-            a.query(
-                "select count(*) from range(10000000000) t(i) where i % 3 = 1",
-                None,
-            )
-        })
+        thread::spawn(move || a.query("select count(*) from range(10000000000) t(i) where i % 3 = 1", None))
     };
     thread::sleep(Duration::from_millis(300));
     // Repeat until it lands: the first call may come before the statement has started.
@@ -855,16 +766,12 @@ fn interrupt_cancels_a_long_query() {
         );
     }
     let result = worker.join().unwrap();
-    assert!(
-        matches!(result, Err(AdapterError::Interrupted)),
-        "{result:?}"
-    );
+    assert!(matches!(result, Err(AdapterError::Interrupted)), "{result:?}");
     assert!(result.unwrap_err().to_string().contains("cancelled"));
     // The adapter (and the interrupted connection) keep working afterwards.
     assert_eq!(scalar(&a, "select 1 + 1"), json!(2));
     assert_eq!(
-        a.create_table(&Relation::new("m", "after"), "select 1 as x")
-            .unwrap(),
+        a.create_table(&Relation::new("m", "after"), "select 1 as x").unwrap(),
         1
     );
 }
@@ -892,12 +799,7 @@ fn second_process_gets_locked_error() {
     let path: PathBuf = dir.path().join("warehouse.duckdb");
     let exe = std::env::current_exe().unwrap();
     let mut child = Command::new(exe)
-        .args([
-            "--exact",
-            "lock_holder_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
+        .args(["--exact", "lock_holder_child", "--nocapture", "--test-threads=1"])
         .env(LOCK_CHILD_ENV, &path)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -926,16 +828,10 @@ fn second_process_gets_locked_error() {
     let err = err.expect("a second process must not open a locked warehouse");
     let text = err.to_string();
     match &err {
-        AdapterError::Locked {
-            path: locked,
-            holder,
-        } => {
+        AdapterError::Locked { path: locked, holder } => {
             assert_eq!(locked, &path);
             let holder = holder.as_deref().unwrap_or_default();
-            assert!(
-                holder.contains(&format!("PID {}", child.id())),
-                "holder: {holder}"
-            );
+            assert!(holder.contains(&format!("PID {}", child.id())), "holder: {holder}");
             assert!(text.contains(path.to_string_lossy().as_ref()), "{text}");
             assert!(text.contains("close Kiln Studio"), "{text}");
         }

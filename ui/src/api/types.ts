@@ -1,7 +1,6 @@
-// Hand-written mirror of the engine API contract (v0). It exists only until the Rust side
-// generates `ui/src/api/generated/*.ts` with ts-rs; then `api/index.ts` re-exports those and
-// this file is deleted. Names and shapes must stay identical to the contract so that the
-// switch is a one-line change.
+// Hand-written mirror of the engine API types in `crates/kiln-api/src/dto.rs` (same names, same
+// shapes). It exists only until the ts-rs output lands in `ui/src/api/generated/`; then
+// `api/index.ts` re-exports that instead and this file is deleted.
 
 export type Severity = "error" | "warning";
 
@@ -92,32 +91,32 @@ export interface CompileResult {
   columns: ColumnDto[];
 }
 
-export type ResourceType = "model" | "source" | "seed" | "test" | "exposure" | "analysis" | "snapshot";
+export type ResourceTypeDto = "model" | "source" | "seed" | "test" | "exposure" | "analysis" | "snapshot" | "operation";
 
 export type Layer = "source" | "staging" | "intermediate" | "marts" | "seed" | "test" | "exposure" | "other";
 
-export type NodeStatus = "success" | "error" | "skipped" | "pass" | "fail" | "warn" | "stale";
+export type NodeStatusDto = "success" | "error" | "skipped" | "pass" | "fail" | "warn" | "stale";
 
 export interface GraphNodeDto {
   id: string;
   name: string;
-  resourceType: ResourceType;
+  resourceType: ResourceTypeDto;
   layer: Layer;
   path: string;
   materialized: string | null;
   tags: string[];
   description: string;
-  status: NodeStatus | null;
+  status: NodeStatusDto | null;
 }
 
-export interface GraphEdgeDto {
+export interface EdgeDto {
   source: string;
   target: string;
 }
 
 export interface GraphDto {
   nodes: GraphNodeDto[];
-  edges: GraphEdgeDto[];
+  edges: EdgeDto[];
 }
 
 export interface DocsRequest {
@@ -134,7 +133,7 @@ export interface DocsColumnDto {
 export interface DocsDto {
   id: string;
   name: string;
-  resourceType: ResourceType;
+  resourceType: ResourceTypeDto;
   description: string;
   columns: DocsColumnDto[];
   dependsOn: string[];
@@ -160,7 +159,7 @@ export interface StartRunResponse {
   runId: string;
 }
 
-export interface CancelRunRequest {
+export interface RunIdRequest {
   runId: string;
 }
 
@@ -170,6 +169,7 @@ export interface RunRecord {
   runId: string;
   command: RunCommand;
   select: string[];
+  exclude: string[];
   startedAt: string;
   elapsed: number | null;
   status: RunStatus;
@@ -180,11 +180,7 @@ export interface RunHistory {
   runs: RunRecord[];
 }
 
-export interface RunResultsRequest {
-  runId: string;
-}
-
-export interface SampleRows {
+export interface SampleDto {
   columns: ColumnDto[];
   rows: unknown[][];
 }
@@ -192,16 +188,15 @@ export interface SampleRows {
 export interface NodeResultDto {
   uniqueId: string;
   name: string;
-  resourceType: ResourceType;
-  /** success | error | skipped | pass | fail | warn (dbt run_results vocabulary). */
-  status: string;
+  resourceType: ResourceTypeDto;
+  status: NodeStatusDto;
   message: string;
   rowsAffected: number | null;
   failures: number | null;
   executionTime: number;
   compiledPath: string | null;
   diagnostic: DiagnosticDto | null;
-  sample: SampleRows | null;
+  sample: SampleDto | null;
 }
 
 export interface RunResults {
@@ -213,6 +208,8 @@ export interface RunResults {
 export interface RunQueryRequest {
   sql: string;
   pageSize?: number;
+  /** Chosen by the client so it can cancel before the response arrives. */
+  queryId?: string;
 }
 
 export interface RunStatementAtRequest {
@@ -220,6 +217,7 @@ export interface RunStatementAtRequest {
   /** UTF-8 byte offset of the cursor in `sql`. */
   offset: number;
   pageSize?: number;
+  queryId?: string;
 }
 
 export interface StatementResultDto {
@@ -233,12 +231,12 @@ export interface StatementResultDto {
   error: DiagnosticDto | null;
 }
 
-export interface QueryResult {
+export interface RunQueryResponse {
   queryId: string;
   statements: StatementResultDto[];
 }
 
-export interface SortSpec {
+export interface SortDto {
   column: string;
   descending: boolean;
 }
@@ -248,16 +246,16 @@ export interface FetchRowsRequest {
   statement: number;
   offset: number;
   limit: number;
-  sort?: SortSpec | null;
+  sort?: SortDto | null;
   filter?: string | null;
 }
 
-export interface RowsPage {
+export interface FetchRowsResponse {
   rows: unknown[][];
   totalRows: number;
 }
 
-export interface CancelQueryRequest {
+export interface QueryIdRequest {
   queryId: string;
 }
 
@@ -270,7 +268,7 @@ export interface ExportQueryRequest {
   path: string;
 }
 
-export interface ExportResult {
+export interface ExportQueryResponse {
   path: string;
   rows: number;
 }
@@ -295,13 +293,13 @@ export interface RelationDto {
   columns: ColumnDto[];
 }
 
-export interface SchemaEntryDto {
+export interface SchemaDto {
   name: string;
   relations: RelationDto[];
 }
 
-export interface SchemaDto {
-  schemas: SchemaEntryDto[];
+export interface SchemaResponse {
+  schemas: SchemaDto[];
 }
 
 export interface PreviewRelationRequest {
@@ -317,7 +315,7 @@ export interface ShowModelRequest {
 
 // ---------------------------------------------------------------- visual editing
 
-export type EditRequest =
+export type ApplyEditRequest =
   | {
       kind: "createModel";
       /** New model name (file stem). */
@@ -331,19 +329,21 @@ export type EditRequest =
       kind: "renameModel";
       /** Current file path of the model. */
       path: string;
-      /** New file path (rename and/or move); every ref() to it is rewritten. */
-      newPath: string;
+      /** New model name (file stem); every ref() to it is rewritten. */
+      newName: string;
+      /** Folder to move the file to; omitted keeps it where it is. */
+      newDirectory?: string;
     }
   | {
       kind: "addColumnTest";
-      /** Unique id of the model or source the column belongs to. */
+      /** Unique id of a model, seed or snapshot. */
       id: string;
       column: string;
       /** Generic test name, e.g. "not_null", "unique". */
       test: string;
     };
 
-export interface FileChange {
+export interface FileChangeDto {
   path: string;
   /** null when the file is created. */
   before: string | null;
@@ -352,11 +352,16 @@ export interface FileChange {
 }
 
 export interface EditPreview {
-  changes: FileChange[];
+  changes: FileChangeDto[];
 }
 
 export interface CommitEditRequest {
-  changes: FileChange[];
+  changes: FileChangeDto[];
+}
+
+export interface CommitEditResponse {
+  /** Paths written or deleted. */
+  paths: string[];
 }
 
 export type Empty = Record<string, never>;

@@ -4,7 +4,7 @@ import type {
   EngineEvent,
   FileNode,
   GraphDto,
-  NodeStatus,
+  NodeStatusDto,
   ProjectInfo,
   RunCommand,
   RunRecord,
@@ -55,7 +55,7 @@ export interface StudioState {
   activeTabId: string | null;
   run: RunProgress | null;
   /** Statuses from the run in progress, shown on the lineage graph before it is refetched. */
-  liveStatus: ReadonlyMap<string, NodeStatus>;
+  liveStatus: ReadonlyMap<string, NodeStatusDto>;
   runHistory: RunRecord[];
   connection: ConnectionState;
   toasts: Toast[];
@@ -72,6 +72,11 @@ export interface StudioState {
   selectorHistory: readonly string[];
   /** The model whose docs the side panel shows. */
   docsId: string | null;
+  /** A past run picked in the history list; the run panel shows its results instead of the live run. */
+  viewedRunId: string | null;
+  /** Node the lineage view centres on when in "around a model" mode. */
+  lineageFocus: string | null;
+  lineageMode: "project" | "focus";
 }
 
 export interface StorageLike {
@@ -105,6 +110,8 @@ export class Studio {
   readonly bufferChanges = new ListenerSet<void>();
   private bufferRevision = 0;
   private unsubscribeBuffers: (() => void) | null = null;
+  /** Set by the query console while it is mounted, so other views can send it work. */
+  consoleActions: { runSql?: (sql: string) => void; preview?: (schema: string, name: string) => void } = {};
   /** Query progress events, for the console's open results. */
   readonly queryEvents = new ListenerSet<Extract<EngineEvent, { type: "queryProgress" }>>();
 
@@ -142,6 +149,9 @@ export class Studio {
       selectorText: "",
       selectorHistory: [],
       docsId: null,
+      viewedRunId: null,
+      lineageFocus: null,
+      lineageMode: "project",
     };
   }
 
@@ -368,11 +378,31 @@ export class Studio {
   // ------------------------------------------------------------------ views
 
   showLineage(focus?: string): void {
-    this.set({ activeTabId: LINEAGE_TAB.id, ...(focus !== undefined ? { docsId: focus } : {}) });
+    this.set({ activeTabId: LINEAGE_TAB.id, ...(focus !== undefined ? { lineageFocus: focus, lineageMode: "focus" as const } : {}) });
+  }
+
+  /** Follows the open model without switching the view mode (that is the user's choice). */
+  setLineageFocus(lineageFocus: string | null): void {
+    if (lineageFocus !== this.current.lineageFocus) this.set({ lineageFocus });
+  }
+
+  setLineageMode(lineageMode: "project" | "focus"): void {
+    this.set({ lineageMode });
   }
 
   showQuery(): void {
     this.set({ activeTabId: QUERY_TAB.id });
+  }
+
+  /** Opens the console and runs `sql` there (e.g. "Query this model" from the graph). */
+  querySql(sql: string): void {
+    this.showQuery();
+    this.consoleActions.runSql?.(sql);
+  }
+
+  previewRelation(schema: string, name: string): void {
+    this.showQuery();
+    this.consoleActions.preview?.(schema, name);
   }
 
   showDocs(id: string): void {
@@ -382,6 +412,10 @@ export class Studio {
       ? this.current.tabs.map((entry) => (entry.id === tabId ? tab : entry))
       : [...this.current.tabs, tab];
     this.set({ tabs, activeTabId: tabId, docsId: id });
+  }
+
+  viewRun(viewedRunId: string | null): void {
+    this.set({ viewedRunId, ...(viewedRunId ? { bottom: "progress" as const, bottomOpen: true } : {}) });
   }
 
   setSidebar(sidebar: SidebarView): void {
@@ -430,7 +464,7 @@ export class Studio {
     }
     try {
       await this.backend.call("startRun", { command, ...parsed.selection });
-      this.set({ bottom: "progress", bottomOpen: true, liveStatus: new Map() });
+      this.set({ bottom: "progress", bottomOpen: true, liveStatus: new Map(), viewedRunId: null });
     } catch (error) {
       this.reportError(`Could not start ${command}`, error);
     }

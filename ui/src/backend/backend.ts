@@ -1,18 +1,18 @@
 import type {
-  CancelQueryRequest,
-  CancelRunRequest,
+  QueryIdRequest,
   CommitEditRequest,
+  CommitEditResponse,
   CompileModelRequest,
   CompileResult,
   DiagnosticDto,
   DocsDto,
   DocsRequest,
   EditPreview,
-  EditRequest,
+  ApplyEditRequest,
   Empty,
   EngineEvent,
   ExportQueryRequest,
-  ExportResult,
+  ExportQueryResponse,
   FetchRowsRequest,
   FileContent,
   FileNode,
@@ -21,16 +21,16 @@ import type {
   PreviewRelationRequest,
   ProjectInfo,
   QueryHistory,
-  QueryResult,
+  RunQueryResponse,
   ReadFileRequest,
   RecentProjects,
-  RowsPage,
+  FetchRowsResponse,
   RunHistory,
   RunQueryRequest,
   RunResults,
-  RunResultsRequest,
+  RunIdRequest,
   RunStatementAtRequest,
-  SchemaDto,
+  SchemaResponse,
   ShowModelRequest,
   StartRunRequest,
   StartRunResponse,
@@ -53,20 +53,20 @@ export interface OperationMap {
   graph: [Empty, GraphDto];
   docs: [DocsRequest, DocsDto];
   startRun: [StartRunRequest, StartRunResponse];
-  cancelRun: [CancelRunRequest, Empty];
+  cancelRun: [RunIdRequest, Empty];
   runHistory: [Empty, RunHistory];
-  runResults: [RunResultsRequest, RunResults];
-  runQuery: [RunQueryRequest, QueryResult];
-  runStatementAt: [RunStatementAtRequest, QueryResult];
-  fetchRows: [FetchRowsRequest, RowsPage];
-  cancelQuery: [CancelQueryRequest, Empty];
-  exportQuery: [ExportQueryRequest, ExportResult];
+  runResults: [RunIdRequest, RunResults];
+  runQuery: [RunQueryRequest, RunQueryResponse];
+  runStatementAt: [RunStatementAtRequest, RunQueryResponse];
+  fetchRows: [FetchRowsRequest, FetchRowsResponse];
+  cancelQuery: [QueryIdRequest, Empty];
+  exportQuery: [ExportQueryRequest, ExportQueryResponse];
   queryHistory: [Empty, QueryHistory];
-  schema: [Empty, SchemaDto];
+  schema: [Empty, SchemaResponse];
   previewRelation: [PreviewRelationRequest, StatementResultDto];
   showModel: [ShowModelRequest, StatementResultDto];
-  applyEdit: [EditRequest, EditPreview];
-  commitEdit: [CommitEditRequest, Empty];
+  applyEdit: [ApplyEditRequest, EditPreview];
+  commitEdit: [CommitEditRequest, CommitEditResponse];
 }
 
 export type Operation = keyof OperationMap;
@@ -195,7 +195,7 @@ export async function createBackend(location: Location = window.location): Promi
   if (params.get("backend") === "fake") {
     const { FakeBackend } = await import("./fake");
     const nodes = Number(params.get("nodes") ?? "0");
-    return new FakeBackend({ syntheticNodes: Number.isFinite(nodes) ? nodes : 0 });
+    return new FakeBackend({ syntheticNodes: Number.isFinite(nodes) ? nodes : 0, projectOpen: params.get("project") !== "none" });
   }
   if (typeof window !== "undefined" && window.__TAURI_INTERNALS__ !== undefined) {
     const { TauriBackend } = await import("./tauri");

@@ -14,8 +14,20 @@ const BOUNDARY = /[\s/_.\-:]/;
 export function fuzzyMatch(query: string, candidate: string): FuzzyMatch | null {
   const needle = query.trim().toLowerCase();
   if (needle.length === 0) return { score: 0, indices: [] };
-  const haystack = candidate.toLowerCase();
+  // People type file names, not folders: a match inside the last segment wins outright.
   const lastSlash = candidate.lastIndexOf("/");
+  if (lastSlash >= 0) {
+    const inName = subsequenceMatch(needle, candidate.slice(lastSlash + 1), -1);
+    if (inName) {
+      return { score: inName.score + 10, indices: inName.indices.map((index) => index + lastSlash + 1) };
+    }
+  }
+  const whole = subsequenceMatch(needle, candidate, lastSlash);
+  return whole;
+}
+
+function subsequenceMatch(needle: string, candidate: string, lastSlash: number): FuzzyMatch | null {
+  const haystack = candidate.toLowerCase();
   const indices: number[] = [];
   let score = 0;
   let previous = -2;

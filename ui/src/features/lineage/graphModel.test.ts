@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { GraphDto, GraphNodeDto, Layer, ResourceType } from "../../api";
+import type { GraphDto, GraphNodeDto, Layer, ResourceTypeDto } from "../../api";
 import { buildLineage, neighbourhood, selectorName, sourceArguments } from "./graphModel";
 
-function node(id: string, layer: Layer, resourceType: ResourceType = "model"): GraphNodeDto {
+function node(id: string, layer: Layer, resourceType: ResourceTypeDto = "model"): GraphNodeDto {
   return {
     id,
     name: id.split(".").pop() ?? id,
@@ -108,6 +108,23 @@ describe("buildLineage", () => {
     const model = buildLineage(cyclic);
     expect(model.cyclic.sort()).toEqual(["model.t.b", "model.t.c"]);
     expect(model.nodes).toHaveLength(3);
+  });
+
+  it("wraps a very wide layer into sub-columns that keep left-to-right order", () => {
+    const nodes = [node("source.t.s.raw", "source", "source")];
+    const edges: GraphDto["edges"] = [];
+    for (let index = 0; index < 10; index += 1) {
+      nodes.push(node(`model.t.stg_${index}`, "staging"));
+      edges.push({ source: "source.t.s.raw", target: `model.t.stg_${index}` });
+    }
+    nodes.push(node("model.t.fct", "marts"));
+    edges.push({ source: "model.t.stg_0", target: "model.t.fct" });
+    const model = buildLineage({ nodes, edges }, { maxRowsPerColumn: 4 });
+    const staging = model.nodes.filter((entry) => entry.dto.layer === "staging");
+    expect(new Set(staging.map((entry) => entry.x)).size).toBe(3);
+    expect(Math.max(...staging.map((entry) => entry.y)) / 58).toBeLessThan(4);
+    const fct = model.nodes.find((entry) => entry.dto.name === "fct");
+    expect(fct?.x ?? 0).toBeGreaterThan(Math.max(...staging.map((entry) => entry.x)));
   });
 
   it("lays out 5,000 nodes quickly", () => {

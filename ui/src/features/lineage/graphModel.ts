@@ -1,4 +1,4 @@
-import type { GraphDto, GraphNodeDto, Layer, NodeStatus } from "../../api";
+import type { GraphDto, GraphNodeDto, Layer, NodeStatusDto } from "../../api";
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 44;
@@ -14,7 +14,7 @@ export interface LineageNode {
   order: number;
   x: number;
   y: number;
-  status: NodeStatus | null;
+  status: NodeStatusDto | null;
   /** True for the node the view is centred on. */
   focused: boolean;
 }
@@ -39,7 +39,9 @@ export interface LineageOptions {
   depth?: number;
   includeTests?: boolean;
   /** Live statuses (from a running build) that override the graph's last-run status. */
-  statusOverrides?: ReadonlyMap<string, NodeStatus>;
+  statusOverrides?: ReadonlyMap<string, NodeStatusDto>;
+  /** Rows per column before a wide layer wraps into another column; defaults from the node count. */
+  maxRowsPerColumn?: number;
 }
 
 const LAYER_ORDER: Record<Layer, number> = {
@@ -173,26 +175,42 @@ export function buildLineage(graph: GraphDto, options: LineageOptions = {}): Lin
       (left, right) =>
         compareNumbers(left.centre, right.centre) ||
         LAYER_ORDER[left.node.layer] - LAYER_ORDER[right.node.layer] ||
-        left.node.name.localeCompare(right.node.name),
+        left.node.name.localeCompare(right.node.name, undefined, { numeric: true }),
     );
     keyed.forEach((entry, row) => order.set(entry.node.id, row));
   }
 
-  const tallest = Math.max(0, ...rankKeys.map((column) => columns.get(column)?.length ?? 0));
+  // Very wide layers (hundreds of staging models) would make a column tens of thousands of pixels
+  // tall; wrap them into sub-columns so the whole graph keeps a screen-like aspect ratio.
+  const maxRows = options.maxRowsPerColumn ?? Math.max(30, Math.ceil(Math.sqrt(nodes.length) * 1.6));
   const rowHeight = NODE_HEIGHT + ROW_GAP;
+  const columnWidth = NODE_WIDTH + COLUMN_GAP;
+  const layout = new Map<number, { firstColumn: number; rowsPerColumn: number; height: number }>();
+  let nextColumn = 0;
+  let tallest = 0;
+  for (const column of rankKeys) {
+    const size = columns.get(column)?.length ?? 0;
+    const subColumns = Math.max(1, Math.ceil(size / maxRows));
+    const rowsPerColumn = Math.ceil(size / subColumns);
+    layout.set(column, { firstColumn: nextColumn, rowsPerColumn, height: rowsPerColumn });
+    tallest = Math.max(tallest, rowsPerColumn);
+    nextColumn += subColumns;
+  }
   const positioned: LineageNode[] = nodes.map((node) => {
     const column = rank.get(node.id) ?? 0;
     const row = order.get(node.id) ?? 0;
-    const height = columns.get(column)?.length ?? 1;
+    const place = layout.get(column) ?? { firstColumn: 0, rowsPerColumn: 1, height: 1 };
+    const subColumn = Math.floor(row / place.rowsPerColumn);
+    const rowInColumn = row - subColumn * place.rowsPerColumn;
     // Centre short columns against the tallest one so the graph reads as a band, not a staircase.
-    const offset = ((tallest - height) * rowHeight) / 2;
+    const offset = ((tallest - place.height) * rowHeight) / 2;
     return {
       id: node.id,
       dto: node,
       rank: column,
       order: row,
-      x: column * (NODE_WIDTH + COLUMN_GAP),
-      y: offset + row * rowHeight,
+      x: (place.firstColumn + subColumn) * columnWidth,
+      y: offset + rowInColumn * rowHeight,
       status: options.statusOverrides?.get(node.id) ?? node.status,
       focused: node.id === options.focus,
     };

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import type { RowsPage } from "../../api";
+import type { FetchRowsResponse } from "../../api";
 import { PageCache } from "./pageCache";
 
 /** A fake engine result of `total` rows where row i is [i]; records every request. */
 function engine(total: number) {
   const requests: Array<[number, number]> = [];
-  const fetch = (offset: number, limit: number): Promise<RowsPage> => {
+  const fetch = (offset: number, limit: number): Promise<FetchRowsResponse> => {
     requests.push([offset, limit]);
     const rows: unknown[][] = [];
     for (let index = offset; index < Math.min(total, offset + limit); index += 1) rows.push([index]);
@@ -72,8 +72,8 @@ describe("PageCache", () => {
   });
 
   it("records errors and ignores responses after dispose", async () => {
-    let release: (page: RowsPage) => void = () => undefined;
-    const cache = new PageCache(() => new Promise<RowsPage>((resolve) => (release = resolve)), { pageSize: 10 });
+    let release: (page: FetchRowsResponse) => void = () => undefined;
+    const cache = new PageCache(() => new Promise<FetchRowsResponse>((resolve) => (release = resolve)), { pageSize: 10 });
     const waiting = cache.ensureRange(0, 10);
     cache.dispose();
     release({ rows: [[1]], totalRows: 1 });

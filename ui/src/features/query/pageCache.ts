@@ -1,6 +1,6 @@
-import type { RowsPage } from "../../api";
+import type { FetchRowsResponse } from "../../api";
 
-export type PageFetcher = (offset: number, limit: number) => Promise<RowsPage>;
+export type PageFetcher = (offset: number, limit: number) => Promise<FetchRowsResponse>;
 
 export interface PageCacheOptions {
   pageSize?: number;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { EngineEvent, NodeResultDto } from "../../api";
+import type { EngineEvent, NodeResultDto, NodeStatusDto } from "../../api";
 import { formatSeconds, reduceRunProgress, summarise, type RunProgress } from "./progress";
 
-function result(uniqueId: string, status: string, rows: number | null = null): NodeResultDto {
+function result(uniqueId: string, status: NodeStatusDto, rows: number | null = null): NodeResultDto {
   return {
     uniqueId,
     name: uniqueId.split(".").pop() ?? uniqueId,

@@ -1,4 +1,4 @@
-import type { EngineEvent, NodeResultDto, NodeStatus, RunCommand, RunStatus } from "../../api";
+import type { EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunStatus } from "../../api";
 
 export interface NodeProgress {
   uniqueId: string;
@@ -117,7 +117,7 @@ export function isFailure(status: string): boolean {
 }
 
 /** Maps run result statuses onto graph badges, so lineage shows what the last run did. */
-export function nodeStatusFromResult(status: string): NodeStatus | null {
+export function nodeStatusFromResult(status: string): NodeStatusDto | null {
   switch (status) {
     case "success":
     case "error":

@@ -1,0 +1,74 @@
+//! Operation name + JSON request → JSON response, for transports that carry operations by name
+//! (`POST /api/<operation>` in `kiln serve`).
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::error::{ApiError, ApiResult};
+use crate::Studio;
+
+fn request<T: DeserializeOwned>(operation: &str, body: Value) -> ApiResult<T> {
+    // An absent body means "no arguments".
+    let body = if body.is_null() {
+        Value::Object(Default::default())
+    } else {
+        body
+    };
+    serde_json::from_value(body).map_err(|e| {
+        ApiError::bad_request(format!("the request for {operation} does not fit: {e}"))
+            .hint("see the request type in ui/src/api/generated/")
+    })
+}
+
+fn response<T: serde::Serialize>(value: T) -> ApiResult<Value> {
+    serde_json::to_value(value).map_err(|e| ApiError::internal(format!("cannot encode the response: {e}")))
+}
+
+macro_rules! operations {
+    ($($name:literal => $method:ident),* $(,)?) => {
+        /// Every operation name [`Studio::dispatch`] accepts.
+        pub const OPERATIONS: &[&str] = &[$($name),*];
+
+        impl Studio {
+            /// Runs the operation `name` (camelCase, as in the contract) with its JSON request.
+            pub async fn dispatch(&self, name: &str, body: Value) -> ApiResult<Value> {
+                match name {
+                    $($name => response(self.$method(request(name, body)?).await?),)*
+                    other => Err(ApiError::new(
+                        crate::ErrorKind::NotFound,
+                        crate::codes::BAD_REQUEST,
+                        format!("there is no operation '{other}'"),
+                    )
+                    .hint(format!("operations: {}", OPERATIONS.join(", ")))),
+                }
+            }
+        }
+    };
+}
+
+operations! {
+    "openProject" => open_project,
+    "projectInfo" => project_info,
+    "recentProjects" => recent_projects,
+    "fileTree" => file_tree,
+    "readFile" => read_file,
+    "writeFile" => write_file,
+    "compileModel" => compile_model,
+    "graph" => graph,
+    "docs" => docs,
+    "startRun" => start_run,
+    "cancelRun" => cancel_run,
+    "runHistory" => run_history,
+    "runResults" => run_results,
+    "runQuery" => run_query,
+    "runStatementAt" => run_statement_at,
+    "fetchRows" => fetch_rows,
+    "cancelQuery" => cancel_query,
+    "exportQuery" => export_query,
+    "queryHistory" => query_history,
+    "schema" => schema,
+    "previewRelation" => preview_relation,
+    "showModel" => show_model,
+    "applyEdit" => apply_edit,
+    "commitEdit" => commit_edit,
+}

@@ -1,0 +1,896 @@
+//! The query console: scripts run statement by statement, results kept in the engine (one table
+//! per statement in the in-memory `kiln_results` database) and paged, sorted, filtered and
+//! exported from there; plus the schema browser, relation previews and model previews.
+
+use std::collections::VecDeque;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use kiln_compile::CompileState;
+use kiln_diagnostics::Code;
+use kiln_project::TargetKind;
+use kiln_sql::Statement;
+use kiln_warehouse::{Adapter, AdapterError, QueryResult};
+use serde_json::Value;
+
+use crate::dto::{
+    ColumnDto, DiagnosticDto, Empty, EngineEvent, ExportFormat, ExportQueryRequest, ExportQueryResponse,
+    FetchRowsRequest, FetchRowsResponse, PreviewRelationRequest, QueryHistory, QueryHistoryEntry, QueryIdRequest,
+    RelationDto, RelationKind, RunQueryRequest, RunQueryResponse, RunStatementAtRequest, SchemaDto, SchemaResponse,
+    ShowModelRequest, SortDto, StatementResultDto,
+};
+use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
+use crate::paths::{atomic_write, confine_file};
+use crate::state::{ProjectState, RESULTS_DB};
+use crate::{blocking, lock, Studio};
+
+/// Query history, newest last, one JSON object a line; outside `target/` so `kiln clean` keeps it.
+pub(crate) const HISTORY_FILE: &str = ".kiln/query_history.jsonl";
+const MAX_HISTORY: usize = 500;
+/// Result sets kept for paging; older ones are dropped.
+const MAX_SESSIONS: usize = 24;
+const DEFAULT_PAGE: usize = 200;
+const MAX_PAGE: usize = 10_000;
+/// Rows kept from statements that cannot be materialised as a table (SHOW, PRAGMA, DML …).
+const MAX_CACHED_ROWS: usize = 100_000;
+
+#[derive(Clone)]
+pub(crate) enum Stored {
+    /// Materialised in `kiln_results`; paged with SQL.
+    Table {
+        relation: String,
+        columns: Vec<ColumnDto>,
+        total: u64,
+    },
+    /// Small results of statements that are not queries, kept as rows.
+    Rows {
+        columns: Vec<ColumnDto>,
+        rows: Arc<Vec<Vec<Value>>>,
+    },
+    Failed,
+}
+
+pub(crate) struct Session {
+    id: String,
+    number: u64,
+    cancel: Arc<AtomicBool>,
+    running: bool,
+    statements: Vec<Stored>,
+}
+
+#[derive(Default)]
+pub(crate) struct QueryStore {
+    next: u64,
+    sessions: VecDeque<Session>,
+}
+
+impl QueryStore {
+    /// Registers a query before it runs, so it can be cancelled; returns the relations of the
+    /// sessions it pushes out, for the caller to drop.
+    fn begin(&mut self, requested: Option<String>) -> (String, u64, Arc<AtomicBool>, Vec<String>) {
+        self.next += 1;
+        let number = self.next;
+        let id = requested
+            .filter(|id| !id.trim().is_empty())
+            .unwrap_or_else(|| format!("q{number}"));
+        let mut dropped = Vec::new();
+        if let Some(position) = self.sessions.iter().position(|s| s.id == id) {
+            if let Some(old) = self.sessions.remove(position) {
+                dropped.extend(relations(&old));
+            }
+        }
+        while self.sessions.len() >= MAX_SESSIONS {
+            let Some(position) = self.sessions.iter().position(|s| !s.running) else {
+                break;
+            };
+            if let Some(old) = self.sessions.remove(position) {
+                dropped.extend(relations(&old));
+            }
+        }
+        let cancel = Arc::new(AtomicBool::new(false));
+        self.sessions.push_back(Session {
+            id: id.clone(),
+            number,
+            cancel: cancel.clone(),
+            running: true,
+            statements: vec![],
+        });
+        (id, number, cancel, dropped)
+    }
+
+    fn finish(&mut self, number: u64, statements: Vec<Stored>) {
+        if let Some(session) = self.sessions.iter_mut().find(|s| s.number == number) {
+            session.running = false;
+            session.statements = statements;
+        }
+    }
+
+    fn statement(&self, query_id: &str, index: u32) -> ApiResult<Stored> {
+        let session = self
+            .sessions
+            .iter()
+            .find(|s| s.id == query_id)
+            .ok_or_else(|| ApiError::unknown_id("query", query_id))?;
+        if session.running {
+            return Err(ApiError::new(
+                ErrorKind::Conflict,
+                codes::BAD_REQUEST,
+                format!("query '{query_id}' is still running"),
+            )
+            .hint("wait for runQuery to answer"));
+        }
+        session.statements.get(index as usize).cloned().ok_or_else(|| {
+            ApiError::bad_request(format!("query '{query_id}' has no statement {index}")).hint(format!(
+                "statements are numbered from 0 to {}",
+                session.statements.len().saturating_sub(1)
+            ))
+        })
+    }
+
+    pub fn clear(&mut self) {
+        self.sessions.clear();
+    }
+}
+
+fn relations(session: &Session) -> Vec<String> {
+    session
+        .statements
+        .iter()
+        .filter_map(|s| match s {
+            Stored::Table { relation, .. } => Some(relation.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+pub(crate) fn quote_ident(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+pub(crate) fn quote_literal(value: &str) -> String {
+    format!("'{}'", value.replace('\'', "''"))
+}
+
+/// True for statements whose rows can be materialised with `CREATE TABLE … AS`.
+fn is_query(sql: &str) -> bool {
+    let mut rest = sql.trim_start();
+    loop {
+        if let Some(after) = rest.strip_prefix("--") {
+            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("").trim_start();
+        } else if let Some(after) = rest.strip_prefix("/*") {
+            rest = after.split_once("*/").map(|(_, r)| r).unwrap_or("").trim_start();
+        } else {
+            break;
+        }
+    }
+    if rest.starts_with('(') {
+        return true;
+    }
+    let word: String = rest
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(word.as_str(), "select" | "with" | "from" | "values" | "table")
+}
+
+fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
+    result
+        .columns
+        .iter()
+        .map(|c| ColumnDto {
+            name: c.name.clone(),
+            data_type: Some(c.data_type.clone()),
+            description: String::new(),
+        })
+        .collect()
+}
+
+fn sql_diagnostic(error: &AdapterError) -> DiagnosticDto {
+    ApiError::from_adapter(error).diagnostic
+}
+
+/// Moves a SQL error's position from the text that ran (which may have `prefix_lines` generated
+/// lines on top) into the script the user wrote.
+fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u32) -> DiagnosticDto {
+    match diagnostic.line {
+        Some(line) if line > prefix_lines => {
+            let in_statement = line - prefix_lines;
+            diagnostic.line = Some(to_u32(statement.line) + in_statement - 1);
+            if in_statement == 1 {
+                diagnostic.column = diagnostic.column.map(|c| c + to_u32(statement.column) - 1);
+            }
+        }
+        _ => {
+            diagnostic.line = Some(to_u32(statement.line));
+            diagnostic.column = None;
+        }
+    }
+    diagnostic
+}
+
+/// Renders Jinja (`ref`, `source`, macros) when the text has any, then translates Redshift SQL
+/// for a DuckDB warehouse.
+fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, DiagnosticDto> {
+    let rendered = if sql.contains("{{") || sql.contains("{%") || sql.contains("{#") {
+        let manifest = state
+            .manifest()
+            .map_err(|d| ApiError::from_diagnostics(&d).diagnostic)?;
+        manifest
+            .compile_inline(sql, &CompileState::default())
+            .map_err(|d| crate::diagnostic_dto(&d))?
+            .sql
+    } else {
+        sql.to_string()
+    };
+    Ok(match state.target.kind {
+        TargetKind::DuckDb => kiln_sql::redshift_to_duckdb(&rendered),
+        _ => rendered,
+    })
+}
+
+fn count(adapter: &dyn Adapter, sql: &str) -> Result<u64, AdapterError> {
+    let result = adapter.query(sql, Some(1))?;
+    Ok(result
+        .rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(Value::as_u64)
+        .unwrap_or(0))
+}
+
+struct Ran {
+    stored: Stored,
+    columns: Vec<ColumnDto>,
+    first_page: Vec<Vec<Value>>,
+    total: Option<u64>,
+}
+
+fn run_one(
+    state: &ProjectState,
+    adapter: &dyn Adapter,
+    statement: &Statement,
+    relation: &str,
+    page: usize,
+) -> Result<Ran, DiagnosticDto> {
+    let sql = prepare_sql(state, &statement.sql)?;
+    if is_query(&sql) {
+        let body = sql.trim_end().trim_end_matches(';');
+        adapter
+            .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
+            .map_err(|e| locate(sql_diagnostic(&e), statement, 1))?;
+        let first = adapter
+            .query(&format!("SELECT * FROM {relation} LIMIT {page}"), None)
+            .map_err(|e| sql_diagnostic(&e))?;
+        let total = count(adapter, &format!("SELECT count(*) FROM {relation}")).map_err(|e| sql_diagnostic(&e))?;
+        let columns = columns_dto(&first);
+        Ok(Ran {
+            stored: Stored::Table {
+                relation: relation.to_string(),
+                columns: columns.clone(),
+                total,
+            },
+            columns,
+            first_page: first.rows,
+            total: Some(total),
+        })
+    } else {
+        let result = adapter
+            .query(&sql, Some(MAX_CACHED_ROWS))
+            .map_err(|e| locate(sql_diagnostic(&e), statement, 0))?;
+        let columns = columns_dto(&result);
+        let first_page = result.rows.iter().take(page).cloned().collect();
+        let total = result.rows.len() as u64;
+        Ok(Ran {
+            stored: Stored::Rows {
+                columns: columns.clone(),
+                rows: Arc::new(result.rows),
+            },
+            columns,
+            first_page,
+            total: Some(total),
+        })
+    }
+}
+
+fn cancelled_diagnostic() -> DiagnosticDto {
+    ApiError::new(
+        ErrorKind::Unprocessable,
+        Code::Sql.as_str(),
+        "the query was cancelled before this statement finished",
+    )
+    .hint("run it again")
+    .diagnostic
+}
+
+fn remember(state: &ProjectState, entry: QueryHistoryEntry) {
+    let path = state.root.join(HISTORY_FILE);
+    // History is a convenience: a read-only project folder must not fail the query.
+    let _ = (|| -> std::io::Result<()> {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&path)?;
+        writeln!(
+            file,
+            "{}",
+            serde_json::to_string(&entry).map_err(std::io::Error::other)?
+        )
+    })();
+    let mut history = lock(&state.history);
+    history.push_back(entry);
+    while history.len() > MAX_HISTORY {
+        history.pop_front();
+    }
+}
+
+pub(crate) fn load_history(path: &Path) -> VecDeque<QueryHistoryEntry> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let mut entries: VecDeque<QueryHistoryEntry> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
+    while entries.len() > MAX_HISTORY {
+        entries.pop_front();
+    }
+    entries
+}
+
+fn run_script(
+    state: &ProjectState,
+    requested_id: Option<String>,
+    statements: Vec<Statement>,
+    page_size: Option<u32>,
+) -> ApiResult<RunQueryResponse> {
+    if statements.is_empty() {
+        return Err(ApiError::bad_request("there is no SQL statement to run").hint("type a query, e.g. select 1"));
+    }
+    let adapter = state.adapter()?;
+    let page = page_size.map(|p| p as usize).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+    let (query_id, number, cancel, dropped) = lock(&state.queries).begin(requested_id);
+    drop_relations(adapter.as_ref(), &dropped);
+    state.emit(EngineEvent::QueryProgress {
+        query_id: query_id.clone(),
+        statement: 0,
+        total_rows: None,
+        done: false,
+    });
+    let mut results = Vec::with_capacity(statements.len());
+    let mut stored = Vec::with_capacity(statements.len());
+    let last = statements.len() - 1;
+    for (index, statement) in statements.iter().enumerate() {
+        let started_at = kiln_exec::now_rfc3339();
+        let clock = Instant::now();
+        let relation = format!("{RESULTS_DB}.main.q{number}_{index}");
+        let outcome = if cancel.load(Ordering::SeqCst) {
+            Err(cancelled_diagnostic())
+        } else {
+            run_one(state, adapter.as_ref(), statement, &relation, page)
+        };
+        let elapsed = clock.elapsed().as_secs_f64();
+        let result = match outcome {
+            Ok(ran) => {
+                stored.push(ran.stored);
+                StatementResultDto {
+                    index: to_u32(index),
+                    sql: statement.sql.clone(),
+                    columns: ran.columns,
+                    first_page: ran.first_page,
+                    total_rows: ran.total,
+                    elapsed,
+                    error: None,
+                }
+            }
+            Err(mut error) => {
+                if cancel.load(Ordering::SeqCst) {
+                    error = cancelled_diagnostic();
+                }
+                stored.push(Stored::Failed);
+                StatementResultDto {
+                    index: to_u32(index),
+                    sql: statement.sql.clone(),
+                    columns: vec![],
+                    first_page: vec![],
+                    total_rows: None,
+                    elapsed,
+                    error: Some(error),
+                }
+            }
+        };
+        remember(
+            state,
+            QueryHistoryEntry {
+                sql: statement.sql.clone(),
+                started_at,
+                elapsed,
+                rows: result.total_rows,
+                error: result.error.as_ref().map(|e| e.message.clone()),
+            },
+        );
+        state.emit(EngineEvent::QueryProgress {
+            query_id: query_id.clone(),
+            statement: to_u32(index),
+            total_rows: result.total_rows,
+            done: index == last,
+        });
+        results.push(result);
+    }
+    lock(&state.queries).finish(number, stored);
+    Ok(RunQueryResponse {
+        query_id,
+        statements: results,
+    })
+}
+
+fn drop_relations(adapter: &dyn Adapter, relations: &[String]) {
+    for relation in relations {
+        // A table that is already gone is fine; nothing else can go wrong that matters here.
+        let _ = adapter.execute(&format!("DROP TABLE IF EXISTS {relation}"));
+    }
+}
+
+fn check_sort(columns: &[ColumnDto], sort: Option<&SortDto>) -> ApiResult<Option<usize>> {
+    let Some(sort) = sort else { return Ok(None) };
+    columns
+        .iter()
+        .position(|c| c.name == sort.column)
+        .map(Some)
+        .ok_or_else(|| {
+            ApiError::bad_request(format!("the result has no column '{}'", sort.column))
+                .hint("sort by one of the result's columns")
+        })
+}
+
+fn value_text(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+    use std::cmp::Ordering as O;
+    match (a, b) {
+        (Value::Null, Value::Null) => O::Equal,
+        (Value::Null, _) => O::Greater,
+        (_, Value::Null) => O::Less,
+        (Value::Number(x), Value::Number(y)) => x
+            .as_f64()
+            .unwrap_or(0.0)
+            .partial_cmp(&y.as_f64().unwrap_or(0.0))
+            .unwrap_or(O::Equal),
+        (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
+        _ => value_text(a).cmp(&value_text(b)),
+    }
+}
+
+fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRowsResponse> {
+    let stored = lock(&state.queries).statement(&request.query_id, request.statement)?;
+    let limit = (request.limit as usize).min(MAX_PAGE);
+    let filter = request
+        .filter
+        .as_deref()
+        .map(str::trim)
+        .filter(|f| !f.is_empty())
+        .map(str::to_lowercase);
+    match stored {
+        Stored::Failed => {
+            Err(ApiError::bad_request("this statement failed and has no rows").hint("fix it and run it again"))
+        }
+        Stored::Table {
+            relation,
+            columns,
+            total,
+        } => {
+            let sort_index = check_sort(&columns, request.sort.as_ref())?;
+            let filter_sql = match &filter {
+                Some(text) if !columns.is_empty() => {
+                    let needle = quote_literal(text);
+                    let tests: Vec<String> = columns
+                        .iter()
+                        .map(|c| format!("contains(lower(CAST({} AS VARCHAR)), {needle})", quote_ident(&c.name)))
+                        .collect();
+                    format!(" WHERE {}", tests.join(" OR "))
+                }
+                _ => String::new(),
+            };
+            let order = match (sort_index, &request.sort) {
+                // rowid breaks ties so that pages never overlap or skip rows.
+                (Some(i), Some(sort)) => format!(
+                    " ORDER BY {} {} NULLS LAST, rowid",
+                    quote_ident(&columns[i].name),
+                    if sort.descending { "DESC" } else { "ASC" }
+                ),
+                _ => String::new(),
+            };
+            let adapter = state.adapter()?;
+            let sql = format!(
+                "SELECT * FROM {relation}{filter_sql}{order} LIMIT {limit} OFFSET {}",
+                request.offset
+            );
+            let rows = adapter.query(&sql, None).map_err(|e| ApiError::from_adapter(&e))?.rows;
+            let total_rows = if filter_sql.is_empty() {
+                total
+            } else {
+                count(
+                    adapter.as_ref(),
+                    &format!("SELECT count(*) FROM {relation}{filter_sql}"),
+                )
+                .map_err(|e| ApiError::from_adapter(&e))?
+            };
+            Ok(FetchRowsResponse { rows, total_rows })
+        }
+        Stored::Rows { columns, rows } => {
+            let sort_index = check_sort(&columns, request.sort.as_ref())?;
+            let mut picked: Vec<&Vec<Value>> = rows
+                .iter()
+                .filter(|row| match &filter {
+                    Some(text) => row.iter().any(|v| value_text(v).to_lowercase().contains(text.as_str())),
+                    None => true,
+                })
+                .collect();
+            if let (Some(i), Some(sort)) = (sort_index, &request.sort) {
+                picked.sort_by(|a, b| {
+                    let ordering = compare_values(&a[i], &b[i]);
+                    if sort.descending && !a[i].is_null() && !b[i].is_null() {
+                        ordering.reverse()
+                    } else {
+                        ordering
+                    }
+                });
+            }
+            let total_rows = picked.len() as u64;
+            let offset = usize::try_from(request.offset).unwrap_or(usize::MAX);
+            let rows = picked.into_iter().skip(offset).take(limit).cloned().collect();
+            Ok(FetchRowsResponse { rows, total_rows })
+        }
+    }
+}
+
+fn csv_field(value: &Value) -> String {
+    let text = value_text(value);
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<ExportQueryResponse> {
+    let stored = lock(&state.queries).statement(&request.query_id, request.statement)?;
+    let (absolute, relative) = confine_file(&state.root, &request.path)?;
+    if let Some(parent) = absolute.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| ApiError::io(&relative, &e))?;
+    }
+    let name = absolute
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let scratch = absolute.with_file_name(format!(".{name}{}export", crate::paths::TMP_MARKER));
+    let rows = match stored {
+        Stored::Failed => {
+            return Err(ApiError::bad_request("this statement failed and has no rows to export")
+                .hint("fix it and run it again"))
+        }
+        Stored::Table { relation, total, .. } => {
+            let options = match request.format {
+                ExportFormat::Csv => "FORMAT csv, HEADER true",
+                ExportFormat::Parquet => "FORMAT parquet",
+            };
+            let adapter = state.adapter()?;
+            let sql = format!(
+                "COPY (SELECT * FROM {relation}) TO {} ({options})",
+                quote_literal(&scratch.to_string_lossy())
+            );
+            if let Err(e) = adapter.execute(&sql) {
+                let _ = std::fs::remove_file(&scratch);
+                return Err(ApiError::from_adapter(&e));
+            }
+            total
+        }
+        Stored::Rows { columns, rows } => {
+            if request.format == ExportFormat::Parquet {
+                return Err(ApiError::bad_request(
+                    "only the results of queries (SELECT, WITH, FROM …) can be exported as Parquet",
+                )
+                .hint("export this result as CSV, or wrap it in a SELECT"));
+            }
+            let mut text = columns
+                .iter()
+                .map(|c| csv_field(&Value::String(c.name.clone())))
+                .collect::<Vec<_>>()
+                .join(",");
+            text.push('\n');
+            for row in rows.iter() {
+                text.push_str(&row.iter().map(csv_field).collect::<Vec<_>>().join(","));
+                text.push('\n');
+            }
+            atomic_write(&scratch, text.as_bytes()).map_err(|e| ApiError::io(&relative, &e))?;
+            rows.len() as u64
+        }
+    };
+    std::fs::rename(&scratch, &absolute).map_err(|e| {
+        let _ = std::fs::remove_file(&scratch);
+        ApiError::io(&relative, &e)
+    })?;
+    Ok(ExportQueryResponse { path: relative, rows })
+}
+
+fn single_result(sql: String, outcome: Result<QueryResult, DiagnosticDto>, elapsed: f64) -> StatementResultDto {
+    match outcome {
+        Ok(result) => StatementResultDto {
+            index: 0,
+            sql,
+            columns: columns_dto(&result),
+            total_rows: (!result.truncated).then_some(result.rows.len() as u64),
+            first_page: result.rows,
+            elapsed,
+            error: None,
+        },
+        Err(error) => StatementResultDto {
+            index: 0,
+            sql,
+            columns: vec![],
+            first_page: vec![],
+            total_rows: None,
+            elapsed,
+            error: Some(error),
+        },
+    }
+}
+
+fn preview(state: &ProjectState, request: &PreviewRelationRequest) -> ApiResult<StatementResultDto> {
+    let adapter = state.adapter()?;
+    let limit = (request.limit as usize).clamp(1, MAX_PAGE);
+    let sql = format!(
+        "SELECT * FROM {}.{} LIMIT {limit}",
+        quote_ident(&request.schema),
+        quote_ident(&request.name)
+    );
+    let clock = Instant::now();
+    let outcome = adapter.query(&sql, Some(limit)).map_err(|e| sql_diagnostic(&e));
+    Ok(single_result(sql, outcome, clock.elapsed().as_secs_f64()))
+}
+
+fn show(state: &ProjectState, request: &ShowModelRequest) -> ApiResult<StatementResultDto> {
+    let (_, relative) = confine_file(&state.root, &request.path)?;
+    let manifest = state.require_manifest()?;
+    let node = manifest
+        .nodes
+        .values()
+        .find(|n| crate::error::slash_path(&n.path) == relative && !n.raw_code.is_empty())
+        .ok_or_else(|| {
+            ApiError::new(
+                ErrorKind::NotFound,
+                Code::UnknownRef.as_str(),
+                format!("{relative} is not a model of this project"),
+            )
+            .in_file(relative.clone())
+            .hint("open a model under models/ and save it first")
+        })?;
+    let compiled = match manifest.compile(&node.unique_id, &CompileState::default()) {
+        Ok(compiled) => kiln_exec::for_warehouse(&manifest, &compiled.sql),
+        Err(diagnostic) => {
+            return Ok(single_result(
+                String::new(),
+                Err(crate::diagnostic_dto(&diagnostic)),
+                0.0,
+            ))
+        }
+    };
+    let adapter = state.adapter()?;
+    let limit = (request.limit as usize).clamp(1, MAX_PAGE);
+    let body = compiled.trim().trim_end_matches(';');
+    let sql = format!("select * from (\n{body}\n) kiln_show limit {limit}");
+    let clock = Instant::now();
+    let outcome = adapter.query(&sql, Some(limit)).map_err(|e| {
+        let mut diagnostic = sql_diagnostic(&e);
+        diagnostic.file = Some(relative.clone());
+        diagnostic.line = None;
+        diagnostic.column = None;
+        diagnostic
+    });
+    Ok(single_result(compiled, outcome, clock.elapsed().as_secs_f64()))
+}
+
+fn schema(state: &ProjectState) -> ApiResult<SchemaResponse> {
+    let adapter = state.adapter()?;
+    let relations = adapter.list_relations().map_err(|e| ApiError::from_adapter(&e))?;
+    let columns = adapter
+        .query(
+            "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns \
+             WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position",
+            None,
+        )
+        .map_err(|e| ApiError::from_adapter(&e))?;
+    let mut by_relation: std::collections::HashMap<(String, String), Vec<ColumnDto>> = std::collections::HashMap::new();
+    for row in columns.rows {
+        let text = |i: usize| row.get(i).map(value_text).unwrap_or_default();
+        by_relation.entry((text(0), text(1))).or_default().push(ColumnDto {
+            name: text(2),
+            data_type: Some(text(3)),
+            description: String::new(),
+        });
+    }
+    let mut schemas: Vec<SchemaDto> = Vec::new();
+    for (relation, kind) in relations {
+        let columns = by_relation
+            .remove(&(relation.schema.clone(), relation.identifier.clone()))
+            .unwrap_or_default();
+        let dto = RelationDto {
+            name: relation.identifier.clone(),
+            kind: match kind {
+                kiln_warehouse::RelationType::Table => RelationKind::Table,
+                kiln_warehouse::RelationType::View => RelationKind::View,
+            },
+            columns,
+        };
+        match schemas.iter_mut().find(|s| s.name == relation.schema) {
+            Some(schema) => schema.relations.push(dto),
+            None => schemas.push(SchemaDto {
+                name: relation.schema.clone(),
+                relations: vec![dto],
+            }),
+        }
+    }
+    Ok(SchemaResponse { schemas })
+}
+
+impl Studio {
+    /// Runs every statement of the script in order; each result stays in the engine for
+    /// `fetchRows` and `exportQuery`.
+    pub async fn run_query(&self, request: RunQueryRequest) -> ApiResult<RunQueryResponse> {
+        let state = self.project()?;
+        blocking(move || {
+            let statements = kiln_sql::split_statements(&request.sql);
+            run_script(&state, request.query_id, statements, request.page_size)
+        })
+        .await
+    }
+
+    /// Runs only the statement under the cursor (`offset` is a byte offset into `sql`).
+    pub async fn run_statement_at(&self, request: RunStatementAtRequest) -> ApiResult<RunQueryResponse> {
+        let state = self.project()?;
+        blocking(move || {
+            let statement = kiln_sql::statement_at(&request.sql, request.offset as usize).ok_or_else(|| {
+                ApiError::bad_request("there is no SQL statement at the cursor")
+                    .hint("put the cursor inside a statement")
+            })?;
+            run_script(&state, request.query_id, vec![statement], request.page_size)
+        })
+        .await
+    }
+
+    /// A page of a statement's result, optionally sorted by one column and filtered by text.
+    pub async fn fetch_rows(&self, request: FetchRowsRequest) -> ApiResult<FetchRowsResponse> {
+        let state = self.project()?;
+        blocking(move || fetch(&state, &request)).await
+    }
+
+    /// Skips the statements not started yet and interrupts the running one. While a run is in
+    /// progress the running statement is left to finish: DuckDB's interrupt would stop the
+    /// run's statements too.
+    pub async fn cancel_query(&self, request: QueryIdRequest) -> ApiResult<Empty> {
+        let state = self.project()?;
+        let running = {
+            let store = lock(&state.queries);
+            let session = store
+                .sessions
+                .iter()
+                .find(|s| s.id == request.query_id)
+                .ok_or_else(|| ApiError::unknown_id("query", &request.query_id))?;
+            session.cancel.store(true, Ordering::SeqCst);
+            session.running
+        };
+        if running && !state.has_active_run() {
+            if let Some(adapter) = state.adapter_if_open() {
+                blocking(move || {
+                    adapter.interrupt();
+                    Ok(())
+                })
+                .await?;
+            }
+        }
+        Ok(Empty {})
+    }
+
+    /// Writes a statement's whole result to a file inside the project.
+    pub async fn export_query(&self, request: ExportQueryRequest) -> ApiResult<ExportQueryResponse> {
+        let state = self.project()?;
+        blocking(move || export(&state, &request)).await
+    }
+
+    /// Statements run in the console, newest first.
+    pub async fn query_history(&self, _request: Empty) -> ApiResult<QueryHistory> {
+        let state = self.project()?;
+        blocking(move || {
+            Ok(QueryHistory {
+                entries: lock(&state.history).iter().rev().cloned().collect(),
+            })
+        })
+        .await
+    }
+
+    /// Schemas, tables, views and their columns in the warehouse.
+    pub async fn schema(&self, _request: Empty) -> ApiResult<SchemaResponse> {
+        let state = self.project()?;
+        blocking(move || schema(&state)).await
+    }
+
+    pub async fn preview_relation(&self, request: PreviewRelationRequest) -> ApiResult<StatementResultDto> {
+        let state = self.project()?;
+        blocking(move || preview(&state, &request)).await
+    }
+
+    /// Compiles the saved model and shows its first rows.
+    pub async fn show_model(&self, request: ShowModelRequest) -> ApiResult<StatementResultDto> {
+        let state = self.project()?;
+        blocking(move || show(&state, &request)).await
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_queries() {
+        assert!(is_query("-- top\n/* c */ SELECT 1"));
+        assert!(is_query("with a as (select 1) select * from a"));
+        assert!(is_query("from t"));
+        assert!(is_query("(select 1) union (select 2)"));
+        assert!(!is_query("create table t as select 1"));
+        assert!(!is_query("show tables"));
+        assert!(!is_query("insert into t values (1)"));
+    }
+
+    #[test]
+    fn locates_errors_in_the_script() {
+        let statement = Statement {
+            sql: "select\n  nope".into(),
+            start: 20,
+            end: 33,
+            line: 3,
+            column: 5,
+        };
+        let diagnostic = ApiError::bad_request("x").diagnostic;
+        let at = |line, column| {
+            locate(
+                DiagnosticDto {
+                    line: Some(line),
+                    column: Some(column),
+                    ..diagnostic.clone()
+                },
+                &statement,
+                1,
+            )
+        };
+        let second = at(3, 3);
+        assert_eq!((second.line, second.column), (Some(4), Some(3)));
+        let first = at(2, 2);
+        assert_eq!((first.line, first.column), (Some(3), Some(6)));
+    }
+
+    #[test]
+    fn sorts_nulls_last_and_numbers_numerically() {
+        let mut values = vec![Value::Null, Value::from(10), Value::from(9), Value::from(-1)];
+        values.sort_by(compare_values);
+        assert_eq!(
+            values,
+            vec![Value::from(-1), Value::from(9), Value::from(10), Value::Null]
+        );
+    }
+
+    #[test]
+    fn quotes_csv_fields_that_need_it() {
+        assert_eq!(csv_field(&Value::from("a,b")), "\"a,b\"");
+        assert_eq!(csv_field(&Value::from("say \"hi\"")), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field(&Value::Null), "");
+        assert_eq!(csv_field(&Value::from(1.5)), "1.5");
+    }
+}

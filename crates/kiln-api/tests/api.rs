@@ -1,0 +1,976 @@
+//! The engine API against a real copy of projects/tickit with a tiny generated lake and a real
+//! DuckDB warehouse.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::time::Duration;
+
+use common::{open_tickit, until_run_finished};
+use kiln_api::*;
+
+fn find<'a>(node: &'a FileNode, path: &str) -> Option<&'a FileNode> {
+    if node.path == path {
+        return Some(node);
+    }
+    node.children.iter().find_map(|c| find(c, path))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn file_tree_read_and_write_with_conflicts() {
+    let fx = open_tickit().await;
+    let tree = fx.studio.file_tree(Empty {}).await.unwrap();
+    assert_eq!(tree.kind, FileKind::Dir);
+    let kind = |p: &str| find(&tree, p).map(|n| n.kind);
+    assert_eq!(kind("models"), Some(FileKind::Dir));
+    assert_eq!(kind("models/marts/sales/fct_sales.sql"), Some(FileKind::Model));
+    assert_eq!(
+        kind("models/staging/tickit/external_tables/_tickit__sources.yml"),
+        Some(FileKind::Source)
+    );
+    assert_eq!(kind("models/marts/sales/_sales.yml"), Some(FileKind::Yaml));
+    assert_eq!(kind("tests/assert_listing_precedes_sale.sql"), Some(FileKind::Test));
+    assert_eq!(kind("tests/generic/test_is_positive.sql"), Some(FileKind::Macro));
+    assert_eq!(kind("macros/price_band.sql"), Some(FileKind::Macro));
+    assert_eq!(kind("analyses/top_sellers.sql"), Some(FileKind::Analysis));
+    assert_eq!(kind("models/docs.md"), Some(FileKind::Docs));
+    assert_eq!(kind("dbt_project.yml"), Some(FileKind::Yaml));
+    // Generated data, build output and the warehouse stay out of the explorer.
+    assert_eq!(kind("lake"), None);
+    assert_eq!(kind(".kiln"), None);
+    // Folders first.
+    assert_eq!(tree.children.first().map(|c| c.kind), Some(FileKind::Dir));
+
+    let path = "models/marts/sales/fct_sales.sql";
+    let original = fx
+        .studio
+        .read_file(ReadFileRequest { path: path.into() })
+        .await
+        .unwrap();
+    assert!(original.content.contains("ref('stg_tickit__sales')"));
+    let edited = format!("{}\n-- edited\n", original.content);
+    let saved = fx
+        .studio
+        .write_file(WriteFileRequest {
+            path: path.into(),
+            content: edited.clone(),
+            expected_version: Some(original.version.clone()),
+        })
+        .await
+        .unwrap();
+    assert_ne!(saved.version, original.version);
+    assert_eq!(std::fs::read_to_string(fx.root.join(path)).unwrap(), edited);
+    assert_eq!(
+        fx.studio
+            .read_file(ReadFileRequest { path: path.into() })
+            .await
+            .unwrap()
+            .version,
+        saved.version
+    );
+
+    // The editor still holds the first version: saving over the newer file is refused.
+    let stale = fx
+        .studio
+        .write_file(WriteFileRequest {
+            path: path.into(),
+            content: "select 1".into(),
+            expected_version: Some(original.version),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(stale.diagnostic.code, codes::WRITE_CONFLICT);
+    assert_eq!(stale.kind, ErrorKind::Conflict);
+    assert_eq!(std::fs::read_to_string(fx.root.join(path)).unwrap(), edited);
+
+    // A new file, then paths that leave the project.
+    let created = fx
+        .studio
+        .write_file(WriteFileRequest {
+            path: "models/new/a.sql".into(),
+            content: "select 1 as id\n".into(),
+            expected_version: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.path, "models/new/a.sql");
+    for bad in ["../escape.sql", "models/../../escape.sql", "/etc/passwd"] {
+        let err = fx
+            .studio
+            .read_file(ReadFileRequest { path: bad.into() })
+            .await
+            .unwrap_err();
+        assert_eq!(err.diagnostic.code, codes::OUTSIDE_PROJECT, "{bad}");
+    }
+    assert!(!fx.dir.path().join("escape.sql").exists());
+    let missing = fx
+        .studio
+        .read_file(ReadFileRequest {
+            path: "models/none.sql".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::NotFound);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compiles_the_unsaved_buffer_with_diagnostics_at_its_lines() {
+    let fx = open_tickit().await;
+    let path = "models/marts/sales/fct_sales.sql";
+    let saved = fx
+        .studio
+        .compile_model(CompileModelRequest {
+            path: path.into(),
+            content: None,
+        })
+        .await
+        .unwrap();
+    assert!(saved.diagnostics.is_empty(), "{:?}", saved.diagnostics);
+    assert_eq!(saved.unique_id.as_deref(), Some("model.tickit.fct_sales"));
+    let sql = saved.sql.unwrap();
+    assert!(sql.contains("\"stg_tickit__sales\""), "{sql}");
+    assert!(!sql.contains("{{"));
+    assert!(saved.depends_on.contains(&"model.tickit.stg_tickit__sales".to_string()));
+    assert!(saved
+        .columns
+        .iter()
+        .any(|c| c.name == "sale_id" && c.description == "primary key, the sale"));
+
+    let broken = "-- a comment\nselect *\nfrom {{ ref('stg_tickit__salez') }}\n";
+    let result = fx
+        .studio
+        .compile_model(CompileModelRequest {
+            path: path.into(),
+            content: Some(broken.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(result.sql, None);
+    let diagnostic = result
+        .diagnostics
+        .iter()
+        .find(|d| d.file.as_deref() == Some(path))
+        .expect("a diagnostic in the file");
+    assert_eq!(diagnostic.code, "K2002");
+    assert_eq!(diagnostic.line, Some(3));
+    assert!(
+        diagnostic.message.contains("stg_tickit__salez"),
+        "{}",
+        diagnostic.message
+    );
+    assert!(
+        diagnostic.message.contains("did you mean 'stg_tickit__sales'"),
+        "{}",
+        diagnostic.message
+    );
+
+    let jinja = "select {{ 1 + }} as x\n";
+    let result = fx
+        .studio
+        .compile_model(CompileModelRequest {
+            path: path.into(),
+            content: Some(jinja.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        result.diagnostics.first().map(|d| (d.code.as_str(), d.line)),
+        Some(("K2001", Some(1)))
+    );
+
+    // The buffer compiles with the new text, yet nothing was written.
+    let rewritten = "select sale_id from {{ ref('stg_tickit__sales') }}\n";
+    let result = fx
+        .studio
+        .compile_model(CompileModelRequest {
+            path: path.into(),
+            content: Some(rewritten.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(result.depends_on, vec!["model.tickit.stg_tickit__sales".to_string()]);
+    assert!(result
+        .sql
+        .unwrap()
+        .starts_with("select sale_id from \"main\".\"stg_tickit__sales\""));
+    assert!(std::fs::read_to_string(fx.root.join(path))
+        .unwrap()
+        .contains("int_buyers_extracted_from_users"));
+
+    let yaml = "version: 2\nmodels:\n  - name: x\n   columns: []\n";
+    let result = fx
+        .studio
+        .compile_model(CompileModelRequest {
+            path: "models/marts/sales/_sales.yml".into(),
+            content: Some(yaml.into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        result.diagnostics.first().map(|d| (d.code.as_str(), d.line)),
+        Some(("K1002", Some(4)))
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn graph_has_layers_edges_and_docs() {
+    let fx = open_tickit().await;
+    let graph = fx.studio.graph(Empty {}).await.unwrap();
+    let node = |id: &str| {
+        graph
+            .nodes
+            .iter()
+            .find(|n| n.id == id)
+            .unwrap_or_else(|| panic!("no node {id}"))
+    };
+    assert_eq!(node("source.tickit.tickit_external.sales").layer, Layer::Source);
+    assert_eq!(node("model.tickit.stg_tickit__sales").layer, Layer::Staging);
+    assert_eq!(
+        node("model.tickit.int_buyers_extracted_from_users").layer,
+        Layer::Intermediate
+    );
+    let fct = node("model.tickit.fct_sales");
+    assert_eq!((fct.layer, fct.resource_type), (Layer::Marts, ResourceTypeDto::Model));
+    assert_eq!(fct.materialized.as_deref(), Some("table"));
+    assert!(fct.tags.contains(&"sales".to_string()));
+    assert_eq!(fct.status, None);
+    assert!(graph
+        .nodes
+        .iter()
+        .any(|n| n.layer == Layer::Test && n.resource_type == ResourceTypeDto::Test));
+    assert!(graph.nodes.iter().any(|n| n.layer == Layer::Exposure));
+    let has_edge = |s: &str, t: &str| graph.edges.iter().any(|e| e.source == s && e.target == t);
+    assert!(has_edge(
+        "source.tickit.tickit_external.sales",
+        "model.tickit.stg_tickit__sales"
+    ));
+    assert!(has_edge("model.tickit.stg_tickit__sales", "model.tickit.fct_sales"));
+    for edge in &graph.edges {
+        assert!(
+            graph.nodes.iter().any(|n| n.id == edge.source),
+            "dangling edge from {}",
+            edge.source
+        );
+    }
+
+    let docs = fx
+        .studio
+        .docs(DocsRequest {
+            id: "model.tickit.fct_sales".into(),
+        })
+        .await
+        .unwrap();
+    let sale_id = docs.columns.iter().find(|c| c.name == "sale_id").unwrap();
+    assert!(
+        sale_id.tests.contains(&"unique".to_string()) && sale_id.tests.contains(&"not_null".to_string()),
+        "{:?}",
+        sale_id.tests
+    );
+    assert!(docs.depends_on.contains(&"model.tickit.stg_tickit__sales".to_string()));
+    assert!(docs
+        .referenced_by
+        .iter()
+        .any(|id| id.starts_with("test.") || id.starts_with("exposure.")));
+    assert!(docs.compiled_code.unwrap().contains("\"main\".\"stg_tickit__sales\""));
+    assert!(fx
+        .studio
+        .docs(DocsRequest {
+            id: "model.tickit.nope".into()
+        })
+        .await
+        .is_err());
+
+    let info = fx.studio.project_info(Empty {}).await.unwrap();
+    assert_eq!(info.name, "tickit");
+    assert_eq!(info.target_kind, "duckdb");
+    assert!(
+        info.counts.get("model").copied().unwrap_or(0) >= 10,
+        "{:?}",
+        info.counts
+    );
+    assert!(info.warehouse_path.unwrap().ends_with(".kiln/warehouse.duckdb"));
+    let recent = fx.studio.recent_projects(Empty {}).await.unwrap();
+    assert_eq!(recent.projects.first(), Some(&info.root));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn build_streams_events_records_history_and_feeds_the_console() {
+    let fx = open_tickit().await;
+    let studio = &fx.studio;
+    let mut events = studio.subscribe();
+    let run = studio
+        .start_run(StartRunRequest {
+            command: RunCommand::Build,
+            select: vec![],
+            exclude: vec![],
+            threads: Some(2),
+            full_refresh: None,
+        })
+        .await
+        .unwrap();
+    let seen = until_run_finished(&mut events, &run.run_id).await;
+    let total = seen
+        .iter()
+        .find_map(|e| match e {
+            EngineEvent::RunStarted { run_id, total, command } if *run_id == run.run_id => {
+                assert_eq!(*command, RunCommand::Build);
+                Some(*total)
+            }
+            _ => None,
+        })
+        .expect("runStarted");
+    let finished: Vec<&NodeResultDto> = seen
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::NodeFinished { run_id, result, .. } if *run_id == run.run_id => Some(result),
+            _ => None,
+        })
+        .collect();
+    let started = seen
+        .iter()
+        .filter(|e| matches!(e, EngineEvent::NodeStarted { run_id, .. } if *run_id == run.run_id))
+        .count();
+    assert!(total > 50, "a build of TICKIT has stage, run and test nodes: {total}");
+    if finished.len() as u32 != total {
+        for e in &seen {
+            eprintln!("EVENT {}", serde_json::to_string(e).unwrap().chars().take(300).collect::<String>());
+        }
+    }
+    assert_eq!(finished.len() as u32, total);
+    assert_eq!(started as u32, total);
+    let failed: Vec<_> = finished
+        .iter()
+        .filter(|r| !matches!(r.status, NodeStatusDto::Success | NodeStatusDto::Pass))
+        .map(|r| format!("{} {:?}: {}", r.unique_id, r.status, r.message))
+        .collect();
+    assert!(failed.is_empty(), "{failed:#?}");
+    let fct = finished
+        .iter()
+        .find(|r| r.unique_id == "model.tickit.fct_sales")
+        .unwrap();
+    assert!(fct.rows_affected.unwrap_or(0) > 0);
+    assert!(fct
+        .compiled_path
+        .as_deref()
+        .unwrap()
+        .starts_with("target/compiled/tickit/"));
+    match seen.last().unwrap() {
+        EngineEvent::RunFinished {
+            status,
+            counts,
+            elapsed,
+            ..
+        } => {
+            assert_eq!(*status, RunStatus::Success);
+            assert_eq!(counts.values().sum::<u32>(), total);
+            assert!(*elapsed > 0.0);
+        }
+        other => panic!("expected runFinished, got {other:?}"),
+    }
+
+    // History and results, also as files under target/runs/<id>/.
+    let history = studio.run_history(Empty {}).await.unwrap();
+    let record = history.runs.iter().find(|r| r.run_id == run.run_id).unwrap();
+    assert_eq!(record.status, RunStatus::Success);
+    assert!(record.elapsed.is_some());
+    let results = studio
+        .run_results(RunIdRequest {
+            run_id: run.run_id.clone(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(results.results.len() as u32, total);
+    let run_dir = fx.root.join("target/runs").join(&run.run_id);
+    let run_results: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(run_dir.join("run_results.json")).unwrap()).unwrap();
+    assert_eq!(run_results["results"].as_array().unwrap().len() as u32, total);
+    assert!(run_dir.join("run.json").is_file());
+    assert!(studio
+        .run_results(RunIdRequest {
+            run_id: "../../etc".into()
+        })
+        .await
+        .is_err());
+
+    // The graph now shows the outcome; editing a model makes it stale.
+    let graph = studio.graph(Empty {}).await.unwrap();
+    let status_of = |g: &GraphDto, id: &str| g.nodes.iter().find(|n| n.id == id).and_then(|n| n.status);
+    assert_eq!(
+        status_of(&graph, "model.tickit.fct_sales"),
+        Some(NodeStatusDto::Success)
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let path = "models/marts/sales/fct_listings.sql";
+    let file = studio.read_file(ReadFileRequest { path: path.into() }).await.unwrap();
+    studio
+        .write_file(WriteFileRequest {
+            path: path.into(),
+            content: format!("{}\n", file.content),
+            expected_version: Some(file.version),
+        })
+        .await
+        .unwrap();
+    let graph = studio.graph(Empty {}).await.unwrap();
+    assert_eq!(
+        status_of(&graph, "model.tickit.fct_listings"),
+        Some(NodeStatusDto::Stale)
+    );
+    assert_eq!(
+        status_of(&graph, "model.tickit.fct_sales"),
+        Some(NodeStatusDto::Success)
+    );
+
+    // The console over the built warehouse: ref() works, results page, sort and export.
+    let response = studio
+        .run_query(RunQueryRequest {
+            sql: "select sale_id, qty_sold, buyer_state from {{ ref('fct_sales') }} order by sale_id;\nselect count(*) as n from fct_sales".into(),
+            page_size: Some(25),
+            query_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.statements.len(), 2);
+    let rows = &response.statements[0];
+    assert!(rows.error.is_none(), "{:?}", rows.error);
+    let total_sales = rows.total_rows.unwrap();
+    assert!(total_sales > 100, "{total_sales}");
+    assert_eq!(rows.first_page.len(), 25);
+    assert_eq!(
+        rows.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["sale_id", "qty_sold", "buyer_state"]
+    );
+    assert_eq!(response.statements[1].first_page[0][0].as_u64(), Some(total_sales));
+    let page = studio
+        .fetch_rows(FetchRowsRequest {
+            query_id: response.query_id.clone(),
+            statement: 0,
+            offset: 25,
+            limit: 10,
+            sort: None,
+            filter: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total_rows, total_sales);
+    let ids: Vec<i64> = page.rows.iter().map(|r| r[0].as_i64().unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    assert!(ids[0] > rows.first_page[24][0].as_i64().unwrap());
+
+    let schema = studio.schema(Empty {}).await.unwrap();
+    let main = schema.schemas.iter().find(|s| s.name == "main").unwrap();
+    let fct_table = main.relations.iter().find(|r| r.name == "fct_sales").unwrap();
+    assert_eq!(fct_table.kind, RelationKind::Table);
+    assert!(fct_table.columns.iter().any(|c| c.name == "price_paid"));
+    assert!(main
+        .relations
+        .iter()
+        .any(|r| r.name == "stg_tickit__sales" && r.kind == RelationKind::View));
+    assert!(!schema.schemas.iter().any(|s| s.name.contains("kiln_results")));
+    assert!(schema.schemas.iter().any(|s| s.name == "tickit_external"));
+
+    let preview = studio
+        .preview_relation(PreviewRelationRequest {
+            schema: "main".into(),
+            name: "fct_sales".into(),
+            limit: 3,
+        })
+        .await
+        .unwrap();
+    assert_eq!(preview.first_page.len(), 3);
+    assert!(preview.error.is_none());
+    let shown = studio
+        .show_model(ShowModelRequest {
+            path: "models/marts/sales/fct_sales.sql".into(),
+            limit: 4,
+        })
+        .await
+        .unwrap();
+    assert_eq!(shown.first_page.len(), 4);
+    assert!(shown.columns.iter().any(|c| c.name == "earnings"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancelling_a_run_stops_it() {
+    let fx = open_tickit().await;
+    let mut events = fx.studio.subscribe();
+    let run = fx
+        .studio
+        .start_run(StartRunRequest {
+            command: RunCommand::Build,
+            select: vec![],
+            exclude: vec![],
+            threads: Some(1),
+            full_refresh: None,
+        })
+        .await
+        .unwrap();
+    fx.studio
+        .cancel_run(RunIdRequest {
+            run_id: run.run_id.clone(),
+        })
+        .await
+        .unwrap();
+    let seen = until_run_finished(&mut events, &run.run_id).await;
+    let EngineEvent::RunFinished { status, counts, .. } = seen.last().unwrap() else {
+        panic!("no runFinished")
+    };
+    assert_eq!(*status, RunStatus::Cancelled);
+    assert!(counts.get("skipped").copied().unwrap_or(0) > 0, "{counts:?}");
+    let history = fx.studio.run_history(Empty {}).await.unwrap();
+    assert_eq!(
+        history.runs.iter().find(|r| r.run_id == run.run_id).map(|r| r.status),
+        Some(RunStatus::Cancelled)
+    );
+    let unknown = fx
+        .studio
+        .cancel_run(RunIdRequest { run_id: "nope".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::NotFound);
+    // A bad selector is refused up front instead of becoming a failed run.
+    let bad = fx
+        .studio
+        .start_run(StartRunRequest {
+            command: RunCommand::Run,
+            select: vec!["tag:".into()],
+            exclude: vec![],
+            threads: None,
+            full_refresh: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(bad.diagnostic.code, "K3002");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queries_page_sort_filter_and_export() {
+    let fx = open_tickit().await;
+    let studio = &fx.studio;
+    let script = "select range as n, range % 7 as m, 'row ' || range as label from range(1000);\n\n  select nope from nowhere;\nselect 42 as answer";
+    let response = studio
+        .run_query(RunQueryRequest {
+            sql: script.into(),
+            page_size: Some(50),
+            query_id: Some("console-1".into()),
+        })
+        .await
+        .unwrap();
+    assert_eq!(response.query_id, "console-1");
+    assert_eq!(response.statements.len(), 3);
+    let first = &response.statements[0];
+    assert_eq!((first.total_rows, first.first_page.len()), (Some(1000), 50));
+    assert_eq!(first.columns[0].data_type.as_deref(), Some("BIGINT"));
+    let error = response.statements[1]
+        .error
+        .as_ref()
+        .expect("the second statement fails");
+    assert_eq!(error.code, "K4001");
+    assert_eq!(error.line, Some(3), "{error:?}");
+    assert_eq!(response.statements[2].first_page, vec![vec![serde_json::json!(42)]]);
+
+    let fetch = |offset, limit, sort: Option<SortDto>, filter: Option<&str>| FetchRowsRequest {
+        query_id: "console-1".into(),
+        statement: 0,
+        offset,
+        limit,
+        sort,
+        filter: filter.map(str::to_string),
+    };
+    let page = studio.fetch_rows(fetch(100, 5, None, None)).await.unwrap();
+    assert_eq!(
+        page.rows.iter().map(|r| r[0].as_i64().unwrap()).collect::<Vec<_>>(),
+        [100, 101, 102, 103, 104]
+    );
+    let sorted = studio
+        .fetch_rows(fetch(
+            0,
+            200,
+            Some(SortDto {
+                column: "m".into(),
+                descending: true,
+            }),
+            None,
+        ))
+        .await
+        .unwrap();
+    assert!(
+        sorted.rows.iter().all(|r| r[1] == serde_json::json!(6)),
+        "the 142 rows with m = 6 come first"
+    );
+    let next = studio
+        .fetch_rows(fetch(
+            142,
+            1,
+            Some(SortDto {
+                column: "m".into(),
+                descending: true,
+            }),
+            None,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(next.rows[0][1], serde_json::json!(5));
+    let filtered = studio.fetch_rows(fetch(0, 100, None, Some("ROW 99"))).await.unwrap();
+    assert_eq!(filtered.total_rows, 11, "99 and 990..999");
+    assert!(filtered
+        .rows
+        .iter()
+        .all(|r| r[2].as_str().unwrap().starts_with("row 99")));
+    let bad_sort = studio
+        .fetch_rows(fetch(
+            0,
+            1,
+            Some(SortDto {
+                column: "x\"; drop".into(),
+                descending: false,
+            }),
+            None,
+        ))
+        .await;
+    assert_eq!(bad_sort.unwrap_err().kind, ErrorKind::BadRequest);
+    assert!(studio
+        .fetch_rows(FetchRowsRequest {
+            statement: 1,
+            ..fetch(0, 1, None, None)
+        })
+        .await
+        .is_err());
+
+    let csv = studio
+        .export_query(ExportQueryRequest {
+            query_id: "console-1".into(),
+            statement: 0,
+            format: ExportFormat::Csv,
+            path: "exports/n.csv".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!((csv.path.as_str(), csv.rows), ("exports/n.csv", 1000));
+    let text = std::fs::read_to_string(fx.root.join("exports/n.csv")).unwrap();
+    assert_eq!(text.lines().count(), 1001);
+    assert_eq!(text.lines().next(), Some("n,m,label"));
+    assert_eq!(text.lines().nth(8), Some("7,0,row 7"));
+    let parquet = studio
+        .export_query(ExportQueryRequest {
+            query_id: "console-1".into(),
+            statement: 0,
+            format: ExportFormat::Parquet,
+            path: "exports/n.parquet".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(parquet.rows, 1000);
+    let back = studio
+        .run_query(RunQueryRequest {
+            sql: format!(
+                "select count(*) as c, sum(n) as s, max(label) as l from read_parquet('{}')",
+                fx.root.join("exports/n.parquet").display()
+            ),
+            page_size: None,
+            query_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        back.statements[0].first_page[0],
+        vec![
+            serde_json::json!(1000),
+            serde_json::json!("499500"),
+            serde_json::json!("row 999")
+        ]
+    );
+    let outside = studio
+        .export_query(ExportQueryRequest {
+            query_id: "console-1".into(),
+            statement: 0,
+            format: ExportFormat::Csv,
+            path: "../n.csv".into(),
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(outside.diagnostic.code, codes::OUTSIDE_PROJECT);
+
+    // The statement under the cursor, and statements that are not queries.
+    let script = "create table scratch as select 1 as a;\ninsert into scratch values (2), (3);\nselect sum(a) as total from scratch";
+    let at = studio
+        .run_statement_at(RunStatementAtRequest {
+            sql: script.into(),
+            offset: 3,
+            page_size: None,
+            query_id: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(at.statements.len(), 1);
+    assert!(at.statements[0].sql.starts_with("create table scratch"));
+    let all = studio
+        .run_query(RunQueryRequest {
+            sql: script.replace("create table", "create or replace table"),
+            page_size: None,
+            query_id: None,
+        })
+        .await
+        .unwrap();
+    assert!(all.statements.iter().all(|s| s.error.is_none()), "{:?}", all.statements);
+    assert_eq!(all.statements[2].first_page[0][0], serde_json::json!("6"));
+    let rows_csv = studio
+        .export_query(ExportQueryRequest {
+            query_id: all.query_id.clone(),
+            statement: 1,
+            format: ExportFormat::Csv,
+            path: "exports/insert.csv".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(rows_csv.rows, 1);
+
+    let history = studio.query_history(Empty {}).await.unwrap();
+    assert!(history.entries.len() >= 7);
+    assert_eq!(history.entries[0].sql, "select sum(a) as total from scratch");
+    assert!(history.entries.iter().any(|e| e.error.is_some()));
+    assert!(fx.root.join(".kiln/query_history.jsonl").is_file());
+    assert!(studio
+        .cancel_query(QueryIdRequest {
+            query_id: "console-1".into()
+        })
+        .await
+        .is_ok());
+    assert!(studio
+        .cancel_query(QueryIdRequest {
+            query_id: "unknown".into()
+        })
+        .await
+        .is_err());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn visual_edits_preview_then_commit() {
+    let fx = open_tickit().await;
+    let studio = &fx.studio;
+    let preview = studio
+        .apply_edit(ApplyEditRequest::CreateModel {
+            name: "sales_by_event".into(),
+            directory: "models/marts/sales".into(),
+            upstream: vec![
+                "model.tickit.fct_sales".into(),
+                "source.tickit.tickit_external.event".into(),
+            ],
+        })
+        .await
+        .unwrap();
+    assert_eq!(preview.changes.len(), 1);
+    let change = &preview.changes[0];
+    assert_eq!(
+        (change.path.as_str(), change.before.as_deref()),
+        ("models/marts/sales/sales_by_event.sql", None)
+    );
+    let text = change.after.clone().unwrap();
+    assert!(
+        text.contains("{{ ref('fct_sales') }}") && text.contains("{{ source('tickit_external', 'event') }}"),
+        "{text}"
+    );
+    assert!(!fx.root.join(&change.path).exists(), "a preview writes nothing");
+    studio
+        .commit_edit(CommitEditRequest {
+            changes: preview.changes.clone(),
+        })
+        .await
+        .unwrap();
+    let compiled = studio
+        .compile_model(CompileModelRequest {
+            path: change.path.clone(),
+            content: None,
+        })
+        .await
+        .unwrap();
+    assert!(compiled.diagnostics.is_empty(), "{:?}", compiled.diagnostics);
+    assert_eq!(compiled.depends_on.len(), 2);
+    // Committing the same preview again is refused: the file is no longer absent.
+    let again = studio
+        .commit_edit(CommitEditRequest {
+            changes: preview.changes,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(again.diagnostic.code, codes::WRITE_CONFLICT);
+
+    let rename = studio
+        .apply_edit(ApplyEditRequest::RenameModel {
+            path: "models/staging/tickit/stg_tickit__categories.sql".into(),
+            new_name: "stg_tickit__category_groups".into(),
+            new_directory: None,
+        })
+        .await
+        .unwrap();
+    let paths: Vec<&str> = rename.changes.iter().map(|c| c.path.as_str()).collect();
+    for expected in [
+        "models/staging/tickit/stg_tickit__categories.sql",
+        "models/staging/tickit/stg_tickit__category_groups.sql",
+        "models/marts/sales/fct_sales.sql",
+        "models/marts/marketing/dim_events.sql",
+        "models/staging/tickit/schema.yml",
+    ] {
+        assert!(paths.contains(&expected), "{expected} missing from {paths:?}");
+    }
+    studio
+        .commit_edit(CommitEditRequest {
+            changes: rename.changes,
+        })
+        .await
+        .unwrap();
+    let graph = studio.graph(Empty {}).await.unwrap();
+    assert!(graph
+        .nodes
+        .iter()
+        .any(|n| n.id == "model.tickit.stg_tickit__category_groups"));
+    assert!(!graph
+        .nodes
+        .iter()
+        .any(|n| n.id == "model.tickit.stg_tickit__categories"));
+    assert!(graph
+        .edges
+        .iter()
+        .any(|e| e.source == "model.tickit.stg_tickit__category_groups" && e.target == "model.tickit.fct_sales"));
+    let docs = studio
+        .docs(DocsRequest {
+            id: "model.tickit.stg_tickit__category_groups".into(),
+        })
+        .await
+        .unwrap();
+    assert!(
+        !docs.description.is_empty(),
+        "the YAML entry was renamed with the model"
+    );
+
+    let add = studio
+        .apply_edit(ApplyEditRequest::AddColumnTest {
+            id: "model.tickit.fct_sales".into(),
+            column: "seller_username".into(),
+            test: "not_null".into(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(add.changes[0].path, "models/marts/sales/_sales.yml");
+    studio
+        .commit_edit(CommitEditRequest { changes: add.changes })
+        .await
+        .unwrap();
+    let docs = studio
+        .docs(DocsRequest {
+            id: "model.tickit.fct_sales".into(),
+        })
+        .await
+        .unwrap();
+    let column = docs.columns.iter().find(|c| c.name == "seller_username").unwrap();
+    assert!(column.tests.contains(&"not_null".to_string()), "{:?}", column.tests);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_on_disk_arrive_as_events_and_reparse() {
+    let fx = open_tickit().await;
+    let mut events = fx.studio.subscribe();
+    // Give the watcher a moment to register every folder.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    std::fs::write(fx.root.join("models/marts/outside.sql"), "select 1 as id\n").unwrap();
+    let paths = tokio::time::timeout(Duration::from_secs(20), async {
+        loop {
+            if let Ok(EngineEvent::FileChanged { paths }) = events.recv().await {
+                if paths.iter().any(|p| p == "models/marts/outside.sql") {
+                    return paths;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a fileChanged event");
+    assert!(paths
+        .iter()
+        .all(|p| !p.starts_with("target/") && !p.starts_with(".kiln/")));
+    let graph = fx.studio.graph(Empty {}).await.unwrap();
+    assert!(graph.nodes.iter().any(|n| n.id == "model.tickit.outside"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dispatch_routes_operations_by_name() {
+    let fx = open_tickit().await;
+    let info = fx
+        .studio
+        .dispatch("projectInfo", serde_json::Value::Null)
+        .await
+        .unwrap();
+    assert_eq!(info["targetKind"], "duckdb");
+    let file = fx
+        .studio
+        .dispatch("readFile", serde_json::json!({ "path": "dbt_project.yml" }))
+        .await
+        .unwrap();
+    assert!(file["content"].as_str().unwrap().contains("name: tickit"));
+    let unknown = fx
+        .studio
+        .dispatch("dropEverything", serde_json::Value::Null)
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::NotFound);
+    let malformed = fx
+        .studio
+        .dispatch("readFile", serde_json::json!({ "file": 1 }))
+        .await
+        .unwrap_err();
+    assert_eq!(malformed.kind, ErrorKind::BadRequest);
+    let studio = Studio::new(StudioOptions {
+        config_dir: Some(fx.dir.path().join("c2")),
+        ..Default::default()
+    });
+    assert_eq!(
+        studio
+            .dispatch("graph", serde_json::Value::Null)
+            .await
+            .unwrap_err()
+            .diagnostic
+            .code,
+        codes::NO_PROJECT
+    );
+}
+
+/// The studio holds the warehouse file: another process (a `kiln` CLI run) is told it is locked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_warehouse_is_locked_for_other_processes_while_open() {
+    let fx = open_tickit().await;
+    let info = fx.studio.project_info(Empty {}).await.unwrap();
+    let warehouse = info.warehouse_path.unwrap();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "probe_warehouse_lock", "--nocapture"])
+        .env("KILN_LOCK_PROBE", &warehouse)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("LOCKED:"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("close Kiln Studio"), "{stdout}");
+    // Once the studio lets go, the file opens elsewhere.
+    fx.studio.close_project();
+    let output = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--ignored", "--exact", "probe_warehouse_lock", "--nocapture"])
+        .env("KILN_LOCK_PROBE", &warehouse)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&output.stdout).contains("OPENED"));
+}
+
+/// Child process of the test above; does nothing unless KILN_LOCK_PROBE names a warehouse.
+#[test]
+#[ignore]
+fn probe_warehouse_lock() {
+    let Ok(path) = std::env::var("KILN_LOCK_PROBE") else {
+        return;
+    };
+    match kiln_warehouse::DuckDbAdapter::open(std::path::Path::new(&path), 1) {
+        Ok(_) => println!("OPENED"),
+        Err(e @ kiln_warehouse::AdapterError::Locked { .. }) => println!("LOCKED: {e}"),
+        Err(e) => println!("OTHER: {e}"),
+    }
+}

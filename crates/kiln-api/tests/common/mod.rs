@@ -1,0 +1,77 @@
+//! A temporary copy of projects/tickit with a tiny generated lake, and helpers to follow events.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use kiln_api::{EngineEvent, OpenProjectRequest, Studio, StudioOptions};
+use tokio::sync::broadcast::Receiver;
+
+pub struct Fixture {
+    pub dir: tempfile::TempDir,
+    pub root: PathBuf,
+    pub studio: Studio,
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        let name_text = name.to_string_lossy();
+        if matches!(
+            name_text.as_ref(),
+            "lake" | "target" | ".kiln" | "logs" | "dbt_packages"
+        ) {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+pub fn tickit_copy() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tickit");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/tickit");
+    copy_dir(&source, &root);
+    kiln_demo::generate_tickit(&root.join("lake"), 0.01).unwrap();
+    let root = root.canonicalize().unwrap();
+    (dir, root)
+}
+
+pub async fn open_tickit() -> Fixture {
+    let (dir, root) = tickit_copy();
+    let studio = Studio::new(StudioOptions {
+        config_dir: Some(dir.path().join("config")),
+        ..StudioOptions::default()
+    });
+    studio
+        .open_project(OpenProjectRequest {
+            path: root.to_string_lossy().into_owned(),
+        })
+        .await
+        .unwrap();
+    Fixture { dir, root, studio }
+}
+
+/// Events up to and including `runFinished` of `run_id`.
+pub async fn until_run_finished(rx: &mut Receiver<EngineEvent>, run_id: &str) -> Vec<EngineEvent> {
+    let mut seen = Vec::new();
+    loop {
+        let event = tokio::time::timeout(Duration::from_secs(600), rx.recv())
+            .await
+            .expect("the run did not finish within 10 minutes")
+            .expect("the event stream closed");
+        let done = matches!(&event, EngineEvent::RunFinished { run_id: id, .. } if id == run_id);
+        seen.push(event);
+        if done {
+            return seen;
+        }
+    }
+}

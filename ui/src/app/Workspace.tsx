@@ -1,0 +1,69 @@
+import { useBuffersVersion, useStudio, useStudioInstance } from "./useStudio";
+import { isDirty } from "../features/editor/buffers";
+import { ModelEditor } from "../features/editor/ModelEditor";
+import { LineageView } from "../features/lineage/LineageView";
+import { QueryConsole } from "../features/query/QueryConsole";
+import { DocsView } from "../features/docs/DocsView";
+import { Icon } from "../shared/ui";
+
+export function Workspace() {
+  const studio = useStudioInstance();
+  const tabs = useStudio((state) => state.tabs);
+  const activeTabId = useStudio((state) => state.activeTabId);
+  useBuffersVersion();
+  const active = tabs.find((tab) => tab.id === activeTabId);
+
+  return (
+    <div className="workspace-main">
+      <div className="tab-strip" role="tablist">
+        {tabs.map((tab) => {
+          const buffer = tab.path ? studio.buffers.get(tab.path) : undefined;
+          const dirty = buffer ? isDirty(buffer) : false;
+          const closable = tab.kind === "file" || tab.kind === "docs";
+          return (
+            <div
+              key={tab.id}
+              role="tab"
+              tabIndex={0}
+              aria-selected={tab.id === activeTabId}
+              className={`tab ${tab.id === activeTabId ? "active" : ""} tab-${tab.kind}`}
+              title={tab.path ?? tab.title}
+              onClick={() => studio.activate(tab.id)}
+              onKeyDown={(event) => event.key === "Enter" && studio.activate(tab.id)}
+              onAuxClick={(event) => {
+                if (event.button === 1 && closable) studio.closeTab(tab.id);
+              }}
+            >
+              <Icon name={tab.kind === "lineage" ? "graph" : tab.kind === "query" ? "database" : tab.kind === "docs" ? "docs" : "file"} size={14} />
+              <span className="tab-title">{tab.title}</span>
+              {closable && (
+                <button
+                  type="button"
+                  className={`tab-close ${dirty ? "dirty" : ""}`}
+                  aria-label={dirty ? `Close ${tab.title} (unsaved changes)` : `Close ${tab.title}`}
+                  title={dirty ? "Unsaved changes (kept as a draft if you close)" : "Close"}
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    studio.closeTab(tab.id);
+                  }}
+                >
+                  <span className="dirty-dot" />
+                  <Icon name="close" size={12} />
+                </button>
+              )}
+            </div>
+          );
+        })}
+      </div>
+      <div className="workspace-view">
+        {/* The console keeps its results and editor state while hidden. */}
+        <div className="view-slot" hidden={active?.kind !== "query"}>
+          <QueryConsole visible={active?.kind === "query"} />
+        </div>
+        {active?.kind === "lineage" && <LineageView />}
+        {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}
+        {active?.kind === "docs" && active.docsId && <DocsView id={active.docsId} />}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { useMemo, useState } from "react";
+import { flattenFiles } from "../../app/studio";
+import { useStudio, useStudioInstance } from "../../app/useStudio";
+import { fuzzyFilter } from "../../shared/fuzzy";
+import { Highlighted, PickerList } from "../palette/CommandPalette";
+import { KIND_LABEL } from "./ExplorerTree";
+
+/** Ctrl+P: jump to any project file by fuzzy name. */
+export function QuickOpen() {
+  const studio = useStudioInstance();
+  const tree = useStudio((state) => state.tree);
+  const files = useMemo(() => flattenFiles(tree), [tree]);
+  const [query, setQuery] = useState("");
+  const results = useMemo(() => fuzzyFilter(files, query, (file) => file.path, 100), [files, query]);
+  return (
+    <PickerList
+      placeholder="Go to file by name…"
+      query={query}
+      onQuery={setQuery}
+      onClose={() => studio.setQuickOpen(false)}
+      items={results}
+      emptyText={files.length === 0 ? "The project has no files." : "No file matches."}
+      itemKey={(entry) => entry.item.path}
+      onPick={(entry) => {
+        studio.setQuickOpen(false);
+        void studio.openFile(entry.item.path);
+      }}
+      renderItem={(entry) => (
+        <>
+          <span className={`file-kind kind-${entry.item.kind}`}>{KIND_LABEL[entry.item.kind] ?? ""}</span>
+          <span className="picker-label">
+            <Highlighted text={entry.item.path} indices={entry.match.indices} />
+          </span>
+        </>
+      )}
+    />
+  );
+}

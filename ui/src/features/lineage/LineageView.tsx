@@ -1,0 +1,458 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  useStore,
+  type Edge,
+  type NodeMouseHandler,
+  type OnNodesChange,
+} from "@xyflow/react";
+import type { ApplyEditRequest, FileChangeDto, GraphNodeDto, Layer, RunCommand } from "../../api";
+import { useBuffersVersion, useStudio, useStudioInstance } from "../../app/useStudio";
+import { useResolvedTheme } from "../../app/useTheme";
+import { Button, EmptyState, Icon, Modal, Spinner } from "../../shared/ui";
+import { useThrottledValue } from "../../shared/useThrottledValue";
+import { graphSelector } from "../runs/selector";
+import { EditPreview } from "./EditPreview";
+import { ELK_NODE_LIMIT, layoutWithElk } from "./elkLayout";
+import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, selectorName } from "./graphModel";
+import { LineageNode, type KilnFlowNode } from "./LineageNode";
+
+const NODE_TYPES = { kiln: LineageNode };
+/** Up to this many nodes the view fits the whole graph on screen when it opens. */
+const FIT_LIMIT = 600;
+// Props handed to ReactFlow must keep their identity: a new object per render makes xyflow
+// update its store, which re-runs a selector per node and edge.
+const PRO_OPTIONS = { hideAttribution: true };
+const MULTI_SELECT_KEYS = ["Control", "Meta"];
+const miniMapColor = (node: KilnFlowNode) => `var(--layer-${node.data.dto.layer})`;
+const LEGEND: Layer[] = ["source", "seed", "staging", "intermediate", "marts", "exposure", "test"];
+
+export function LineageView() {
+  return (
+    <ReactFlowProvider>
+      <LineageCanvas />
+    </ReactFlowProvider>
+  );
+}
+
+interface MenuState {
+  x: number;
+  y: number;
+  node: GraphNodeDto;
+}
+
+function LineageCanvas() {
+  const studio = useStudioInstance();
+  const graph = useStudio((state) => state.graph);
+  const graphError = useStudio((state) => state.graphError);
+  const graphSize = useStudio((state) => state.graph?.nodes.length ?? 0);
+  // On big graphs, statuses from a streaming build land a few times a second rather than per event.
+  const statusInterval = graphSize > 1000 ? 500 : 0;
+  const liveStatus = useThrottledValue(
+    useStudio((state) => state.liveStatus),
+    statusInterval,
+  );
+  const run = useThrottledValue(
+    useStudio((state) => state.run),
+    statusInterval,
+  );
+  const focusId = useStudio((state) => state.lineageFocus);
+  const project = useStudio((state) => state.project);
+  const theme = useResolvedTheme();
+  const flow = useReactFlow();
+  const mode = useStudio((state) => state.lineageMode);
+  const setMode = (next: "project" | "focus") => studio.setLineageMode(next);
+  const buffersVersion = useBuffersVersion();
+  const [depth, setDepth] = useState(2);
+  const [includeTests, setIncludeTests] = useState(true);
+  const [menu, setMenu] = useState<MenuState | null>(null);
+  const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
+  const [newModelOpen, setNewModelOpen] = useState(false);
+  const [refined, setRefined] = useState<{ key: string; positions: Map<string, { x: number; y: number }> } | null>(null);
+  const [layingOut, setLayingOut] = useState(false);
+  const wrapper = useRef<HTMLDivElement>(null);
+
+  const effectiveFocus = mode === "focus" && focusId && graph?.nodes.some((node) => node.id === focusId) ? focusId : null;
+  const model = useMemo(
+    () => (graph ? buildLineage(graph, { focus: effectiveFocus, depth, includeTests }) : null),
+    [graph, effectiveFocus, depth, includeTests],
+  );
+  const layoutKey = useMemo(
+    () => (model ? `${model.nodes.length}:${model.edges.length}:${effectiveFocus}:${depth}:${includeTests}:${model.nodes.map((node) => node.id).join(",").length}` : ""),
+    [model, effectiveFocus, depth, includeTests],
+  );
+
+  useEffect(() => {
+    if (!model) return undefined;
+    const controller = new AbortController();
+    setLayingOut(model.nodes.length <= ELK_NODE_LIMIT && model.nodes.length > 0);
+    layoutWithElk(model, controller.signal)
+      .then((positions) => {
+        if (positions) setRefined({ key: layoutKey, positions });
+      })
+      .finally(() => !controller.signal.aborted && setLayingOut(false));
+    return () => controller.abort();
+  }, [model, layoutKey]);
+
+  const runningIds = useMemo(() => {
+    const ids = new Set<string>();
+    if (run?.status === "running") for (const node of run.nodes) if (node.status === "running") ids.add(node.uniqueId);
+    return ids;
+  }, [run]);
+
+  // Models with unsaved edits are stale: what the warehouse holds no longer matches the file.
+  const dirtyPaths = useMemo(() => new Set(studio.buffers.dirtyPaths()), [studio, buffersVersion]);
+
+  // Node objects are reused when nothing about them changed: xyflow then skips re-adopting them
+  // and the memoised node component skips re-rendering, which keeps a 5,000-node graph fluid
+  // while a build streams a status change per node.
+  const previousNodes = useRef(new Map<string, KilnFlowNode>());
+  const selectedIdsRef = useRef(selectedIds);
+  selectedIdsRef.current = selectedIds;
+  const nodes: KilnFlowNode[] = useMemo(() => {
+    if (!model) return [];
+    const positions = refined?.key === layoutKey ? refined.positions : null;
+    const next = new Map<string, KilnFlowNode>();
+    const result = model.nodes.map((node) => {
+      const position = positions?.get(node.id) ?? { x: node.x, y: node.y };
+      const status = dirtyPaths.has(node.dto.path) && node.dto.resourceType === "model" ? "stale" : (liveStatus.get(node.id) ?? node.status);
+      const running = runningIds.has(node.id);
+      const selected = selectedIds.has(node.id);
+      const previous = previousNodes.current.get(node.id);
+      const unchanged =
+        previous !== undefined &&
+        previous.data.dto === node.dto &&
+        previous.position.x === position.x &&
+        previous.position.y === position.y &&
+        previous.data.status === status &&
+        previous.data.running === running &&
+        previous.data.focused === node.focused &&
+        previous.selected === selected;
+      const flowNode: KilnFlowNode = unchanged
+        ? previous
+        : {
+            id: node.id,
+            type: "kiln",
+            position,
+            // Known sizes let xyflow cull and draw the minimap before the DOM is measured.
+            width: NODE_WIDTH,
+            height: NODE_HEIGHT,
+            data: { dto: node.dto, status, focused: node.focused, running },
+            selected,
+          };
+      next.set(node.id, flowNode);
+      return flowNode;
+    });
+    previousNodes.current = next;
+    return result;
+  }, [model, refined, layoutKey, liveStatus, runningIds, selectedIds, dirtyPaths]);
+
+  const selection = useMemo(() => (model ? model.nodes.filter((node) => selectedIds.has(node.id)).map((node) => node.dto) : []), [model, selectedIds]);
+
+  const edges: Edge[] = useMemo(
+    () =>
+      (model?.edges ?? []).map((edge) => ({
+        id: edge.id,
+        source: edge.source,
+        target: edge.target,
+        className: edge.target.startsWith("test.") ? "edge-test" : undefined,
+      })),
+    [model],
+  );
+
+  // Fit once per structure change (new layout), not on every status update of a running build.
+  // A graph of thousands of nodes opens at a readable zoom on its upstream end instead: fitting
+  // it would put every node on screen at once, which is neither readable nor cheap to paint.
+  const empty = nodes.length === 0;
+  const nodeCount = nodes.length;
+  useEffect(() => {
+    if (empty) return undefined;
+    const handle = requestAnimationFrame(() => {
+      if (nodeCount <= FIT_LIMIT) {
+        void flow.fitView({ maxZoom: 1, duration: 0, padding: 0.1 });
+        return;
+      }
+      const anchor = effectiveFocus ? flow.getNode(effectiveFocus) : undefined;
+      if (anchor) void flow.setCenter(anchor.position.x + 110, anchor.position.y + 22, { zoom: 0.8 });
+      else void flow.setViewport({ x: 40, y: 40, zoom: 0.6 });
+    });
+    return () => cancelAnimationFrame(handle);
+    // nodeCount is read once per layout; status updates must not move the camera.
+  }, [layoutKey, refined?.key, flow, empty]);
+
+  // Below this zoom labels are unreadable anyway; dropping them keeps painting thousands of nodes cheap.
+  const compact = useStore((store) => store.transform[2] < 0.35);
+
+  const onNodeClick: NodeMouseHandler<KilnFlowNode> = useCallback(
+    (event, node) => {
+      setMenu(null);
+      // Modifier clicks build a selection for "New model from selection"; plain clicks open.
+      if (event.ctrlKey || event.metaKey || event.shiftKey) return;
+      if (node.data.dto.path) void studio.openFile(node.data.dto.path);
+    },
+    [studio],
+  );
+
+  const onNodeContextMenu: NodeMouseHandler<KilnFlowNode> = useCallback((event, node) => {
+    event.preventDefault();
+    const bounds = wrapper.current?.getBoundingClientRect();
+    setMenu({ x: event.clientX - (bounds?.left ?? 0), y: event.clientY - (bounds?.top ?? 0), node: node.data.dto });
+  }, []);
+
+  // Nodes are controlled, so selection arrives as "select" changes that we apply ourselves;
+  // positions stay ours (dragging is cosmetic and not persisted).
+  const onNodesChange: OnNodesChange<KilnFlowNode> = useCallback((changes) => {
+    let next: Set<string> | null = null;
+    for (const change of changes) {
+      if (change.type !== "select") continue;
+      next ??= new Set(selectedIdsRef.current);
+      if (change.selected) next.add(change.id);
+      else next.delete(change.id);
+    }
+    if (next) setSelectedIds(next);
+  }, []);
+
+  const closeMenu = useCallback(() => setMenu(null), []);
+
+  const runOn = (command: RunCommand, selector: string) => {
+    setMenu(null);
+    studio.setSelectorText(selector);
+    void studio.startRun(command, selector);
+  };
+
+  if (graphError && !graph) {
+    return (
+      <EmptyState title="The project graph could not be built" action={<Button onClick={() => void studio.refreshGraph()}>Try again</Button>}>
+        {graphError.code}: {graphError.message}
+        {graphError.hint ? ` — ${graphError.hint}` : ""}
+      </EmptyState>
+    );
+  }
+  if (!graph || !model) {
+    return (
+      <div className="center-fill">
+        <Spinner label="Loading lineage" />
+      </div>
+    );
+  }
+
+  const upstreamCandidates = selection.filter((node) => ["model", "source", "seed", "snapshot"].includes(node.resourceType));
+  const big = model.nodes.length > 1000;
+
+  return (
+    <div className={`lineage ${compact ? "lineage-compact" : ""}`} ref={wrapper}>
+      <div className="lineage-toolbar">
+        <div className="segmented" role="tablist" aria-label="Lineage scope">
+          <button type="button" className={mode === "project" ? "active" : ""} onClick={() => setMode("project")}>
+            Whole project
+          </button>
+          <button
+            type="button"
+            className={mode === "focus" ? "active" : ""}
+            disabled={!focusId}
+            title={focusId ? `Centred on ${focusId}` : "Open a model (or right-click a node → Focus) to centre the graph on it"}
+            onClick={() => setMode("focus")}
+          >
+            Around {focusId ? (graph.nodes.find((node) => node.id === focusId)?.name ?? "model") : "model"}
+          </button>
+        </div>
+        {mode === "focus" && (
+          <label className="inline-field">
+            ±
+            <select className="input input-sm" value={depth} onChange={(event) => setDepth(Number(event.target.value))} aria-label="Levels up and down">
+              {[1, 2, 3, 4, 5, 8].map((value) => (
+                <option key={value} value={value}>
+                  {value} level{value === 1 ? "" : "s"}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label className="checkbox">
+          <input type="checkbox" checked={includeTests} onChange={(event) => setIncludeTests(event.target.checked)} />
+          Tests
+        </label>
+        <span className="lineage-count">
+          {model.nodes.length.toLocaleString()} nodes · {model.edges.length.toLocaleString()} edges
+          {layingOut && " · arranging…"}
+          {model.cyclic.length > 0 && <span className="pill pill-danger">{model.cyclic.length} on a cycle</span>}
+        </span>
+        <span className="spacer" />
+        <Button
+          size="sm"
+          variant={upstreamCandidates.length > 0 ? "primary" : "secondary"}
+          icon={<Icon name="plus" size={14} />}
+          disabled={upstreamCandidates.length === 0}
+          title="Ctrl-click (or Shift-drag) nodes to pick the upstream models and sources, then create a model that selects from them"
+          onClick={() => setNewModelOpen(true)}
+        >
+          New model from selection{upstreamCandidates.length > 0 ? ` (${upstreamCandidates.length})` : ""}
+        </Button>
+      </div>
+      {model.nodes.length === 0 ? (
+        <EmptyState title="No nodes to show">
+          {project?.name ?? "This project"} has no models, sources or seeds yet. Add a model under models/ and it appears here.
+        </EmptyState>
+      ) : (
+        <ReactFlow
+          nodes={nodes}
+          edges={edges}
+          nodeTypes={NODE_TYPES}
+          onNodeClick={onNodeClick}
+          onNodeContextMenu={onNodeContextMenu}
+          onNodesChange={onNodesChange}
+          onPaneClick={closeMenu}
+          onlyRenderVisibleElements
+          nodesDraggable={!big}
+          nodesConnectable={false}
+          elementsSelectable
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          minZoom={0.05}
+          maxZoom={2}
+          colorMode={theme}
+          proOptions={PRO_OPTIONS}
+        >
+          <Background gap={24} size={1} />
+          <Controls showInteractive={false} />
+          {!big && <MiniMap pannable zoomable nodeColor={miniMapColor} />}
+        </ReactFlow>
+      )}
+      <div className="lineage-legend" aria-label="Layer colours">
+        {LEGEND.map((layer) => (
+          <span key={layer} className={`legend-item layer-${layer}`}>
+            <span className="legend-swatch" />
+            {LAYER_LABELS[layer]}
+          </span>
+        ))}
+      </div>
+      {menu && (
+        <div className="context-menu" style={{ left: menu.x, top: menu.y }} role="menu" onMouseLeave={() => setMenu(null)}>
+          <div className="menu-caption">{menu.node.name}</div>
+          {menu.node.path && (
+            <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), void studio.openFile(menu.node.path))}>
+              Open file
+            </button>
+          )}
+          {menu.node.resourceType !== "test" && (
+            <>
+              <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("run", graphSelector("upstream", selectorName(menu.node)))}>
+                Run <code>+{menu.node.name}</code> (with parents)
+              </button>
+              <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("run", graphSelector("downstream", selectorName(menu.node)))}>
+                Run <code>{menu.node.name}+</code> (with children)
+              </button>
+              <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("test", selectorName(menu.node))}>
+                Test {menu.node.name}
+              </button>
+              <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("build", selectorName(menu.node))}>
+                Build {menu.node.name}
+              </button>
+            </>
+          )}
+          {menu.node.resourceType === "test" && (
+            <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("test", menu.node.name)}>
+              Run this test
+            </button>
+          )}
+          <div className="menu-separator" />
+          {(menu.node.resourceType === "model" || menu.node.resourceType === "seed") && project && (
+            <button
+              type="button"
+              role="menuitem"
+              className="menu-item"
+              onClick={() => {
+                setMenu(null);
+                studio.querySql(`select * from ${project.schema}.${menu.node.name} limit 1000`);
+              }}
+            >
+              Query its rows
+            </button>
+          )}
+          <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), studio.showDocs(menu.node.id))}>
+            Show docs
+          </button>
+          <button
+            type="button"
+            role="menuitem"
+            className="menu-item"
+            onClick={() => {
+              setMenu(null);
+              studio.showLineage(menu.node.id);
+            }}
+          >
+            Centre the graph here
+          </button>
+        </div>
+      )}
+      {newModelOpen && (
+        <NewModelDialog
+          upstream={upstreamCandidates}
+          onClose={() => setNewModelOpen(false)}
+          onCreated={(changes) => {
+            setNewModelOpen(false);
+            const created = changes.find((change) => change.before === null && change.path.endsWith(".sql"));
+            if (created) void studio.openFile(created.path);
+          }}
+        />
+      )}
+    </div>
+  );
+}
+
+function suggestedDirectory(upstream: GraphNodeDto[]): string {
+  const layers = new Set(upstream.map((node) => node.layer));
+  if (layers.has("marts") || layers.has("intermediate")) return "models/marts";
+  if (layers.has("staging")) return "models/intermediate";
+  return "models/staging";
+}
+
+function NewModelDialog({ upstream, onClose, onCreated }: { upstream: GraphNodeDto[]; onClose: () => void; onCreated: (changes: FileChangeDto[]) => void }) {
+  const [name, setName] = useState("new_model");
+  const [directory, setDirectory] = useState(() => suggestedDirectory(upstream));
+  const [request, setRequest] = useState<ApplyEditRequest | null>(null);
+  const valid = /^[a-z_][a-z0-9_]*$/i.test(name) && directory.trim().length > 0;
+  if (request) return <EditPreview title={`New model ${name}`} request={request} onClose={onClose} onCommitted={onCreated} />;
+  const submit = () => valid && setRequest({ kind: "createModel", name, directory: directory.trim().replace(/\/$/, ""), upstream: upstream.map((node) => node.id) });
+  return (
+    <Modal
+      title="New model from selection"
+      onClose={onClose}
+      footer={
+        <>
+          <Button variant="ghost" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button variant="primary" disabled={!valid} onClick={submit}>
+            Preview files
+          </Button>
+        </>
+      }
+    >
+      <label className="field">
+        <span className="field-label">Model name</span>
+        <input className="input" value={name} onChange={(event) => setName(event.target.value)} onKeyDown={(event) => event.key === "Enter" && submit()} />
+      </label>
+      <label className="field">
+        <span className="field-label">Folder</span>
+        <input className="input" value={directory} onChange={(event) => setDirectory(event.target.value)} />
+      </label>
+      <div className="field">
+        <span className="field-label">Selects from</span>
+        <ul className="chip-list">
+          {upstream.map((node) => (
+            <li key={node.id} className={`chip layer-${node.layer}`}>
+              {node.name}
+            </li>
+          ))}
+        </ul>
+      </div>
+      <p className="muted">The engine scaffolds a select with a ref() or source() per upstream node. You see the file before it is written.</p>
+    </Modal>
+  );
+}

@@ -1,0 +1,350 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { EditorState, StateField, type Extension } from "@codemirror/state";
+import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
+import type { QueryHistoryEntry, StatementResultDto } from "../../api";
+import { errorDiagnostic } from "../../app/studio";
+import { useStudio, useStudioInstance } from "../../app/useStudio";
+import { Button, EmptyState, Icon, Kbd, Spinner } from "../../shared/ui";
+import { baseExtensions } from "../editor/codemirror";
+import { formatShortcut } from "../palette/commands";
+import { formatSeconds } from "../runs/progress";
+import { ResultGrid } from "./ResultGrid";
+import { splitStatements, statementAt, statementLabel, utf8ByteOffset } from "./statements";
+
+interface ResultTab {
+  key: string;
+  label: string;
+  queryId: string | null;
+  result: StatementResultDto;
+  totalRows: number | null;
+}
+
+const PAGE_SIZE = 200;
+
+function newQueryId(): string {
+  return typeof crypto !== "undefined" && "randomUUID" in crypto ? crypto.randomUUID() : `q-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+const DEFAULT_SCRIPT = "-- Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs them all.\nselect 1 as hello;\n";
+
+/** Highlights the statement Ctrl+Enter would run, so the user sees what "under the cursor" means. */
+const activeStatement = StateField.define<DecorationSet>({
+  create: () => Decoration.none,
+  update(_, transaction) {
+    const text = transaction.state.doc.toString();
+    const range = statementAt(splitStatements(text), transaction.state.selection.main.head, text);
+    if (!range || range.end <= range.start) return Decoration.none;
+    const decorations = [];
+    for (let line = transaction.state.doc.lineAt(range.start); ; line = transaction.state.doc.line(line.number + 1)) {
+      decorations.push(Decoration.line({ class: "cm-statement-active" }).range(line.from));
+      if (line.to >= range.end || line.number >= transaction.state.doc.lines) break;
+    }
+    return Decoration.set(decorations);
+  },
+  provide: (field) => EditorView.decorations.from(field),
+});
+
+export function QueryConsole({ visible }: { visible: boolean }) {
+  const studio = useStudioInstance();
+  const project = useStudio((state) => state.project);
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const [tabs, setTabs] = useState<ResultTab[]>([]);
+  const [activeKey, setActiveKey] = useState<string | null>(null);
+  const [running, setRunning] = useState<{ queryId: string } | null>(null);
+  const [historyOpen, setHistoryOpen] = useState(false);
+  const [history, setHistory] = useState<QueryHistoryEntry[] | null>(null);
+  const storageKey = `kiln.console.v1:${project?.root ?? ""}`;
+  const runCounter = useRef(0);
+
+  useEffect(() => {
+    if (!host.current) return undefined;
+    let initial = DEFAULT_SCRIPT;
+    try {
+      initial = localStorage.getItem(storageKey) ?? DEFAULT_SCRIPT;
+    } catch {
+      // Storage can be unavailable (private mode); the default script is fine then.
+    }
+    let saveTimer: ReturnType<typeof setTimeout> | null = null;
+    const extensions: Extension[] = [
+      ...baseExtensions({ language: "sql" }),
+      activeStatement,
+      EditorView.updateListener.of((update) => {
+        if (!update.docChanged) return;
+        if (saveTimer) clearTimeout(saveTimer);
+        saveTimer = setTimeout(() => {
+          try {
+            localStorage.setItem(storageKey, update.state.doc.toString());
+          } catch (error) {
+            console.warn("Could not keep the console script", error);
+          }
+        }, 300);
+      }),
+    ];
+    const created = new EditorView({ state: EditorState.create({ doc: initial, extensions }), parent: host.current });
+    view.current = created;
+    return () => {
+      if (saveTimer) clearTimeout(saveTimer);
+      try {
+        localStorage.setItem(storageKey, created.state.doc.toString());
+      } catch {
+        // Best effort on unmount.
+      }
+      created.destroy();
+      view.current = null;
+    };
+  }, [storageKey]);
+
+  useEffect(() => {
+    if (visible) view.current?.focus();
+  }, [visible]);
+
+  // Fills in row counts that were still being computed.
+  useEffect(
+    () =>
+      studio.queryEvents.add((event) => {
+        setTabs((current) =>
+          current.map((tab) =>
+            tab.queryId === event.queryId && tab.result.index === event.statement && event.totalRows !== null ? { ...tab, totalRows: event.totalRows } : tab,
+          ),
+        );
+      }),
+    [studio],
+  );
+
+  const showResults = useCallback((queryId: string | null, statements: StatementResultDto[], append = false) => {
+    runCounter.current += 1;
+    const batch = runCounter.current;
+    const created = statements.map((result) => ({
+      key: `${batch}:${result.index}`,
+      label: statementLabel(result.sql, result.index),
+      queryId,
+      result,
+      totalRows: result.totalRows,
+    }));
+    setTabs((current) => (append ? [...current, ...created] : created));
+    // Show the first failing statement, otherwise the last one (usually the interesting select).
+    const focus = created.find((tab) => tab.result.error) ?? created[created.length - 1];
+    setActiveKey(focus?.key ?? null);
+  }, []);
+
+  const loadHistory = useCallback(async () => {
+    try {
+      const response = await studio.backend.call("queryHistory", {});
+      setHistory(response.entries);
+    } catch (error) {
+      studio.reportError("Could not load the query history", error);
+    }
+  }, [studio]);
+
+  const execute = useCallback(
+    async (mode: "cursor" | "script", sqlOverride?: string) => {
+      const current = view.current;
+      const sql = sqlOverride ?? current?.state.doc.toString() ?? "";
+      if (!sql.trim()) return;
+      // Our own id, so Cancel works before the engine has answered.
+      const queryId = newQueryId();
+      setRunning({ queryId });
+      try {
+        const response =
+          mode === "script"
+            ? await studio.backend.call("runQuery", { sql, pageSize: PAGE_SIZE, queryId })
+            : await studio.backend.call("runStatementAt", {
+                sql,
+                offset: utf8ByteOffset(sql, current?.state.selection.main.head ?? 0),
+                pageSize: PAGE_SIZE,
+                queryId,
+              });
+        showResults(response.queryId, response.statements);
+        if (historyOpen) void loadHistory();
+      } catch (error) {
+        const diagnostic = errorDiagnostic(error);
+        showResults(null, [{ index: 0, sql, columns: [], firstPage: [], totalRows: null, elapsed: 0, error: diagnostic }]);
+      } finally {
+        setRunning(null);
+      }
+    },
+    [studio, showResults, historyOpen, loadHistory],
+  );
+
+  const cancel = useCallback(async () => {
+    if (!running?.queryId) return;
+    try {
+      await studio.backend.call("cancelQuery", { queryId: running.queryId });
+    } catch (error) {
+      studio.reportError("Could not cancel the query", error);
+    }
+  }, [studio, running]);
+
+  useEffect(() => {
+    studio.consoleActions = {
+      runSql: (sql: string) => {
+        const current = view.current;
+        if (current) {
+          const insert = `\n${sql.trim().replace(/;?$/, ";")}\n`;
+          const at = current.state.doc.length;
+          current.dispatch({ changes: { from: at, insert }, selection: { anchor: at + 1 }, scrollIntoView: true });
+        }
+        void execute("cursor");
+      },
+      preview: (schema: string, name: string) => {
+        studio.backend
+          .call("previewRelation", { schema, name, limit: 500 })
+          .then((result) => showResults(null, [{ ...result, sql: result.sql || `select * from ${schema}.${name}` }], true))
+          .catch((error: unknown) => studio.reportError(`Could not preview ${schema}.${name}`, error));
+      },
+    };
+    return () => {
+      studio.consoleActions = {};
+    };
+  }, [studio, execute, showResults]);
+
+  useEffect(
+    () =>
+      studio.registerCommands("console", [
+        {
+          id: "query.runStatement",
+          title: "Run statement under cursor",
+          group: "Query",
+          shortcut: "Mod+Enter",
+          enabled: () => studio.activeTab()?.kind === "query",
+          run: () => void execute("cursor"),
+        },
+        {
+          id: "query.runScript",
+          title: "Run whole script (one result tab per statement)",
+          group: "Query",
+          shortcut: "Mod+Shift+Enter",
+          enabled: () => studio.activeTab()?.kind === "query",
+          run: () => void execute("script"),
+        },
+        {
+          id: "query.cancel",
+          title: "Cancel running query",
+          group: "Query",
+          enabled: () => running !== null,
+          run: () => void cancel(),
+        },
+        {
+          id: "query.history",
+          title: "Show query history",
+          group: "Query",
+          run: () => {
+            studio.showQuery();
+            setHistoryOpen(true);
+            void loadHistory();
+          },
+        },
+      ]),
+    [studio, execute, cancel, loadHistory, running],
+  );
+
+  const active = tabs.find((tab) => tab.key === activeKey) ?? null;
+  const statementCount = useMemo(() => tabs.length, [tabs]);
+
+  return (
+    <div className="console">
+      <div className="console-toolbar">
+        <Button variant="primary" size="sm" icon={<Icon name="play" size={14} />} disabled={running !== null} onClick={() => void execute("cursor")}>
+          Run statement <Kbd>{formatShortcut("Mod+Enter")}</Kbd>
+        </Button>
+        <Button size="sm" disabled={running !== null} onClick={() => void execute("script")}>
+          Run script <Kbd>{formatShortcut("Mod+Shift+Enter")}</Kbd>
+        </Button>
+        <Button
+          size="sm"
+          variant="ghost"
+          icon={<Icon name="stop" size={14} />}
+          disabled={!running?.queryId}
+          title="Cancel the running query"
+          onClick={() => void cancel()}
+        >
+          Cancel
+        </Button>
+        {running && <Spinner label="Query running" />}
+        <span className="spacer" />
+        <Button
+          size="sm"
+          variant={historyOpen ? "secondary" : "ghost"}
+          icon={<Icon name="history" size={14} />}
+          onClick={() => {
+            const next = !historyOpen;
+            setHistoryOpen(next);
+            if (next) void loadHistory();
+          }}
+        >
+          History
+        </Button>
+      </div>
+      <div className="console-split">
+        <div className="console-editor" ref={host} />
+        {historyOpen && (
+          <div className="console-history">
+            <div className="panel-header">
+              <span className="panel-title">Query history</span>
+              <button type="button" className="icon-button" aria-label="Close history" onClick={() => setHistoryOpen(false)}>
+                <Icon name="close" size={14} />
+              </button>
+            </div>
+            <div className="panel-scroll">
+              {history === null && <Spinner />}
+              {history?.length === 0 && <EmptyState title="No queries yet">Queries you run appear here with their timing.</EmptyState>}
+              {history?.map((entry, index) => (
+                <button
+                  key={`${entry.startedAt}-${index}`}
+                  type="button"
+                  className="history-item"
+                  title="Insert into the console"
+                  onClick={() => {
+                    const current = view.current;
+                    if (!current) return;
+                    const at = current.state.doc.length;
+                    current.dispatch({ changes: { from: at, insert: `\n${entry.sql.trim()}\n` }, selection: { anchor: at + 1 }, scrollIntoView: true });
+                    current.focus();
+                  }}
+                >
+                  <code className="history-sql">{entry.sql.trim().replace(/\s+/g, " ")}</code>
+                  <span className={`history-meta ${entry.error ? "danger" : ""}`}>
+                    {entry.error ? entry.error : `${entry.rows?.toLocaleString() ?? "?"} rows`} · {formatSeconds(entry.elapsed)} · {new Date(entry.startedAt).toLocaleTimeString()}
+                  </span>
+                </button>
+              ))}
+            </div>
+          </div>
+        )}
+      </div>
+      <div className="console-results">
+        <div className="result-tabs" role="tablist">
+          {tabs.map((tab) => (
+            <button
+              key={tab.key}
+              type="button"
+              role="tab"
+              aria-selected={tab.key === activeKey}
+              className={`result-tab ${tab.key === activeKey ? "active" : ""} ${tab.result.error ? "has-error" : ""}`}
+              title={tab.result.sql}
+              onClick={() => setActiveKey(tab.key)}
+            >
+              {tab.result.error && <Icon name="error" size={12} />}
+              {tab.label}
+            </button>
+          ))}
+          {statementCount > 0 && (
+            <button type="button" className="result-tab-clear" onClick={() => setTabs([])} title="Close all result tabs">
+              Clear
+            </button>
+          )}
+        </div>
+        <div className="result-body">
+          {active ? (
+            <ResultGrid key={active.key} result={active.result} queryId={active.queryId} totalRows={active.totalRows} />
+          ) : (
+            <EmptyState title="Run a query to see its rows here">
+              Write SQL against the project's warehouse above. Results stream in pages, so even millions of rows scroll smoothly. Browse tables in the
+              Warehouse schema view on the left.
+            </EmptyState>
+          )}
+        </div>
+      </div>
+    </div>
+  );
+}
