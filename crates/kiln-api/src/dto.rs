@@ -616,7 +616,7 @@ pub enum EngineEvent {
     },
     NodeFinished {
         run_id: String,
-        result: NodeResultDto,
+        result: Box<NodeResultDto>,
         index: u32,
         total: u32,
     },

@@ -23,6 +23,8 @@ pub mod codes {
     pub const UNKNOWN_ID: &str = "K6003";
     /// A bug or an unexpected failure inside the engine.
     pub const INTERNAL: &str = "K6004";
+    /// A transport refused a request without the studio's token.
+    pub const UNAUTHORIZED: &str = "K6005";
 }
 
 /// How a failure is classified, so every transport reports it the same way.
@@ -63,14 +65,15 @@ impl ErrorKind {
 #[error("{}", diagnostic.message)]
 pub struct ApiError {
     pub kind: ErrorKind,
-    pub diagnostic: DiagnosticDto,
+    /// Boxed so that `Result<_, ApiError>` stays small on the happy path.
+    pub diagnostic: Box<DiagnosticDto>,
 }
 
 impl ApiError {
     pub fn new(kind: ErrorKind, code: &str, message: impl Into<String>) -> Self {
         ApiError {
             kind,
-            diagnostic: DiagnosticDto {
+            diagnostic: Box::new(DiagnosticDto {
                 code: code.to_string(),
                 severity: Severity::Error,
                 message: message.into(),
@@ -78,7 +81,7 @@ impl ApiError {
                 line: None,
                 column: None,
                 hint: None,
-            },
+            }),
         }
     }
 
@@ -164,7 +167,7 @@ impl From<Diagnostic> for ApiError {
         };
         ApiError {
             kind,
-            diagnostic: diagnostic_dto(&value),
+            diagnostic: Box::new(diagnostic_dto(&value)),
         }
     }
 }

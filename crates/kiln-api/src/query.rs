@@ -2,7 +2,7 @@
 //! per statement in the in-memory `kiln_results` database) and paged, sorted, filtered and
 //! exported from there; plus the schema browser, relation previews and model previews.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -59,6 +59,16 @@ pub(crate) struct Session {
     cancel: Arc<AtomicBool>,
     running: bool,
     statements: Vec<Stored>,
+    /// Per statement, the last text filter materialised as its own table, so that scrolling a
+    /// filtered result pages that table instead of scanning the whole result for every page.
+    filtered: HashMap<u32, Filtered>,
+}
+
+#[derive(Clone)]
+struct Filtered {
+    filter: String,
+    relation: String,
+    total: u64,
 }
 
 #[derive(Default)]
@@ -97,6 +107,7 @@ impl QueryStore {
             cancel: cancel.clone(),
             running: true,
             statements: vec![],
+            filtered: HashMap::new(),
         });
         (id, number, cancel, dropped)
     }
@@ -130,20 +141,41 @@ impl QueryStore {
         })
     }
 
+    fn filtered(&self, query_id: &str, statement: u32, filter: &str) -> Option<Filtered> {
+        let session = self.sessions.iter().find(|s| s.id == query_id)?;
+        session.filtered.get(&statement).filter(|f| f.filter == filter).cloned()
+    }
+
+    /// Records a statement's filtered table; returns the relations no longer needed (the one it
+    /// replaces, or the new one when the query is gone meanwhile).
+    fn set_filtered(&mut self, query_id: &str, statement: u32, filtered: Filtered) -> Option<String> {
+        match self.sessions.iter_mut().find(|s| s.id == query_id) {
+            Some(session) => session.filtered.insert(statement, filtered).map(|old| old.relation),
+            None => Some(filtered.relation),
+        }
+    }
+
+    fn next_number(&mut self) -> u64 {
+        self.next += 1;
+        self.next
+    }
+
     pub fn clear(&mut self) {
         self.sessions.clear();
     }
 }
 
 fn relations(session: &Session) -> Vec<String> {
-    session
+    let mut out: Vec<String> = session
         .statements
         .iter()
         .filter_map(|s| match s {
             Stored::Table { relation, .. } => Some(relation.clone()),
             _ => None,
         })
-        .collect()
+        .collect();
+    out.extend(session.filtered.values().map(|f| f.relation.clone()));
+    out
 }
 
 pub(crate) fn quote_ident(name: &str) -> String {
@@ -190,7 +222,7 @@ fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
 }
 
 fn sql_diagnostic(error: &AdapterError) -> DiagnosticDto {
-    ApiError::from_adapter(error).diagnostic
+    *ApiError::from_adapter(error).diagnostic
 }
 
 /// Moves a SQL error's position from the text that ran (which may have `prefix_lines` generated
@@ -218,7 +250,7 @@ fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, DiagnosticDto>
     let rendered = if sql.contains("{{") || sql.contains("{%") || sql.contains("{#") {
         let manifest = state
             .manifest()
-            .map_err(|d| ApiError::from_diagnostics(&d).diagnostic)?;
+            .map_err(|d| *ApiError::from_diagnostics(&d).diagnostic)?;
         manifest
             .compile_inline(sql, &CompileState::default())
             .map_err(|d| crate::diagnostic_dto(&d))?
@@ -304,6 +336,8 @@ fn cancelled_diagnostic() -> DiagnosticDto {
     )
     .hint("run it again")
     .diagnostic
+    .as_ref()
+    .clone()
 }
 
 fn remember(state: &ProjectState, entry: QueryHistoryEntry) {
@@ -468,6 +502,73 @@ fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     }
 }
 
+/// Whether a column's text can hold letters; numbers are searched without `lower()`.
+fn is_numeric(data_type: Option<&str>) -> bool {
+    let t = data_type.unwrap_or_default().to_ascii_uppercase();
+    [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+    ]
+    .contains(&t.as_str())
+        || t.starts_with("DECIMAL")
+}
+
+/// The rows of `relation` whose text contains `text` in any column, materialised once per
+/// filter, with their count.
+fn filtered_table(
+    state: &ProjectState,
+    adapter: &dyn Adapter,
+    request: &FetchRowsRequest,
+    relation: &str,
+    columns: &[ColumnDto],
+    text: &str,
+) -> ApiResult<(String, u64)> {
+    if let Some(hit) = lock(&state.queries).filtered(&request.query_id, request.statement, text) {
+        return Ok((hit.relation, hit.total));
+    }
+    let needle = quote_literal(text);
+    let tests: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            let column = quote_ident(&c.name);
+            match c.data_type.as_deref() {
+                Some("VARCHAR") => format!("contains(lower({column}), {needle})"),
+                t if is_numeric(t) => format!("contains(CAST({column} AS VARCHAR), {needle})"),
+                _ => format!("contains(lower(CAST({column} AS VARCHAR)), {needle})"),
+            }
+        })
+        .collect();
+    let number = lock(&state.queries).next_number();
+    let filtered = format!("{relation}_f{number}");
+    adapter
+        .execute(&format!(
+            "CREATE TABLE {filtered} AS SELECT * FROM {relation} WHERE {}",
+            tests.join(" OR ")
+        ))
+        .map_err(|e| ApiError::from_adapter(&e))?;
+    let total = count(adapter, &format!("SELECT count(*) FROM {filtered}")).map_err(|e| ApiError::from_adapter(&e))?;
+    let entry = Filtered {
+        filter: text.to_string(),
+        relation: filtered.clone(),
+        total,
+    };
+    let unused = lock(&state.queries).set_filtered(&request.query_id, request.statement, entry);
+    if let Some(unused) = unused {
+        drop_relations(adapter, std::slice::from_ref(&unused));
+        if unused == filtered {
+            return Err(ApiError::unknown_id("query", &request.query_id));
+        }
+    }
+    Ok((filtered, total))
+}
+
 fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRowsResponse> {
     let stored = lock(&state.queries).statement(&request.query_id, request.statement)?;
     let limit = (request.limit as usize).min(MAX_PAGE);
@@ -487,16 +588,12 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
             total,
         } => {
             let sort_index = check_sort(&columns, request.sort.as_ref())?;
-            let filter_sql = match &filter {
+            let adapter = state.adapter()?;
+            let (source, total_rows) = match &filter {
                 Some(text) if !columns.is_empty() => {
-                    let needle = quote_literal(text);
-                    let tests: Vec<String> = columns
-                        .iter()
-                        .map(|c| format!("contains(lower(CAST({} AS VARCHAR)), {needle})", quote_ident(&c.name)))
-                        .collect();
-                    format!(" WHERE {}", tests.join(" OR "))
+                    filtered_table(state, adapter.as_ref(), request, &relation, &columns, text)?
                 }
-                _ => String::new(),
+                _ => (relation.clone(), total),
             };
             let order = match (sort_index, &request.sort) {
                 // rowid breaks ties so that pages never overlap or skip rows.
@@ -507,21 +604,8 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
                 ),
                 _ => String::new(),
             };
-            let adapter = state.adapter()?;
-            let sql = format!(
-                "SELECT * FROM {relation}{filter_sql}{order} LIMIT {limit} OFFSET {}",
-                request.offset
-            );
+            let sql = format!("SELECT * FROM {source}{order} LIMIT {limit} OFFSET {}", request.offset);
             let rows = adapter.query(&sql, None).map_err(|e| ApiError::from_adapter(&e))?.rows;
-            let total_rows = if filter_sql.is_empty() {
-                total
-            } else {
-                count(
-                    adapter.as_ref(),
-                    &format!("SELECT count(*) FROM {relation}{filter_sql}"),
-                )
-                .map_err(|e| ApiError::from_adapter(&e))?
-            };
             Ok(FetchRowsResponse { rows, total_rows })
         }
         Stored::Rows { columns, rows } => {
@@ -858,7 +942,7 @@ mod tests {
             line: 3,
             column: 5,
         };
-        let diagnostic = ApiError::bad_request("x").diagnostic;
+        let diagnostic = *ApiError::bad_request("x").diagnostic;
         let at = |line, column| {
             locate(
                 DiagnosticDto {

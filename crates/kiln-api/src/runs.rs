@@ -197,14 +197,18 @@ struct Prepared {
     cancel: CancelToken,
 }
 
+fn busy() -> ApiError {
+    ApiError::new(
+        ErrorKind::Conflict,
+        codes::BAD_REQUEST,
+        "another run is still in progress",
+    )
+    .hint("wait for it to finish or cancel it, then start this one")
+}
+
 fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepared> {
     if state.has_active_run() {
-        return Err(ApiError::new(
-            ErrorKind::Conflict,
-            codes::BAD_REQUEST,
-            "another run is still in progress",
-        )
-        .hint("wait for it to finish or cancel it, then start this one"));
+        return Err(busy());
     }
     let manifest = state.require_manifest()?;
     let mut options = RunOptions::new(command_of(request.command));
@@ -231,14 +235,22 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
         status: RunStatus::Running,
         counts: BTreeMap::new(),
     };
-    lock(&state.runs).insert(
-        run_id.clone(),
-        RunEntry {
-            record,
-            cancel: cancel.clone(),
-            results: Vec::new(),
-        },
-    );
+    {
+        // Checked again under the lock that registers the run, so two toolbar clicks cannot
+        // both start one.
+        let mut runs = lock(&state.runs);
+        if runs.values().any(RunEntry::is_running) {
+            return Err(busy());
+        }
+        runs.insert(
+            run_id.clone(),
+            RunEntry {
+                record,
+                cancel: cancel.clone(),
+                results: Vec::new(),
+            },
+        );
+    }
     state.emit(EngineEvent::RunStarted {
         run_id: run_id.clone(),
         command: request.command,
@@ -285,7 +297,7 @@ fn execute(state: &ProjectState, prepared: Prepared) {
             }
             state.emit(EngineEvent::NodeFinished {
                 run_id: run_id.clone(),
-                result: dto,
+                result: Box::new(dto),
                 index: crate::error::to_u32(*index),
                 total: crate::error::to_u32(*total),
             });

@@ -24,8 +24,11 @@ pub struct Session {
 }
 
 fn vars_from(global: &Global) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
-    let Some(text) = &global.vars else { return Ok(Default::default()) };
-    let value: serde_json::Value = serde_norway::from_str(text).with_context(|| format!("--vars is not YAML: {text}"))?;
+    let Some(text) = &global.vars else {
+        return Ok(Default::default());
+    };
+    let value: serde_json::Value =
+        serde_norway::from_str(text).with_context(|| format!("--vars is not YAML: {text}"))?;
     match value {
         serde_json::Value::Object(map) => Ok(map),
         _ => bail!("--vars must be a mapping, e.g. --vars '{{min_price: 5}}'"),
@@ -41,11 +44,24 @@ pub fn load(global: &Global) -> anyhow::Result<Session> {
     let started = Instant::now();
     let root = project_root(global)?;
     let project = kiln_project::load_project(&root)?;
-    let options = ProfileOptions { profiles_dir: global.profiles_dir.clone(), target: global.target.clone(), home: None };
+    let options = ProfileOptions {
+        profiles_dir: global.profiles_dir.clone(),
+        target: global.target.clone(),
+        home: None,
+    };
     let target = kiln_project::load_target(&root, project.config.profile.as_deref(), &options)?;
-    let manifest = kiln_compile::parse(&project, &target, &ParseOptions { vars: vars_from(global)? })?;
+    let manifest = kiln_compile::parse(
+        &project,
+        &target,
+        &ParseOptions {
+            vars: vars_from(global)?,
+        },
+    )?;
     output::print_warnings(&manifest.warnings);
-    Ok(Session { manifest, parse_seconds: started.elapsed().as_secs_f64() })
+    Ok(Session {
+        manifest,
+        parse_seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn Adapter>> {
@@ -56,10 +72,30 @@ pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn A
                 None => DuckDbAdapter::in_memory_with_threads(threads),
             };
             let adapter = adapter.map_err(|e| {
-                let code = if matches!(e, kiln_warehouse::AdapterError::Locked { .. }) { Code::WarehouseLocked } else { Code::Warehouse };
+                let code = if matches!(e, kiln_warehouse::AdapterError::Locked { .. }) {
+                    Code::WarehouseLocked
+                } else {
+                    Code::Warehouse
+                };
                 let mut diagnostic = Diagnostic::error(code, e.to_string());
-                if let Some(file) = &target.source_file {
-                    diagnostic = diagnostic.in_file(file.clone());
+                if code == Code::WarehouseLocked {
+                    diagnostic = diagnostic.hint("only one process can use a DuckDB warehouse at a time");
+                } else if let Some(file) = &target.source_file {
+                    // Point at the profile's `path:` line, the setting to change.
+                    let line = std::fs::read_to_string(file).ok().and_then(|text| {
+                        text.lines()
+                            .position(|l| l.trim_start().starts_with("path:"))
+                            .map(|i| i + 1)
+                    });
+                    diagnostic = diagnostic
+                        .at(kiln_diagnostics::Location {
+                            file: file.clone(),
+                            line,
+                            column: None,
+                        })
+                        .hint("set the profile's `path:` to a file in a writable folder");
+                } else {
+                    diagnostic = diagnostic.hint("check that the project folder is writable");
                 }
                 diagnostic
             })?;
@@ -67,7 +103,11 @@ pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn A
         }
         ref other => Err(Diagnostic::error(
             Code::Profile,
-            format!("target '{}' has type {}, which this build of Kiln cannot connect to yet", target.name, other.as_str()),
+            format!(
+                "target '{}' has type {}, which this build of Kiln cannot connect to yet",
+                target.name,
+                other.as_str()
+            ),
         )
         .hint("use a duckdb target (or no profile, for the embedded warehouse)")
         .into()),
@@ -75,21 +115,41 @@ pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn A
 }
 
 fn write_manifest(manifest: &Manifest, compiled: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    let value = kiln_compile::manifest_json(manifest, compiled, &kiln_exec::new_invocation_id(), &kiln_exec::now_rfc3339());
+    let value = kiln_compile::manifest_json(
+        manifest,
+        compiled,
+        &kiln_exec::new_invocation_id(),
+        &kiln_exec::now_rfc3339(),
+    );
     let path = manifest.root.join("target").join("manifest.json");
     kiln_compile::write_manifest(&path, &value).with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn select_ids(manifest: &Manifest, selection: &Selection, types: Option<Vec<ResourceType>>) -> anyhow::Result<Vec<String>> {
-    let indirect = IndirectSelection::from_str(&selection.indirect_selection)
-        .map_err(|_| Diagnostic::error(Code::Selector, format!("unknown --indirect-selection '{}'", selection.indirect_selection)).hint("use eager, cautious, buildable or empty"))?;
+fn select_ids(
+    manifest: &Manifest,
+    selection: &Selection,
+    types: Option<Vec<ResourceType>>,
+) -> anyhow::Result<Vec<String>> {
+    let indirect = IndirectSelection::from_str(&selection.indirect_selection).map_err(|_| {
+        Diagnostic::error(
+            Code::Selector,
+            format!("unknown --indirect-selection '{}'", selection.indirect_selection),
+        )
+        .hint("use eager, cautious, buildable or empty")
+    })?;
     let report = kiln_graph::select_with_report(
         &manifest.graph,
         &selection.select,
         &selection.exclude,
-        SelectOptions { resource_types: types, indirect_selection: indirect },
+        SelectOptions {
+            resource_types: types,
+            indirect_selection: indirect,
+        },
     )
-    .map_err(|e| Diagnostic::error(Code::Selector, e.to_string()).hint("selectors look like: fct_sales, +fct_sales, tag:marts, path:models/staging, source:raw"))?;
+    .map_err(|e| {
+        Diagnostic::error(Code::Selector, e.to_string())
+            .hint("selectors look like: fct_sales, +fct_sales, tag:marts, path:models/staging, source:raw")
+    })?;
     for word in &report.unmatched {
         eprintln!("warning: the selector '{word}' matched no nodes");
     }
@@ -98,13 +158,23 @@ fn select_ids(manifest: &Manifest, selection: &Selection, types: Option<Vec<Reso
 
 pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
     let session = load(global)?;
+    let write_started = Instant::now();
     write_manifest(&session.manifest, &BTreeMap::new())?;
+    let write_seconds = write_started.elapsed().as_secs_f64();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for node in session.manifest.nodes.values() {
         *counts.entry(node.resource_type.as_str()).or_default() += 1;
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}s")).collect();
-    println!("Parsed {} in {:.0} ms; wrote target/manifest.json", parts.join(", "), session.parse_seconds * 1000.0);
+    println!(
+        "Parsed {} in {:.0} ms; wrote target/manifest.json in {:.0} ms",
+        parts.join(", "),
+        session.parse_seconds * 1000.0,
+        write_seconds * 1000.0
+    );
+    // The process ends here: freeing hundreds of thousands of small allocations one by one would
+    // add a visible fraction to `kiln parse` on large projects for no benefit.
+    std::mem::forget(session);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -112,8 +182,16 @@ pub fn compile(global: &Global, selection: &Selection) -> anyhow::Result<ExitCod
     let session = load(global)?;
     let manifest = &session.manifest;
     let started = Instant::now();
-    let ids = select_ids(manifest, selection, Some(vec![ResourceType::Model, ResourceType::Test, ResourceType::Analysis]))?;
-    let nodes: Vec<&kiln_compile::Node> = ids.iter().filter_map(|id| manifest.nodes.get(id)).filter(|n| !n.raw_code.is_empty()).collect();
+    let ids = select_ids(
+        manifest,
+        selection,
+        Some(vec![ResourceType::Model, ResourceType::Test, ResourceType::Analysis]),
+    )?;
+    let nodes: Vec<&kiln_compile::Node> = ids
+        .iter()
+        .filter_map(|id| manifest.nodes.get(id))
+        .filter(|n| !n.raw_code.is_empty())
+        .collect();
     let results: Vec<Result<(String, String), Diagnostic>> = std::thread::scope(|scope| {
         let chunks = nodes.chunks(nodes.len().div_ceil(available_threads()).max(1));
         let handles: Vec<_> = chunks
@@ -122,7 +200,8 @@ pub fn compile(global: &Global, selection: &Selection) -> anyhow::Result<ExitCod
                     chunk
                         .iter()
                         .map(|node| {
-                            kiln_exec::compile_to_disk(manifest, node, &CompileState::default()).map(|(sql, _, _)| (node.unique_id.clone(), sql))
+                            kiln_exec::compile_to_disk(manifest, node, &CompileState::default())
+                                .map(|(sql, _, _)| (node.unique_id.clone(), sql))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -164,13 +243,18 @@ pub fn ls(global: &Global, selection: &Selection, resource_types: &[String], out
     } else {
         let mut parsed = Vec::new();
         for name in resource_types {
-            parsed.push(ResourceType::from_str(name).map_err(|_| Diagnostic::error(Code::Selector, format!("unknown resource type '{name}'")).hint("use model, source, seed, test, analysis, exposure or snapshot"))?);
+            parsed.push(ResourceType::from_str(name).map_err(|_| {
+                Diagnostic::error(Code::Selector, format!("unknown resource type '{name}'"))
+                    .hint("use model, source, seed, test, analysis, exposure or snapshot")
+            })?);
         }
         Some(parsed)
     };
     let ids = select_ids(&session.manifest, selection, types)?;
     for id in ids {
-        let Some(node) = session.manifest.nodes.get(&id) else { continue };
+        let Some(node) = session.manifest.nodes.get(&id) else {
+            continue;
+        };
         match output {
             "name" => println!("{}", node.name),
             "path" => println!("{}", node.path.display()),
@@ -179,7 +263,17 @@ pub fn ls(global: &Global, selection: &Selection, resource_types: &[String], out
                 serde_json::json!({"unique_id": node.unique_id, "name": node.name, "resource_type": node.resource_type.as_str(), "path": node.path, "tags": node.config.tags(), "depends_on": node.depends_on, "config": node.config.0})
             ),
             _ => match node.resource_type {
-                ResourceType::Source => println!("source:{}", node.fqn.first().cloned().into_iter().chain(node.source.as_ref().map(|s| s.source_name.clone())).chain([node.name.clone()]).collect::<Vec<_>>().join(".")),
+                ResourceType::Source => println!(
+                    "source:{}",
+                    node.fqn
+                        .first()
+                        .cloned()
+                        .into_iter()
+                        .chain(node.source.as_ref().map(|s| s.source_name.clone()))
+                        .chain([node.name.clone()])
+                        .collect::<Vec<_>>()
+                        .join(".")
+                ),
                 ResourceType::Exposure => println!("exposure:{}.{}", node.package_name, node.name),
                 _ => println!("{}", node.fqn.join(".")),
             },
@@ -200,8 +294,12 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
     options.threads = threads;
     options.full_refresh = args.full_refresh;
     options.fail_fast = args.fail_fast;
-    options.indirect_selection = IndirectSelection::from_str(&args.selection.indirect_selection)
-        .map_err(|_| Diagnostic::error(Code::Selector, format!("unknown --indirect-selection '{}'", args.selection.indirect_selection)))?;
+    options.indirect_selection = IndirectSelection::from_str(&args.selection.indirect_selection).map_err(|_| {
+        Diagnostic::error(
+            Code::Selector,
+            format!("unknown --indirect-selection '{}'", args.selection.indirect_selection),
+        )
+    })?;
 
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
     println!(
@@ -209,9 +307,19 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
         chrono::Local::now().format("%H:%M:%S"),
         env!("CARGO_PKG_VERSION"),
         manifest.target.kind.as_str(),
-        manifest.target.path.as_deref().map(|p| kiln_diagnostics::relative_to(&manifest.root, p).display().to_string()).unwrap_or_else(|| manifest.target.name.clone()),
+        manifest
+            .target
+            .path
+            .as_deref()
+            .map(|p| kiln_diagnostics::relative_to(&manifest.root, p).display().to_string())
+            .unwrap_or_else(|| manifest.target.name.clone()),
     );
-    println!("{}  Found {} nodes to {}\n", chrono::Local::now().format("%H:%M:%S"), planned.len(), command.as_str());
+    println!(
+        "{}  Found {} nodes to {}\n",
+        chrono::Local::now().format("%H:%M:%S"),
+        planned.len(),
+        command.as_str()
+    );
 
     let cancel = CancelToken::default();
     {
@@ -241,11 +349,20 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
         "target": manifest.target.name,
     });
     let path = manifest.root.join("target").join("run_results.json");
-    kiln_exec::write_run_results(&path, &kiln_exec::run_results_json(&summary, args_json)).with_context(|| format!("cannot write {}", path.display()))?;
-    let compiled: BTreeMap<String, String> = summary.results.iter().filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c))).collect();
+    kiln_exec::write_run_results(&path, &kiln_exec::run_results_json(&summary, args_json))
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    let compiled: BTreeMap<String, String> = summary
+        .results
+        .iter()
+        .filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c)))
+        .collect();
     write_manifest(manifest, &compiled)?;
     output::print_summary(&summary);
-    Ok(if summary.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if summary.success() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit: usize) -> anyhow::Result<ExitCode> {
@@ -254,11 +371,26 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
     let sql = match inline {
         Some(sql) => manifest.compile_inline(sql, &CompileState::default())?.sql,
         None => {
-            let ids = select_ids(manifest, selection, Some(vec![ResourceType::Model, ResourceType::Seed, ResourceType::Analysis, ResourceType::Source, ResourceType::Test]))?;
-            let Some(id) = ids.first() else { bail!("--select matched nothing; name a model, e.g. `kiln show -s fct_sales`") };
+            let ids = select_ids(
+                manifest,
+                selection,
+                Some(vec![
+                    ResourceType::Model,
+                    ResourceType::Seed,
+                    ResourceType::Analysis,
+                    ResourceType::Source,
+                    ResourceType::Test,
+                ]),
+            )?;
+            let Some(id) = ids.first() else {
+                bail!("--select matched nothing; name a model, e.g. `kiln show -s fct_sales`")
+            };
             let node = manifest.nodes.get(id).context("selected node vanished")?;
             match node.resource_type {
-                ResourceType::Seed | ResourceType::Source => format!("select * from {}", node.relation.as_ref().map(|r| r.rendered()).unwrap_or_default()),
+                ResourceType::Seed | ResourceType::Source => format!(
+                    "select * from {}",
+                    node.relation.as_ref().map(|r| r.rendered()).unwrap_or_default()
+                ),
                 _ => manifest.compile(id, &CompileState::default())?.sql,
             }
         }
@@ -267,10 +399,26 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
     let sql = kiln_exec::for_warehouse(manifest, &sql);
     let started = Instant::now();
     let result = adapter
-        .query(&format!("select * from (\n{}\n) kiln_show limit {}", sql.trim().trim_end_matches(';'), limit + 1), Some(limit))
+        .query(
+            &format!(
+                "select * from (\n{}\n) kiln_show limit {}",
+                sql.trim().trim_end_matches(';'),
+                limit + 1
+            ),
+            Some(limit),
+        )
         .map_err(|e| Diagnostic::error(Code::Sql, e.to_string()))?;
     println!("{}", output::table(&result));
-    println!("{} rows{} in {:.3}s", result.rows.len(), if result.truncated { " (more available; raise --limit)" } else { "" }, started.elapsed().as_secs_f64());
+    println!(
+        "{} rows{} in {:.3}s",
+        result.rows.len(),
+        if result.truncated {
+            " (more available; raise --limit)"
+        } else {
+            ""
+        },
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -288,16 +436,25 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
     let mut catalog_nodes = serde_json::Map::new();
     let mut catalog_sources = serde_json::Map::new();
     for node in manifest.nodes.values() {
-        let Some(relation) = kiln_exec::warehouse_relation(node) else { continue };
+        let Some(relation) = kiln_exec::warehouse_relation(node) else {
+            continue;
+        };
         if node.relation.as_ref().is_some_and(|r| r.cte.is_some()) {
             continue;
         }
-        let Ok(Some(kind)) = adapter.relation_type(&relation) else { continue };
+        let Ok(Some(kind)) = adapter.relation_type(&relation) else {
+            continue;
+        };
         let columns = adapter.columns(&relation).unwrap_or_default();
         let columns_json: serde_json::Map<String, serde_json::Value> = columns
             .iter()
             .enumerate()
-            .map(|(i, c)| (c.name.clone(), serde_json::json!({"type": c.data_type, "index": i + 1, "name": c.name, "comment": null})))
+            .map(|(i, c)| {
+                (
+                    c.name.clone(),
+                    serde_json::json!({"type": c.data_type, "index": i + 1, "name": c.name, "comment": null}),
+                )
+            })
             .collect();
         let entry = serde_json::json!({
             "unique_id": node.unique_id,
@@ -321,12 +478,16 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&target_dir)?;
     std::fs::write(target_dir.join("catalog.json"), serde_json::to_string_pretty(&catalog)?)?;
     std::fs::write(target_dir.join("index.html"), docs_html(manifest))?;
-    println!("Wrote target/manifest.json, target/catalog.json ({} relations) and target/index.html", catalog_nodes_len(&catalog));
+    println!(
+        "Wrote target/manifest.json, target/catalog.json ({} relations) and target/index.html",
+        catalog_nodes_len(&catalog)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 fn catalog_nodes_len(catalog: &serde_json::Value) -> usize {
-    catalog["nodes"].as_object().map(|m| m.len()).unwrap_or(0) + catalog["sources"].as_object().map(|m| m.len()).unwrap_or(0)
+    catalog["nodes"].as_object().map(|m| m.len()).unwrap_or(0)
+        + catalog["sources"].as_object().map(|m| m.len()).unwrap_or(0)
 }
 
 fn escape(text: &str) -> String {
@@ -336,7 +497,11 @@ fn escape(text: &str) -> String {
 /// A static, dependency-free docs page; the studio's docs panel is the rich view.
 fn docs_html(manifest: &Manifest) -> String {
     let mut body = String::new();
-    for node in manifest.nodes.values().filter(|n| n.resource_type != ResourceType::Test) {
+    for node in manifest
+        .nodes
+        .values()
+        .filter(|n| n.resource_type != ResourceType::Test)
+    {
         body.push_str(&format!(
             "<section><h2>{} <small>{}</small></h2><p>{}</p>",
             escape(&node.name),
@@ -344,12 +509,20 @@ fn docs_html(manifest: &Manifest) -> String {
             escape(&node.description)
         ));
         if !node.depends_on.is_empty() {
-            body.push_str(&format!("<p class=deps>depends on: {}</p>", escape(&node.depends_on.join(", "))));
+            body.push_str(&format!(
+                "<p class=deps>depends on: {}</p>",
+                escape(&node.depends_on.join(", "))
+            ));
         }
         if !node.columns.is_empty() {
             body.push_str("<table><tr><th>column</th><th>type</th><th>description</th></tr>");
             for c in &node.columns {
-                body.push_str(&format!("<tr><td>{}</td><td>{}</td><td>{}</td></tr>", escape(&c.name), escape(c.data_type.as_deref().unwrap_or("")), escape(&c.description)));
+                body.push_str(&format!(
+                    "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                    escape(&c.name),
+                    escape(c.data_type.as_deref().unwrap_or("")),
+                    escape(&c.description)
+                ));
             }
             body.push_str("</table>");
         }
@@ -367,12 +540,18 @@ pub fn clean(global: &Global) -> anyhow::Result<ExitCode> {
     let project = kiln_project::load_project(&root)?;
     for target in &project.config.clean_targets {
         let path = root.join(target);
-        let inside = path.canonicalize().map(|p| p.starts_with(&root) && p != root).unwrap_or(false);
+        let inside = path
+            .canonicalize()
+            .map(|p| p.starts_with(&root) && p != root)
+            .unwrap_or(false);
         if !path.exists() {
             continue;
         }
         if !inside {
-            bail!("refusing to delete {} because it is outside the project (or the project itself)", path.display());
+            bail!(
+                "refusing to delete {} because it is outside the project (or the project itself)",
+                path.display()
+            );
         }
         std::fs::remove_dir_all(&path).with_context(|| format!("cannot delete {}", path.display()))?;
         println!("Deleted {}", target);
@@ -386,26 +565,43 @@ pub fn demo_tickit(global: &Global, scale: f64, out: Option<PathBuf>) -> anyhow:
         None => project_root(global)?.join("lake"),
     };
     let started = Instant::now();
-    let tables = kiln_demo::generate_tickit(&out, scale).with_context(|| format!("cannot generate the TICKIT lake in {}", out.display()))?;
+    let tables = kiln_demo::generate_tickit(&out, scale)
+        .with_context(|| format!("cannot generate the TICKIT lake in {}", out.display()))?;
     for table in &tables {
         println!("{:>10} rows  {}", table.rows, table.path.display());
     }
-    println!("Generated TICKIT at scale {scale} in {:.2}s", started.elapsed().as_secs_f64());
+    println!(
+        "Generated TICKIT at scale {scale} in {:.2}s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
     let root = project_root(global)?;
     let project = kiln_project::load_project(&root)?;
-    let options = ProfileOptions { profiles_dir: global.profiles_dir.clone(), target: global.target.clone(), home: None };
+    let options = ProfileOptions {
+        profiles_dir: global.profiles_dir.clone(),
+        target: global.target.clone(),
+        home: None,
+    };
     let target = kiln_project::load_target(&root, project.config.profile.as_deref(), &options)?;
     println!("kiln version: {}", env!("CARGO_PKG_VERSION"));
     println!("project: {} ({})", project.config.name, root.display());
     match &target.source_file {
         Some(file) => println!("profile: {} from {}", target.profile_name, file.display()),
-        None => println!("profile: {} not found in any profiles.yml; using the embedded DuckDB warehouse", target.profile_name),
+        None => println!(
+            "profile: {} not found in any profiles.yml; using the embedded DuckDB warehouse",
+            target.profile_name
+        ),
     }
-    println!("target: {} (type {}, schema {}, threads {})", target.name, target.kind.as_str(), target.schema, target.threads);
+    println!(
+        "target: {} (type {}, schema {}, threads {})",
+        target.name,
+        target.kind.as_str(),
+        target.schema,
+        target.threads
+    );
     if let Some(path) = &target.path {
         println!("warehouse file: {}", path.display());
     }
@@ -416,7 +612,9 @@ pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
         println!("password: ****");
     }
     let adapter = open_adapter(&target, 1)?;
-    adapter.query("select 1", Some(1)).map_err(|e| Diagnostic::error(Code::Warehouse, e.to_string()))?;
+    adapter
+        .query("select 1", Some(1))
+        .map_err(|e| Diagnostic::error(Code::Warehouse, e.to_string()))?;
     println!("connection: OK");
     Ok(ExitCode::SUCCESS)
 }
@@ -428,14 +626,25 @@ pub fn init(name: &str) -> anyhow::Result<ExitCode> {
     }
     let project_name: String = root
         .file_name()
-        .map(|n| n.to_string_lossy().chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' }).collect())
+        .map(|n| {
+            n.to_string_lossy()
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        })
         .unwrap_or_else(|| "my_project".into());
     let files = [
         ("dbt_project.yml", format!("name: {project_name}\nversion: \"1.0.0\"\nconfig-version: 2\nprofile: {project_name}\n\nmodels:\n  {project_name}:\n    example:\n      +materialized: view\n")),
-        ("models/example/my_first_model.sql".into(), "select 1 as id, 'hello' as greeting\nunion all\nselect 2, 'world'\n".to_string()),
-        ("models/example/my_second_model.sql".into(), "select id, upper(greeting) as shout\nfrom {{ ref('my_first_model') }}\n".to_string()),
-        ("models/example/schema.yml".into(), "version: 2\nmodels:\n  - name: my_first_model\n    description: A starter model.\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n".to_string()),
-        (".gitignore".into(), "target/\n.kiln/\nlogs/\n".to_string()),
+("models/example/my_first_model.sql", "select 1 as id, 'hello' as greeting\nunion all\nselect 2, 'world'\n".to_string()),
+        ("models/example/my_second_model.sql", "select id, upper(greeting) as shout\nfrom {{ ref('my_first_model') }}\n".to_string()),
+        ("models/example/schema.yml", "version: 2\nmodels:\n  - name: my_first_model\n    description: A starter model.\n    columns:\n      - name: id\n        data_tests: [unique, not_null]\n".to_string()),
+        (".gitignore", "target/\n.kiln/\nlogs/\n".to_string()),
     ];
     for (rel, text) in files {
         let path = root.join(rel);
@@ -444,6 +653,10 @@ pub fn init(name: &str) -> anyhow::Result<ExitCode> {
         }
         std::fs::write(&path, text).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    println!("Created project {project_name} in {}. Next: cd {} && kiln build", root.display(), root.display());
+    println!(
+        "Created project {project_name} in {}. Next: cd {} && kiln build",
+        root.display(),
+        root.display()
+    );
     Ok(ExitCode::SUCCESS)
 }

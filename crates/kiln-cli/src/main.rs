@@ -3,6 +3,7 @@
 
 mod commands;
 mod output;
+mod serve;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,7 +11,11 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "kiln", version, about = "Kiln: build, test and explore dbt-style projects on DuckDB and Redshift")]
+#[command(
+    name = "kiln",
+    version,
+    about = "Kiln: build, test and explore dbt-style projects on DuckDB and Redshift"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Cmd,
@@ -122,6 +127,18 @@ enum Cmd {
         #[command(subcommand)]
         dataset: DemoDataset,
     },
+    /// Serve Kiln Studio to a browser on 127.0.0.1 (the engine API plus the built UI).
+    Serve {
+        /// Port to listen on; 0 picks a free one.
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Folder holding the built UI (its index.html).
+        #[arg(long, default_value = "ui/dist")]
+        ui_dist: PathBuf,
+        /// Open the studio in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -151,16 +168,29 @@ fn main() -> ExitCode {
         Cmd::Debug => commands::debug(&global),
         Cmd::Parse => commands::parse(&global),
         Cmd::Compile { selection } => commands::compile(&global, &selection),
-        Cmd::Ls { selection, resource_type, output } => commands::ls(&global, &selection, &resource_type, &output),
+        Cmd::Ls {
+            selection,
+            resource_type,
+            output,
+        } => commands::ls(&global, &selection, &resource_type, &output),
         Cmd::Stage(args) => commands::run(&global, kiln_exec::Command::Stage, &args),
         Cmd::Seed(args) => commands::run(&global, kiln_exec::Command::Seed, &args),
         Cmd::Run(args) => commands::run(&global, kiln_exec::Command::Run, &args),
         Cmd::Test(args) => commands::run(&global, kiln_exec::Command::Test, &args),
         Cmd::Build(args) => commands::run(&global, kiln_exec::Command::Build, &args),
-        Cmd::Show { selection, inline, limit } => commands::show(&global, &selection, inline.as_deref(), limit),
-        Cmd::Docs { action: DocsAction::Generate } => commands::docs_generate(&global),
+        Cmd::Show {
+            selection,
+            inline,
+            limit,
+        } => commands::show(&global, &selection, inline.as_deref(), limit),
+        Cmd::Docs {
+            action: DocsAction::Generate,
+        } => commands::docs_generate(&global),
         Cmd::Clean => commands::clean(&global),
-        Cmd::Demo { dataset: DemoDataset::Tickit { scale, out } } => commands::demo_tickit(&global, scale, out),
+        Cmd::Demo {
+            dataset: DemoDataset::Tickit { scale, out },
+        } => commands::demo_tickit(&global, scale, out),
+        Cmd::Serve { port, ui_dist, open } => serve::serve(&global, port, ui_dist, open),
     };
     match outcome {
         Ok(code) => code,

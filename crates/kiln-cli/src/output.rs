@@ -31,7 +31,9 @@ fn clock() -> String {
 
 fn dotted(left: &str, right: &str) -> String {
     let width: usize = 80;
-    let dots = width.saturating_sub(left.chars().count() + right.chars().count() + 2).max(3);
+    let dots = width
+        .saturating_sub(left.chars().count() + right.chars().count() + 2)
+        .max(3);
     format!("{left} {} {right}", ".".repeat(dots))
 }
 
@@ -56,12 +58,17 @@ impl Progress {
     pub fn new(total: usize, enabled: bool) -> Self {
         let bar = (enabled && std::io::stderr().is_terminal() && total > 0).then(|| {
             let bar = indicatif::ProgressBar::new(total as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}") {
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner} [{bar:30}] {pos}/{len} {elapsed} {msg}")
+            {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar
         });
-        Progress { bar, lock: Mutex::new(()) }
+        Progress {
+            bar,
+            lock: Mutex::new(()),
+        }
     }
 
     fn line(&self, text: String) {
@@ -74,12 +81,22 @@ impl Progress {
 
     pub fn on_event(&self, event: &Event) {
         match event {
-            Event::Started { index, total, name, kind, .. } => {
+            Event::Started {
+                index,
+                total,
+                name,
+                kind,
+                ..
+            } => {
                 if let Some(bar) = &self.bar {
                     bar.set_message(name.clone());
                 }
                 if kind != "test" {
-                    self.line(format!("{}  {index} of {total} START {}", clock(), dotted(&describe(kind, name, None), "[RUN]")));
+                    self.line(format!(
+                        "{}  {index} of {total} START {}",
+                        clock(),
+                        dotted(&describe(kind, name, None), "[RUN]")
+                    ));
                 }
             }
             Event::Finished { index, total, result } => {
@@ -118,8 +135,14 @@ fn finished_line(result: &NodeResult) -> String {
             dotted(&format!("{verb} {what}"), &tag)
         }
         NodeStatus::Pass => dotted(&format!("PASS {}", result.name), &format!("[PASS in {secs:.2}s]")),
-        NodeStatus::Warn => dotted(&format!("WARN {} {}", result.failures.unwrap_or(0), result.name), &format!("[WARN {} in {secs:.2}s]", result.failures.unwrap_or(0))),
-        NodeStatus::Fail => dotted(&format!("FAIL {} {}", result.failures.unwrap_or(0), result.name), &format!("[FAIL {} in {secs:.2}s]", result.failures.unwrap_or(0))),
+        NodeStatus::Warn => dotted(
+            &format!("WARN {} {}", result.failures.unwrap_or(0), result.name),
+            &format!("[WARN {} in {secs:.2}s]", result.failures.unwrap_or(0)),
+        ),
+        NodeStatus::Fail => dotted(
+            &format!("FAIL {} {}", result.failures.unwrap_or(0), result.name),
+            &format!("[FAIL {} in {secs:.2}s]", result.failures.unwrap_or(0)),
+        ),
         NodeStatus::Error => dotted(&format!("ERROR {what}"), &format!("[ERROR in {secs:.2}s]")),
         NodeStatus::Skipped => dotted(&format!("SKIP {what}"), "[SKIP]"),
     }
@@ -136,16 +159,40 @@ pub fn print_summary(summary: &RunSummary) {
         };
         *counts.entry(label).or_default() += 1;
     }
-    let parts: Vec<String> = counts.iter().map(|(label, n)| format!("{n} {label}{}", if *n == 1 { "" } else { "s" })).collect();
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(label, n)| format!("{n} {label}{}", if *n == 1 { "" } else { "s" }))
+        .collect();
     println!();
-    println!("{}  Finished running {} in {:.2}s.", clock(), if parts.is_empty() { "nothing".to_string() } else { parts.join(", ") }, summary.elapsed);
+    println!(
+        "{}  Finished running {} in {:.2}s.",
+        clock(),
+        if parts.is_empty() {
+            "nothing".to_string()
+        } else {
+            parts.join(", ")
+        },
+        summary.elapsed
+    );
 
-    let problems: Vec<&NodeResult> = summary.results.iter().filter(|r| matches!(r.status, NodeStatus::Error | NodeStatus::Fail | NodeStatus::Warn)).collect();
+    let problems: Vec<&NodeResult> = summary
+        .results
+        .iter()
+        .filter(|r| matches!(r.status, NodeStatus::Error | NodeStatus::Fail | NodeStatus::Warn))
+        .collect();
     if problems.is_empty() {
         println!("\n{}  Completed successfully", clock());
     } else {
         let failed = problems.iter().any(|r| r.status != NodeStatus::Warn);
-        println!("\n{}  {}", clock(), if failed { "Completed with errors:" } else { "Completed with warnings:" });
+        println!(
+            "\n{}  {}",
+            clock(),
+            if failed {
+                "Completed with errors:"
+            } else {
+                "Completed with warnings:"
+            }
+        );
         for result in problems {
             println!();
             let label = match result.status {

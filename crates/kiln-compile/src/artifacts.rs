@@ -33,7 +33,12 @@ fn columns_json(node: &Node) -> Value {
 
 fn node_json(manifest: &Manifest, node: &Node, compiled: Option<&str>) -> Value {
     let (database, schema, alias, relation_name) = match &node.relation {
-        Some(r) => (r.database.clone(), Some(r.schema.clone()), Some(r.identifier.clone()), r.cte.is_none().then(|| r.rendered())),
+        Some(r) => (
+            r.database.clone(),
+            Some(r.schema.clone()),
+            Some(r.identifier.clone()),
+            r.cte.is_none().then(|| r.rendered()),
+        ),
         None => (None, None, None, None),
     };
     let depends_nodes: Vec<&String> = node.depends_on.iter().collect();
@@ -78,7 +83,10 @@ fn node_json(manifest: &Manifest, node: &Node, compiled: Option<&str>) -> Value 
         map.insert("source_name".into(), json!(source.source_name));
         map.insert("source_description".into(), json!(source.source_description));
         map.insert("loader".into(), json!(source.loader));
-        map.insert("identifier".into(), json!(node.relation.as_ref().map(|r| r.identifier.clone())));
+        map.insert(
+            "identifier".into(),
+            json!(node.relation.as_ref().map(|r| r.identifier.clone())),
+        );
         map.insert("external".into(), source.external.clone().unwrap_or(Value::Null));
     }
     if let (Some(exposure), Value::Object(map)) = (&node.exposure, &mut value) {
@@ -92,14 +100,25 @@ fn node_json(manifest: &Manifest, node: &Node, compiled: Option<&str>) -> Value 
 }
 
 /// Builds manifest.json; `compiled` holds compiled SQL by unique_id where it is known.
-pub fn manifest_json(manifest: &Manifest, compiled: &BTreeMap<String, String>, invocation_id: &str, generated_at: &str) -> Value {
+pub fn manifest_json(
+    manifest: &Manifest,
+    compiled: &BTreeMap<String, String>,
+    invocation_id: &str,
+    generated_at: &str,
+) -> Value {
     let mut nodes = Map::new();
     let mut sources = Map::new();
     let mut exposures = Map::new();
     let mut parent_map = Map::new();
     let mut child_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for node in manifest.nodes.values() {
-        let value = node_json(manifest, node, compiled.get(&node.unique_id).map(String::as_str));
+    // Building each node's JSON is independent work; on large projects it dominates `kiln parse`.
+    use rayon::prelude::*;
+    let all: Vec<&Node> = manifest.nodes.values().collect();
+    let values: Vec<Value> = all
+        .par_iter()
+        .map(|node| node_json(manifest, node, compiled.get(&node.unique_id).map(String::as_str)))
+        .collect();
+    for (node, value) in all.into_iter().zip(values) {
         match node.resource_type {
             ResourceType::Source => sources.insert(node.unique_id.clone(), value),
             ResourceType::Exposure => exposures.insert(node.unique_id.clone(), value),
@@ -108,7 +127,10 @@ pub fn manifest_json(manifest: &Manifest, compiled: &BTreeMap<String, String>, i
         parent_map.insert(node.unique_id.clone(), json!(node.depends_on));
         child_map.entry(node.unique_id.clone()).or_default();
         for parent in &node.depends_on {
-            child_map.entry(parent.clone()).or_default().push(node.unique_id.clone());
+            child_map
+                .entry(parent.clone())
+                .or_default()
+                .push(node.unique_id.clone());
         }
     }
     let docs: Map<String, Value> = manifest
@@ -151,8 +173,10 @@ pub fn write_manifest(path: &Path, value: &Value) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    let text = serde_json::to_string(value).map_err(std::io::Error::other)?;
     let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, text)?;
+    let mut writer = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+    serde_json::to_writer(&mut writer, value).map_err(std::io::Error::other)?;
+    std::io::Write::flush(&mut writer)?;
+    drop(writer);
     std::fs::rename(tmp, path)
 }

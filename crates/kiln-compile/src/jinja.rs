@@ -113,7 +113,10 @@ pub fn with_render<T>(inputs: Arc<RenderInputs>, f: impl FnOnce() -> T) -> (T, R
 fn with_current<T>(f: impl FnOnce(&RenderInputs, &mut RenderState) -> Result<T, Error>) -> Result<T, Error> {
     CURRENT.with(|c| match c.borrow_mut().as_mut() {
         Some((inputs, state)) => f(inputs, state),
-        None => Err(Error::new(ErrorKind::InvalidOperation, "no render context (internal error)")),
+        None => Err(Error::new(
+            ErrorKind::InvalidOperation,
+            "no render context (internal error)",
+        )),
     })
 }
 
@@ -132,7 +135,12 @@ fn ref_fn(args: &[Value]) -> Result<Value, Error> {
     let (package, name) = match strings.as_slice() {
         [name] => (None, name.clone()),
         [package, name] => (Some(package.clone()), name.clone()),
-        _ => return Err(fail(FailureKind::Compiler, "ref() takes a model name, or a package and a model name".into())),
+        _ => {
+            return Err(fail(
+                FailureKind::Compiler,
+                "ref() takes a model name, or a package and a model name".into(),
+            ))
+        }
     };
     let resolver = with_current(|inputs, _| Ok(inputs.resolver.clone()))?;
     match resolver.resolve_ref(package.as_deref(), &name) {
@@ -208,8 +216,14 @@ impl Object for ConfigObject {
         match (method, found) {
             ("get", Some(v)) | ("require", Some(v)) => Ok(Value::from_serialize(&v)),
             ("get", None) => Ok(args.get(1).cloned().unwrap_or(Value::from(()))),
-            ("require", None) => Err(fail(FailureKind::Compiler, format!("config '{key}' is required but not set"))),
-            _ => Err(Error::new(ErrorKind::UnknownMethod, format!("config has no method {method}"))),
+            ("require", None) => Err(fail(
+                FailureKind::Compiler,
+                format!("config '{key}' is required but not set"),
+            )),
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("config has no method {method}"),
+            )),
         }
     }
 }
@@ -229,7 +243,10 @@ impl Object for Exceptions {
                 })?;
                 Ok(Value::from(""))
             }
-            _ => Err(Error::new(ErrorKind::UnknownMethod, format!("exceptions has no method {method}"))),
+            _ => Err(Error::new(
+                ErrorKind::UnknownMethod,
+                format!("exceptions has no method {method}"),
+            )),
         }
     }
 }
@@ -237,11 +254,17 @@ impl Object for Exceptions {
 fn var_fn(name: String, default: Option<Value>) -> Result<Value, Error> {
     with_current(|inputs, _| match inputs.vars.get(&name) {
         Some(value) => Ok(Value::from_serialize(value)),
-        None => default.ok_or_else(|| {
-            Error::new(ErrorKind::InvalidOperation, format!("required var '{name}' is not set"))
-        }),
+        None => {
+            default.ok_or_else(|| Error::new(ErrorKind::InvalidOperation, format!("required var '{name}' is not set")))
+        }
     })
-    .map_err(|e| if e.kind() == ErrorKind::InvalidOperation { fail(FailureKind::Compiler, e.detail().unwrap_or_default().to_string()) } else { e })
+    .map_err(|e| {
+        if e.kind() == ErrorKind::InvalidOperation {
+            fail(FailureKind::Compiler, e.detail().unwrap_or_default().to_string())
+        } else {
+            e
+        }
+    })
 }
 
 fn is_incremental_fn() -> Result<bool, Error> {
@@ -257,10 +280,12 @@ fn log_fn(message: Value, _info: Option<bool>) -> Result<Value, Error> {
 
 fn doc_fn(name: String) -> Result<Value, Error> {
     let resolver = with_current(|inputs, _| Ok(inputs.resolver.clone()))?;
-    resolver
-        .doc(&name)
-        .map(Value::from)
-        .ok_or_else(|| fail(FailureKind::Compiler, format!("documentation block '{name}' is not defined in any .md file")))
+    resolver.doc(&name).map(Value::from).ok_or_else(|| {
+        fail(
+            FailureKind::Compiler,
+            format!("documentation block '{name}' is not defined in any .md file"),
+        )
+    })
 }
 
 fn run_query_fn(sql: String) -> Result<Value, Error> {
@@ -269,8 +294,15 @@ fn run_query_fn(sql: String) -> Result<Value, Error> {
         // dbt's parse phase has no connection either: run_query returns none then.
         return Ok(Value::from(()));
     }
-    let runner = runner.ok_or_else(|| fail(FailureKind::Compiler, "run_query() needs a warehouse connection; run it with `kiln run`/`kiln compile` against a target".into()))?;
-    let (columns, rows) = runner.run_query(&sql).map_err(|e| fail(FailureKind::Compiler, format!("run_query failed: {e}")))?;
+    let runner = runner.ok_or_else(|| {
+        fail(
+            FailureKind::Compiler,
+            "run_query() needs a warehouse connection; run it with `kiln run`/`kiln compile` against a target".into(),
+        )
+    })?;
+    let (columns, rows) = runner
+        .run_query(&sql)
+        .map_err(|e| fail(FailureKind::Compiler, format!("run_query failed: {e}")))?;
     let mut table = BTreeMap::new();
     table.insert("column_names", Value::from_serialize(&columns));
     table.insert("rows", Value::from_serialize(&rows));
@@ -338,7 +370,10 @@ fn kiln_project_env(name: String, default: Option<Value>) -> Result<Value, Error
     match std::env::var(&name) {
         Ok(value) => Ok(Value::from(value)),
         Err(_) => default.ok_or_else(|| {
-            fail(FailureKind::Compiler, format!("environment variable '{name}' is not set and env_var() has no default"))
+            fail(
+                FailureKind::Compiler,
+                format!("environment variable '{name}' is not set and env_var() has no default"),
+            )
         }),
     }
 }

@@ -143,7 +143,10 @@ impl jinja::Resolver for Index {
         let found = candidates.iter().find(|(_, pkg, _)| package.is_none_or(|p| p == pkg));
         match found {
             Some((id, _, relation)) => Ok((id.clone(), relation.clone())),
-            None => Err(format!("ref('{name}') does not match any model, seed or snapshot{}", suggestion(name, &self.names))),
+            None => Err(format!(
+                "ref('{name}') does not match any model, seed or snapshot{}",
+                suggestion(name, &self.names)
+            )),
         }
     }
 
@@ -201,11 +204,19 @@ fn database_for(target: &Target, config: &NodeConfig, declared: Option<&str>) ->
     if target.kind == TargetKind::DuckDb {
         return None;
     }
-    config.get_str("database").or(declared).map(str::to_string).or_else(|| target.database.clone())
+    config
+        .get_str("database")
+        .or(declared)
+        .map(str::to_string)
+        .or_else(|| target.database.clone())
 }
 
 fn relation_for(target: &Target, node: &Node) -> RelationValue {
-    let identifier = node.config.get_str("alias").map(str::to_string).unwrap_or_else(|| node.name.clone());
+    let identifier = node
+        .config
+        .get_str("alias")
+        .map(str::to_string)
+        .unwrap_or_else(|| node.name.clone());
     RelationValue {
         database: database_for(target, &node.config, None),
         schema: schema_for(target, &node.config),
@@ -219,7 +230,10 @@ fn relation_for(target: &Target, node: &Node) -> RelationValue {
 fn preprocess_macros(raw: &str) -> String {
     let regexes = regexes();
     let opened = regexes.test_open.replace_all(raw, "{%$1 macro test_$2");
-    regexes.test_close.replace_all(&opened, "{%$1 endmacro $2%}").into_owned()
+    regexes
+        .test_close
+        .replace_all(&opened, "{%$1 endmacro $2%}")
+        .into_owned()
 }
 
 struct Regexes {
@@ -244,7 +258,11 @@ fn constant_regex(pattern: &str) -> regex::Regex {
 }
 
 fn macro_names(text: &str) -> Vec<String> {
-    regexes().macro_name.captures_iter(text).map(|c| c[1].to_string()).collect()
+    regexes()
+        .macro_name
+        .captures_iter(text)
+        .map(|c| c[1].to_string())
+        .collect()
 }
 
 /// Parses a loaded project. `target` decides schemas and relation names.
@@ -281,9 +299,12 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
     if let Err(e) = env.add_template_owned(MACROS_TEMPLATE, macros_text) {
         let (file, line) = map_macro_line(&macro_lines, e.line().unwrap_or(1));
         diagnostics.push(
-            Diagnostic::error(Code::Jinja, format!("macro file does not parse: {}", e.detail().unwrap_or("syntax error")))
-                .at(Location::at(file, line, None))
-                .hint("fix the Jinja syntax in this macro file"),
+            Diagnostic::error(
+                Code::Jinja,
+                format!("macro file does not parse: {}", e.detail().unwrap_or("syntax error")),
+            )
+            .at(Location::at(file, line, None))
+            .hint("fix the Jinja syntax in this macro file"),
         );
         return Err(diagnostics);
     }
@@ -331,7 +352,10 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
         };
         let mut config = source.config.clone();
         if !source.tags.is_empty() {
-            config.merge(&NodeConfig(Map::from_iter([("tags".to_string(), Value::from(source.tags.clone()))])));
+            config.merge(&NodeConfig(Map::from_iter([(
+                "tags".to_string(),
+                Value::from(source.tags.clone()),
+            )])));
         }
         nodes.insert(
             id.clone(),
@@ -403,9 +427,19 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
         );
     }
 
-    let mut index = Index { docs: project.docs.iter().map(|(k, d)| (k.clone(), d.contents.clone())).collect(), ..Index::default() };
+    let mut index = Index {
+        docs: project
+            .docs
+            .iter()
+            .map(|(k, d)| (k.clone(), d.contents.clone()))
+            .collect(),
+        ..Index::default()
+    };
     for node in nodes.values_mut() {
-        if matches!(node.resource_type, ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot) {
+        if matches!(
+            node.resource_type,
+            ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
+        ) {
             let relation = relation_for(target, node);
             node.relation = Some(relation);
         }
@@ -413,16 +447,23 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
     rebuild_index(&mut index, &nodes);
 
     let macro_names = names.iter().cloned().collect();
-    let mut compiler = Compiler { env, header, macro_names, macro_lines, vars: Arc::new(vars), index: Arc::new(index) };
+    let mut compiler = Compiler {
+        env,
+        header,
+        macro_names,
+        macro_lines,
+        vars: Arc::new(vars),
+        index: Arc::new(index),
+    };
 
     // Register every SQL node as a template, then render them all in parallel (parse phase).
-    let sql_ids: Vec<String> = nodes.values().filter(|n| !n.raw_code.is_empty()).map(|n| n.unique_id.clone()).collect();
-    for id in &sql_ids {
-        if let Some(node) = nodes.get(id) {
-            let source = format!("{}{}", compiler.header, node.raw_code);
-            if let Err(e) = compiler.env.add_template_owned(id.clone(), source) {
-                diagnostics.push(compiler.jinja_diagnostic(node, &e, None));
-            }
+    let mut sql_ids: Vec<String> = Vec::new();
+    for node in nodes.values().filter(|n| !n.raw_code.is_empty()) {
+        let source = format!("{}{}", compiler.header, node.raw_code);
+        match compiler.env.add_template_owned(node.unique_id.clone(), source) {
+            Ok(()) => sql_ids.push(node.unique_id.clone()),
+            // A template that does not parse is reported once, here, and not rendered.
+            Err(e) => diagnostics.push(compiler.jinja_diagnostic(node, &e, None)),
         }
     }
     let results: Vec<(String, Result<jinja::RenderState, Diagnostic>)> = sql_ids
@@ -450,7 +491,10 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
 
     // Final relations, now that in-file config() calls are known.
     for node in nodes.values_mut() {
-        if matches!(node.resource_type, ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot) {
+        if matches!(
+            node.resource_type,
+            ResourceType::Model | ResourceType::Seed | ResourceType::Snapshot
+        ) {
             let mut relation = relation_for(target, node);
             if node.is_ephemeral() {
                 relation.cte = Some(format!("__dbt__cte__{}", node.name));
@@ -458,13 +502,16 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
             node.relation = Some(relation);
         }
     }
-    let mut index = Index { docs: compiler.index.docs.clone(), ..Index::default() };
+    let mut index = Index {
+        docs: compiler.index.docs.clone(),
+        ..Index::default()
+    };
     rebuild_index(&mut index, &nodes);
     compiler.index = Arc::new(index);
 
     // Generic tests from YAML.
     for def in &project.tests {
-        match testgen::test_node(&mut compiler, project, target, &nodes, def) {
+        match testgen::test_node(&compiler, project, target, &nodes, def) {
             Ok(Some(node)) => {
                 if node.config.enabled() {
                     nodes.insert(node.unique_id.clone(), node);
@@ -484,7 +531,14 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
                 Ok(ids) => depends_on.extend(ids),
                 Err(message) => diagnostics.push(
                     Diagnostic::error(Code::UnknownRef, format!("exposure '{}': {message}", exposure.def.name))
-                        .at(Location { file: exposure.file.clone(), line: kiln_project::find_line(&std::fs::read_to_string(project.root.join(&exposure.file)).unwrap_or_default(), &exposure.def.name), column: None })
+                        .at(Location {
+                            file: exposure.file.clone(),
+                            line: kiln_project::find_line(
+                                &std::fs::read_to_string(project.root.join(&exposure.file)).unwrap_or_default(),
+                                &exposure.def.name,
+                            ),
+                            column: None,
+                        })
                         .hint("depends_on entries look like ref('model') or source('source', 'table')"),
                 ),
             }
@@ -499,7 +553,10 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
                 path: exposure.file.clone(),
                 line: None,
                 fqn: exposure.fqn.clone(),
-                config: NodeConfig(Map::from_iter([("tags".into(), Value::from(exposure.def.tags.clone()))])),
+                config: NodeConfig(Map::from_iter([(
+                    "tags".into(),
+                    Value::from(exposure.def.tags.clone()),
+                )])),
                 depends_on,
                 description: exposure.def.description.clone(),
                 columns: Vec::new(),
@@ -548,9 +605,12 @@ fn render_description(compiler: &Compiler, text: &str, file: &Path, diagnostics:
         Ok(rendered) => rendered,
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error(Code::Jinja, format!("description does not render: {}", e.detail().unwrap_or("error")))
-                    .in_file(file)
-                    .hint("define the block with {% docs name %}...{% enddocs %} in a .md file"),
+                Diagnostic::error(
+                    Code::Jinja,
+                    format!("description does not render: {}", e.detail().unwrap_or("error")),
+                )
+                .in_file(file)
+                .hint("define the block with {% docs name %}...{% enddocs %} in a .md file"),
             );
             text.to_string()
         }
@@ -578,7 +638,10 @@ fn rebuild_index(index: &mut Index, nodes: &BTreeMap<String, Node>) {
             }
             ResourceType::Source => {
                 if let Some(source) = &node.source {
-                    index.sources.insert((source.source_name.clone(), node.name.clone()), (node.unique_id.clone(), relation.clone()));
+                    index.sources.insert(
+                        (source.source_name.clone(), node.name.clone()),
+                        (node.unique_id.clone(), relation.clone()),
+                    );
                     index.source_names.push(format!("{}.{}", source.source_name, node.name));
                 }
             }
@@ -589,12 +652,38 @@ fn rebuild_index(index: &mut Index, nodes: &BTreeMap<String, Node>) {
 
 fn graph_diagnostic(nodes: &BTreeMap<String, Node>, error: GraphError) -> Diagnostics {
     let message = error.to_string();
-    // Point at the first node named in the message, which is part of the cycle or has the bad edge.
-    let file = nodes.values().find(|n| message.contains(&n.unique_id)).map(|n| n.path.clone());
-    let code = if message.to_lowercase().contains("cycle") { Code::Cycle } else { Code::UnknownRef };
-    let mut diagnostic = Diagnostic::error(code, message).hint("remove one of the ref() calls that close the loop, e.g. by moving shared logic into a new upstream model");
-    if let Some(file) = file {
-        diagnostic = diagnostic.in_file(file);
+    let code = if matches!(error, GraphError::Cycle { .. }) {
+        Code::Cycle
+    } else {
+        Code::UnknownRef
+    };
+    // A cycle reads `a -> b -> a`: point at the line of `a` that refers to `b`, which closes the loop.
+    let path: Vec<&str> = match &error {
+        GraphError::Cycle { path } => path.iter().map(String::as_str).collect(),
+        _ => Vec::new(),
+    };
+    let location = path.first().and_then(|first| nodes.get(*first)).map(|node| {
+        let next = path.get(1).and_then(|id| nodes.get(*id)).map(|n| n.name.as_str());
+        let line = next.and_then(|name| {
+            node.raw_code
+                .lines()
+                .position(|l| {
+                    (l.contains("ref(") || l.contains("source("))
+                        && (l.contains(&format!("'{name}'")) || l.contains(&format!("\"{name}\"")))
+                })
+                .map(|i| i + 1)
+        });
+        Location {
+            file: node.path.clone(),
+            line,
+            column: None,
+        }
+    });
+    let mut diagnostic = Diagnostic::error(code, message).hint(
+        "remove one of the ref() calls that close the loop, e.g. by moving shared logic into a new upstream model",
+    );
+    if let Some(location) = location {
+        diagnostic = diagnostic.at(location);
     }
     Diagnostics::from(diagnostic)
 }
@@ -609,7 +698,12 @@ fn map_macro_line(lines: &[(usize, PathBuf, usize)], line: usize) -> (PathBuf, u
 }
 
 impl Compiler {
-    fn inputs(&self, execute: bool, runner: Option<Arc<dyn QueryRunner>>, is_incremental: bool) -> Arc<jinja::RenderInputs> {
+    fn inputs(
+        &self,
+        execute: bool,
+        runner: Option<Arc<dyn QueryRunner>>,
+        is_incremental: bool,
+    ) -> Arc<jinja::RenderInputs> {
         Arc::new(jinja::RenderInputs {
             resolver: self.index.clone(),
             execute,
@@ -631,12 +725,23 @@ impl Compiler {
         }
     }
 
-    fn jinja_diagnostic(&self, node: &Node, error: &minijinja::Error, failure: Option<(jinja::FailureKind, String)>) -> Diagnostic {
+    fn jinja_diagnostic(
+        &self,
+        node: &Node,
+        error: &minijinja::Error,
+        failure: Option<(jinja::FailureKind, String)>,
+    ) -> Diagnostic {
         let (code, message) = match failure {
             Some((jinja::FailureKind::UnknownRef, m)) => (Code::UnknownRef, m),
             Some((jinja::FailureKind::UnknownSource, m)) => (Code::UnknownSource, m),
             Some((jinja::FailureKind::Compiler, m)) => (Code::CompilerError, m),
-            None => (Code::Jinja, error.detail().map(str::to_string).unwrap_or_else(|| error.kind().to_string())),
+            None => (
+                Code::Jinja,
+                error
+                    .detail()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| error.kind().to_string()),
+            ),
         };
         let hint = match code {
             Code::UnknownRef => "check the name, or create the model/seed it refers to",
@@ -657,9 +762,17 @@ impl Compiler {
                 let shift = if line == 1 { self.header.len() } else { 0 };
                 Some(range.start - line_start + 1 - shift.min(range.start - line_start))
             });
-            Location { file: node.path.clone(), line: Some(line), column }
+            Location {
+                file: node.path.clone(),
+                line: Some(line),
+                column,
+            }
         };
-        let message = if in_macros { format!("{message} (called from {})", node.path.display()) } else { message };
+        let message = if in_macros {
+            format!("{message} (called from {})", node.path.display())
+        } else {
+            message
+        };
         Diagnostic::error(code, message).at(location).hint(hint)
     }
 
@@ -689,22 +802,46 @@ impl Manifest {
 
     /// Renders a node's SQL with real relation names, inlining ephemeral models as CTEs.
     pub fn compile(&self, id: &str, state: &CompileState) -> Result<Compiled, Diagnostic> {
-        let node = self.nodes.get(id).ok_or_else(|| Diagnostic::error(Code::UnknownRef, format!("no node '{id}'")))?;
+        let node = self
+            .nodes
+            .get(id)
+            .ok_or_else(|| Diagnostic::error(Code::UnknownRef, format!("no node '{id}'")))?;
         if node.raw_code.is_empty() {
-            return Ok(Compiled { sql: String::new(), logs: Vec::new() });
+            return Ok(Compiled {
+                sql: String::new(),
+                logs: Vec::new(),
+            });
         }
         let mut ctes: Vec<(String, String)> = Vec::new();
         let (sql, logs) = self.render_with_ctes(node, state, &mut ctes, 0)?;
-        Ok(Compiled { sql: inject_ctes(&sql, &ctes), logs })
+        Ok(Compiled {
+            sql: inject_ctes(&sql, &ctes),
+            logs,
+        })
     }
 
-    fn render_with_ctes(&self, node: &Node, state: &CompileState, ctes: &mut Vec<(String, String)>, depth: usize) -> Result<(String, Vec<String>), Diagnostic> {
+    fn render_with_ctes(
+        &self,
+        node: &Node,
+        state: &CompileState,
+        ctes: &mut Vec<(String, String)>,
+        depth: usize,
+    ) -> Result<(String, Vec<String>), Diagnostic> {
         if depth > 64 {
-            return Err(Diagnostic::error(Code::Cycle, "ephemeral models nest more than 64 levels deep").in_file(&node.path));
+            return Err(
+                Diagnostic::error(Code::Cycle, "ephemeral models nest more than 64 levels deep").in_file(&node.path),
+            );
         }
         let compiler = &self.compiler;
         let inputs = compiler.inputs(true, state.runner.clone(), state.is_incremental);
+        let generic_test = node.test.as_ref().is_some_and(|t| t.generic);
         let (result, render_state) = jinja::with_render(inputs, || {
+            if generic_test {
+                let source = format!("{}{}", compiler.header, node.raw_code);
+                return compiler
+                    .env
+                    .render_str(&source, minijinja::context! { execute => true });
+            }
             let template = compiler.env.get_template(&node.unique_id)?;
             template.render(minijinja::context! {
                 this => node.relation.clone().map(minijinja::Value::from_object),
@@ -715,7 +852,9 @@ impl Manifest {
         let sql = result.map_err(|e| compiler.jinja_diagnostic(node, &e, render_state.failure))?;
         for id in &render_state.ephemeral_refs {
             let Some(ephemeral) = self.nodes.get(id) else { continue };
-            let Some(cte) = ephemeral.relation.as_ref().and_then(|r| r.cte.clone()) else { continue };
+            let Some(cte) = ephemeral.relation.as_ref().and_then(|r| r.cte.clone()) else {
+                continue;
+            };
             if ctes.iter().any(|(name, _)| name == &cte) {
                 continue;
             }
@@ -732,19 +871,28 @@ impl Manifest {
         let compiler = &self.compiler;
         let inputs = compiler.inputs(true, state.runner.clone(), false);
         let source = format!("{}{sql}", compiler.header);
-        let (result, render_state) = jinja::with_render(inputs, || compiler.env.render_str(&source, minijinja::context! { execute => true }));
+        let (result, render_state) = jinja::with_render(inputs, || {
+            compiler
+                .env
+                .render_str(&source, minijinja::context! { execute => true })
+        });
         match result {
             Ok(rendered) => {
                 let mut ctes = Vec::new();
                 for id in &render_state.ephemeral_refs {
                     let Some(ephemeral) = self.nodes.get(id) else { continue };
-                    let Some(cte) = ephemeral.relation.as_ref().and_then(|r| r.cte.clone()) else { continue };
+                    let Some(cte) = ephemeral.relation.as_ref().and_then(|r| r.cte.clone()) else {
+                        continue;
+                    };
                     let (inner, _) = self.render_with_ctes(ephemeral, &CompileState::default(), &mut ctes, 1)?;
                     if !ctes.iter().any(|(name, _)| name == &cte) {
                         ctes.push((cte, inner));
                     }
                 }
-                Ok(Compiled { sql: inject_ctes(&rendered, &ctes), logs: render_state.logs })
+                Ok(Compiled {
+                    sql: inject_ctes(&rendered, &ctes),
+                    logs: render_state.logs,
+                })
             }
             Err(e) => {
                 let pseudo = Node {
@@ -792,11 +940,17 @@ fn inject_ctes(sql: &str, ctes: &[(String, String)]) -> String {
     if ctes.is_empty() {
         return sql.to_string();
     }
-    let rendered: Vec<String> = ctes.iter().map(|(name, body)| format!("{name} as (\n{}\n)", body.trim())).collect();
+    let rendered: Vec<String> = ctes
+        .iter()
+        .map(|(name, body)| format!("{name} as (\n{}\n)", body.trim()))
+        .collect();
     let joined = rendered.join(",\n");
     let trimmed = sql.trim_start();
     let offset = sql.len() - trimmed.len();
-    if trimmed.len() >= 5 && trimmed[..4].eq_ignore_ascii_case("with") && trimmed[4..].starts_with(|c: char| c.is_whitespace()) {
+    if trimmed.len() >= 5
+        && trimmed[..4].eq_ignore_ascii_case("with")
+        && trimmed[4..].starts_with(|c: char| c.is_whitespace())
+    {
         format!("{}with {joined},\n{}", &sql[..offset], trimmed[4..].trim_start())
     } else {
         format!("with {joined}\n{sql}")

@@ -10,22 +10,44 @@ use serde_json::{Map, Value};
 
 use crate::{severity_of, Compiler, Node, TestInfo};
 
-const CONFIG_KEYS: &[&str] =
-    &["severity", "where", "limit", "warn_if", "error_if", "store_failures", "enabled", "tags", "meta", "fail_calc"];
+const CONFIG_KEYS: &[&str] = &[
+    "severity",
+    "where",
+    "limit",
+    "warn_if",
+    "error_if",
+    "store_failures",
+    "enabled",
+    "tags",
+    "meta",
+    "fail_calc",
+];
 
 pub(crate) fn test_node(
-    compiler: &mut Compiler,
+    compiler: &Compiler,
     project: &Project,
     _target: &Target,
     nodes: &BTreeMap<String, Node>,
     def: &TestDef,
 ) -> Result<Option<Node>, Diagnostic> {
-    let location = Location { file: def.file.clone(), line: def.line, column: None };
-    let error = |message: String, hint: &str| Diagnostic::error(Code::CompilerError, message).at(location.clone()).hint(hint.to_string());
+    let location = Location {
+        file: def.file.clone(),
+        line: def.line,
+        column: None,
+    };
+    let error = |message: String, hint: &str| {
+        Diagnostic::error(Code::CompilerError, message)
+            .at(location.clone())
+            .hint(hint.to_string())
+    };
     let package = &project.config.name;
 
-    let (test_name, mut args, custom_name) = split_entry(&def.entry)
-        .ok_or_else(|| error(format!("cannot read test entry {}", def.entry), "write a test as `- unique` or `- accepted_values: {values: [a, b]}`"))?;
+    let (test_name, mut args, custom_name) = split_entry(&def.entry).ok_or_else(|| {
+        error(
+            format!("cannot read test entry {}", def.entry),
+            "write a test as `- unique` or `- accepted_values: {values: [a, b]}`",
+        )
+    })?;
     if test_name.contains('.') {
         return Err(error(
             format!("generic test '{test_name}' comes from a package; packages are not installed by Kiln yet"),
@@ -41,9 +63,21 @@ pub(crate) fn test_node(
     }
 
     let (attached_id, target_name, model_expr) = match &def.target {
-        TestTarget::Model(name) => (format!("model.{package}.{name}"), name.clone(), format!("ref({})", jinja_string(name))),
-        TestTarget::Snapshot(name) => (format!("snapshot.{package}.{name}"), name.clone(), format!("ref({})", jinja_string(name))),
-        TestTarget::Seed(name) => (format!("seed.{package}.{name}"), name.clone(), format!("ref({})", jinja_string(name))),
+        TestTarget::Model(name) => (
+            format!("model.{package}.{name}"),
+            name.clone(),
+            format!("ref({})", jinja_string(name)),
+        ),
+        TestTarget::Snapshot(name) => (
+            format!("snapshot.{package}.{name}"),
+            name.clone(),
+            format!("ref({})", jinja_string(name)),
+        ),
+        TestTarget::Seed(name) => (
+            format!("seed.{package}.{name}"),
+            name.clone(),
+            format!("ref({})", jinja_string(name)),
+        ),
         TestTarget::Source { source, table } => (
             format!("source.{package}.{source}.{table}"),
             format!("{source}_{table}"),
@@ -69,12 +103,23 @@ pub(crate) fn test_node(
         }
     }
 
-    let prefix = if matches!(def.target, TestTarget::Source { .. }) { "source_" } else { "" };
-    let name = custom_name.unwrap_or_else(|| test_display_name(prefix, &test_name, &target_name, def.column.as_deref(), &args));
-    let unique_id = format!("test.{package}.{name}.{}", short_hash(&format!("{name}|{}|{}", def.file.display(), def.entry)));
+    let prefix = if matches!(def.target, TestTarget::Source { .. }) {
+        "source_"
+    } else {
+        ""
+    };
+    let name = custom_name
+        .unwrap_or_else(|| test_display_name(prefix, &test_name, &target_name, def.column.as_deref(), &args));
+    let unique_id = format!(
+        "test.{package}.{name}.{}",
+        short_hash(&format!("{name}|{}|{}", def.file.display(), def.entry))
+    );
 
     let model_arg = match config.get("where").and_then(Value::as_str) {
-        Some(filter) => format!("\"(select * from \" ~ {model_expr} ~ \" where \" ~ {} ~ \") dbt_subquery\"", jinja_string(filter)),
+        Some(filter) => format!(
+            "\"(select * from \" ~ {model_expr} ~ \" where \" ~ {} ~ \") dbt_subquery\"",
+            jinja_string(filter)
+        ),
         None => model_expr,
     };
     let mut call_args = vec![format!("model={model_arg}")];
@@ -88,7 +133,12 @@ pub(crate) fn test_node(
 
     let mut fqn = vec![package.clone()];
     if let Some(parent) = def.file.parent() {
-        fqn.extend(parent.components().skip(1).map(|c| c.as_os_str().to_string_lossy().into_owned()));
+        fqn.extend(
+            parent
+                .components()
+                .skip(1)
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        );
     }
     fqn.push(name.clone());
     let mut node_config = folder_config(project.config.tests.as_ref(), &fqn);
@@ -122,16 +172,28 @@ pub(crate) fn test_node(
         source: None,
         exposure: None,
     };
-    let source = format!("{}{}", compiler.header, raw_code);
-    compiler
-        .env
-        .add_template_owned(unique_id.clone(), source)
-        .map_err(|e| error(format!("test arguments do not form valid Jinja: {e}"), "check the test's arguments in the YAML"))?;
-    let state = compiler.render_parse(&node).map_err(|d| Diagnostic { location: Some(location.clone()), ..d })?;
-    node.depends_on = state.refs;
-    if !node.depends_on.contains(&attached_id) {
-        node.depends_on.insert(0, attached_id);
+    // Dependencies come from the tested node plus any ref()/source() among the arguments; rendering
+    // every test here would double parse time on large projects, so tests render only when compiled.
+    let mut depends_on = vec![attached_id];
+    for value in node.test.iter().flat_map(|t| t.kwargs.values()) {
+        if let Some(expression) = value
+            .as_str()
+            .map(str::trim)
+            .filter(|s| s.starts_with("ref(") || s.starts_with("source("))
+        {
+            let ids = compiler.resolve_expression(expression).map_err(|message| {
+                Diagnostic::error(Code::UnknownRef, format!("test '{}': {message}", node.name))
+                    .at(location.clone())
+                    .hint("fix the ref()/source() in the test's arguments")
+            })?;
+            for id in ids {
+                if !depends_on.contains(&id) {
+                    depends_on.push(id);
+                }
+            }
+        }
     }
+    node.depends_on = depends_on;
     Ok(Some(node))
 }
 
@@ -160,7 +222,13 @@ fn split_entry(entry: &Value) -> Option<(String, Map<String, Value>, Option<Stri
 }
 
 /// dbt's generated test names: `accepted_values_stg_x_col__a__b`, shortened with a hash when long.
-fn test_display_name(prefix: &str, test: &str, target: &str, column: Option<&str>, args: &Map<String, Value>) -> String {
+fn test_display_name(
+    prefix: &str,
+    test: &str,
+    target: &str,
+    column: Option<&str>,
+    args: &Map<String, Value>,
+) -> String {
     let mut parts = vec![format!("{prefix}{test}"), target.to_string()];
     if let Some(column) = column {
         parts.push(column.to_string());
@@ -237,7 +305,10 @@ fn jinja_literal(value: &Value) -> String {
         Value::Array(items) => format!("[{}]", items.iter().map(jinja_literal).collect::<Vec<_>>().join(", ")),
         Value::Object(map) => format!(
             "{{{}}}",
-            map.iter().map(|(k, v)| format!("{}: {}", jinja_string(k), jinja_literal(v))).collect::<Vec<_>>().join(", ")
+            map.iter()
+                .map(|(k, v)| format!("{}: {}", jinja_string(k), jinja_literal(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ),
     }
 }
@@ -255,17 +326,26 @@ mod tests {
             test_display_name("", "accepted_values", "stg_categories", Some("cat_group"), &args),
             "accepted_values_stg_categories_cat_group__Sports__Shows"
         );
-        let args = json!({"to": "ref('stg_venues')", "field": "venue_id"}).as_object().unwrap().clone();
+        let args = json!({"to": "ref('stg_venues')", "field": "venue_id"})
+            .as_object()
+            .unwrap()
+            .clone();
         assert_eq!(
             test_display_name("", "relationships", "stg_events", Some("venue_id"), &args),
             "relationships_stg_events_venue_id__venue_id__ref_stg_venues_"
         );
-        assert_eq!(test_display_name("source_", "unique", "raw_a", Some("id"), &Map::new()), "source_unique_raw_a_id");
+        assert_eq!(
+            test_display_name("source_", "unique", "raw_a", Some("id"), &Map::new()),
+            "source_unique_raw_a_id"
+        );
     }
 
     #[test]
     fn literals_keep_refs_as_expressions() {
         assert_eq!(jinja_literal(&json!("ref('x')")), "ref('x')");
-        assert_eq!(jinja_literal(&json!(["a'b", 1, null, true])), "[\"a'b\", 1, none, true]");
+        assert_eq!(
+            jinja_literal(&json!(["a'b", 1, null, true])),
+            "[\"a'b\", 1, none, true]"
+        );
     }
 }

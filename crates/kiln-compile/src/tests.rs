@@ -21,9 +21,17 @@ fn fixture() -> tempfile::TempDir {
     write(root, "dbt_project.yml", "name: demo\nvars:\n  min_price: 1\nmodels:\n  demo:\n    marts:\n      +materialized: table\n      +schema: marts\n");
     write(root, "models/sources.yml", "version: 2\nsources:\n  - name: raw\n    tables:\n      - name: sale\n        columns:\n          - name: id\n            tests: [unique]\n");
     write(root, "models/staging/stg_sale.sql", "{{ config(tags=['stg']) }}\nselect id, price from {{ source('raw', 'sale') }} where price >= {{ var('min_price') }}");
-    write(root, "models/staging/eph.sql", "{{ config(materialized='ephemeral') }}\nselect id from {{ ref('stg_sale') }}");
+    write(
+        root,
+        "models/staging/eph.sql",
+        "{{ config(materialized='ephemeral') }}\nselect id from {{ ref('stg_sale') }}",
+    );
     write(root, "models/marts/fct.sql", "with x as (select * from {{ ref('eph') }})\nselect {{ cents('price') }} as p from x join {{ ref('stg_sale') }} using (id)");
-    write(root, "macros/cents.sql", "{% macro cents(col) %}({{ col }} / 100.0){% endmacro %}");
+    write(
+        root,
+        "macros/cents.sql",
+        "{% macro cents(col) %}({{ col }} / 100.0){% endmacro %}",
+    );
     write(root, "models/schema.yml", "version: 2\nmodels:\n  - name: fct\n    description: \"{{ doc('fct') }}\"\n    columns:\n      - name: p\n        tests:\n          - not_null\n          - accepted_values:\n              values: ['a', \"b'c\"]\n              config:\n                severity: warn\n                where: \"p > 0\"\n          - relationships:\n              to: ref('stg_sale')\n              field: id\n");
     write(root, "models/docs.md", "{% docs fct %}Facts.{% enddocs %}");
     dir
@@ -41,8 +49,17 @@ fn parses_dependencies_configs_and_tests() {
     let stg = &manifest.nodes["model.demo.stg_sale"];
     assert_eq!(stg.config.tags(), vec!["stg"]);
     assert_eq!(stg.depends_on, vec!["source.demo.raw.sale"]);
-    let tests: Vec<&Node> = manifest.nodes.values().filter(|n| n.resource_type == ResourceType::Test).collect();
-    assert_eq!(tests.len(), 4, "{:?}", tests.iter().map(|t| &t.name).collect::<Vec<_>>());
+    let tests: Vec<&Node> = manifest
+        .nodes
+        .values()
+        .filter(|n| n.resource_type == ResourceType::Test)
+        .collect();
+    assert_eq!(
+        tests.len(),
+        4,
+        "{:?}",
+        tests.iter().map(|t| &t.name).collect::<Vec<_>>()
+    );
     let rel = tests.iter().find(|t| t.name.starts_with("relationships")).unwrap();
     assert_eq!(rel.depends_on, vec!["model.demo.fct", "model.demo.stg_sale"]);
     let accepted = tests.iter().find(|t| t.name.starts_with("accepted_values")).unwrap();
@@ -53,14 +70,33 @@ fn parses_dependencies_configs_and_tests() {
 fn compiles_with_relations_macros_vars_and_ephemeral_ctes() {
     let dir = fixture();
     let manifest = parse_dir(dir.path()).unwrap();
-    let sql = manifest.compile("model.demo.fct", &CompileState::default()).unwrap().sql;
-    assert!(sql.starts_with("with __dbt__cte__eph as (\nselect id from \"main\".\"stg_sale\"\n),\nx as"), "{sql}");
+    let sql = manifest
+        .compile("model.demo.fct", &CompileState::default())
+        .unwrap()
+        .sql;
+    assert!(
+        sql.starts_with("with __dbt__cte__eph as (\nselect id from \"main\".\"stg_sale\"\n),\nx as"),
+        "{sql}"
+    );
     assert!(sql.contains("(price / 100.0) as p"), "{sql}");
-    let stg = manifest.compile("model.demo.stg_sale", &CompileState::default()).unwrap().sql;
+    let stg = manifest
+        .compile("model.demo.stg_sale", &CompileState::default())
+        .unwrap()
+        .sql;
     assert!(stg.contains("from \"raw\".\"sale\" where price >= 1"), "{stg}");
-    let accepted = manifest.nodes.values().find(|n| n.name.starts_with("accepted_values")).unwrap();
-    let test_sql = manifest.compile(&accepted.unique_id, &CompileState::default()).unwrap().sql;
-    assert!(test_sql.contains("from (select * from \"main_marts\".\"fct\" where p > 0) dbt_subquery"), "{test_sql}");
+    let accepted = manifest
+        .nodes
+        .values()
+        .find(|n| n.name.starts_with("accepted_values"))
+        .unwrap();
+    let test_sql = manifest
+        .compile(&accepted.unique_id, &CompileState::default())
+        .unwrap()
+        .sql;
+    assert!(
+        test_sql.contains("from (select * from \"main_marts\".\"fct\" where p > 0) dbt_subquery"),
+        "{test_sql}"
+    );
     assert!(test_sql.contains("not in ('a', 'b''c')"), "{test_sql}");
 }
 
@@ -82,7 +118,10 @@ fn cycles_are_reported() {
     write(dir.path(), "models/b.sql", "select * from {{ ref('a') }}");
     let errors = parse_dir(dir.path()).err().unwrap().to_string();
     assert!(errors.contains("K3001"), "{errors}");
-    assert!(errors.contains("model.demo.a") && errors.contains("model.demo.b"), "{errors}");
+    assert!(
+        errors.contains("model.demo.a") && errors.contains("model.demo.b"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -91,7 +130,10 @@ fn jinja_syntax_errors_have_line_and_column() {
     write(dir.path(), "dbt_project.yml", "name: demo\n");
     write(dir.path(), "models/a.sql", "select 1\n{% if %}\n");
     let errors = parse_dir(dir.path()).err().unwrap().to_string();
-    assert!(errors.contains("K2001") && errors.contains("models/a.sql:2"), "{errors}");
+    assert!(
+        errors.contains("K2001") && errors.contains("models/a.sql:2"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -99,12 +141,31 @@ fn compiler_errors_and_is_incremental() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "dbt_project.yml", "name: demo\n");
     write(dir.path(), "models/inc.sql", "{{ config(materialized='incremental', unique_key='id') }}\nselect 1 as id\n{% if is_incremental() %}where id > (select max(id) from {{ this }}){% endif %}");
-    write(dir.path(), "models/boom.sql", "{% if execute %}{{ exceptions.raise_compiler_error('nope: ' ~ this.identifier) }}{% endif %}select 1");
+    write(
+        dir.path(),
+        "models/boom.sql",
+        "{% if execute %}{{ exceptions.raise_compiler_error('nope: ' ~ this.identifier) }}{% endif %}select 1",
+    );
     let manifest = parse_dir(dir.path()).unwrap();
-    let full = manifest.compile("model.demo.inc", &CompileState::default()).unwrap().sql;
+    let full = manifest
+        .compile("model.demo.inc", &CompileState::default())
+        .unwrap()
+        .sql;
     assert!(!full.contains("max(id)"));
-    let incremental = manifest.compile("model.demo.inc", &CompileState { is_incremental: true, runner: None }).unwrap().sql;
+    let incremental = manifest
+        .compile(
+            "model.demo.inc",
+            &CompileState {
+                is_incremental: true,
+                runner: None,
+            },
+        )
+        .unwrap()
+        .sql;
     assert!(incremental.contains("from \"main\".\"inc\""), "{incremental}");
-    let err = manifest.compile("model.demo.boom", &CompileState::default()).unwrap_err().to_string();
+    let err = manifest
+        .compile("model.demo.boom", &CompileState::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("K2004") && err.contains("nope: boom"), "{err}");
 }

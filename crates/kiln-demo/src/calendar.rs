@@ -113,13 +113,7 @@ impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let day = Day::from_offset(self.0 / SECONDS_PER_DAY);
         let rest = self.0 % SECONDS_PER_DAY;
-        write!(
-            f,
-            "{day} {:02}:{:02}:{:02}",
-            rest / 3600,
-            (rest / 60) % 60,
-            rest % 60
-        )
+        write!(f, "{day} {:02}:{:02}:{:02}", rest / 3600, (rest / 60) % 60, rest % 60)
     }
 }
 

@@ -28,9 +28,7 @@ use calendar::{Day, SECONDS_PER_DAY};
 pub const SEED: u64 = 0x7469_636b_6974; // "tickit"
 
 /// The seven tables, in the order they are written.
-pub const TABLES: [&str; 7] = [
-    "category", "date", "venue", "user", "event", "listing", "sale",
-];
+pub const TABLES: [&str; 7] = ["category", "date", "venue", "user", "event", "listing", "sale"];
 
 /// Smallest and largest accepted scale. Above the maximum the ids would no longer fit the
 /// Redshift column types (sales ids are `integer`).
@@ -71,9 +69,7 @@ pub enum DemoError {
     CreateDir { path: PathBuf, source: io::Error },
     #[error("could not write {}: {source}; check free disk space and permissions", path.display())]
     Write { path: PathBuf, source: io::Error },
-    #[error(
-        "could not encode the lake manifest: {0}; this is a bug in kiln-demo, please report it"
-    )]
+    #[error("could not encode the lake manifest: {0}; this is a bug in kiln-demo, please report it")]
     Manifest(#[from] serde_json::Error),
 }
 
@@ -165,10 +161,7 @@ pub fn generate_tickit(lake_dir: &Path, scale: f64) -> Result<Vec<TableSummary>,
 /// A fresh random stream for one table, so each table is independent of the others' draws.
 fn rng_for(table: &str) -> ChaCha8Rng {
     let mut rng = ChaCha8Rng::seed_from_u64(SEED);
-    let stream = TABLES
-        .iter()
-        .position(|t| *t == table)
-        .unwrap_or(TABLES.len());
+    let stream = TABLES.iter().position(|t| *t == table).unwrap_or(TABLES.len());
     rng.set_stream(stream as u64);
     rng
 }
@@ -271,8 +264,7 @@ fn write_venues(out: &mut BufWriter<File>) -> io::Result<u64> {
     for i in 0..VENUES as usize {
         // prefix × kind has 240 combinations, so the first 202 indices give unique names.
         let prefix = names::VENUE_PREFIXES[i % prefixes];
-        let (kind, min_seats, max_seats) =
-            names::VENUE_KINDS[(i / prefixes) % names::VENUE_KINDS.len()];
+        let (kind, min_seats, max_seats) = names::VENUE_KINDS[(i / prefixes) % names::VENUE_KINDS.len()];
         let (city, state) = names::CITIES[rng.random_range(0..names::CITIES.len())];
         let seats = rng.random_range(min_seats..=max_seats) / 10 * 10;
         writeln!(out, "{}|{prefix} {kind}|{city}|{state}|{seats}", i + 1)?;
@@ -296,8 +288,7 @@ fn username(user_id: u64) -> String {
     const MULTIPLIER: u64 = 19_092_044_921;
     const OFFSET: u64 = 1_234_567_891;
     // u128 so the product cannot wrap, which would break the bijection.
-    let mixed =
-        (u128::from(user_id) * u128::from(MULTIPLIER) + u128::from(OFFSET)) % u128::from(SPACE);
+    let mixed = (u128::from(user_id) * u128::from(MULTIPLIER) + u128::from(OFFSET)) % u128::from(SPACE);
     let mut x = mixed as u64;
     let digits = x % 100;
     x /= 100;
@@ -307,15 +298,7 @@ fn username(user_id: u64) -> String {
         x /= 26;
     }
     let l = |i: usize| char::from(letters[i]);
-    format!(
-        "{}{}{}{digits:02}{}{}{}",
-        l(0),
-        l(1),
-        l(2),
-        l(3),
-        l(4),
-        l(5)
-    )
+    format!("{}{}{}{digits:02}{}{}{}", l(0), l(1), l(2), l(3), l(4), l(5))
 }
 
 fn write_users(out: &mut BufWriter<File>, count: u64, people: &mut People) -> io::Result<u64> {
@@ -383,11 +366,7 @@ const START_TIMES: [u32; 6] = [
     20 * 3600,
 ];
 
-fn write_events(
-    out: &mut BufWriter<File>,
-    count: u64,
-    events: &mut Vec<EventInfo>,
-) -> io::Result<u64> {
+fn write_events(out: &mut BufWriter<File>, count: u64, events: &mut Vec<EventInfo>) -> io::Result<u64> {
     let mut rng = rng_for("event");
     writeln!(out, "eventid|venueid|catid|dateid|eventname|starttime")?;
     events.reserve(count as usize);
@@ -395,8 +374,7 @@ fn write_events(
         let venue = rng.random_range(1..=VENUES);
         let category = rng.random_range(0..names::CATEGORIES.len());
         let day = Day::from_offset(rng.random_range(0..calendar::DAYS));
-        let start =
-            day.offset * SECONDS_PER_DAY + START_TIMES[rng.random_range(0..START_TIMES.len())];
+        let start = day.offset * SECONDS_PER_DAY + START_TIMES[rng.random_range(0..START_TIMES.len())];
         let name = if let Some(teams) = names::TEAMS.get(category) {
             let home = rng.random_range(0..teams.len());
             // Offsetting by 1..len picks a different team for the visitors.
@@ -462,8 +440,8 @@ fn write_listings(
         let tickets: u32 = rng.random_range(1..=24);
         let (_, _, _, _, low, high) = names::CATEGORIES[event.category];
         const CENT_ENDINGS: [u64; 6] = [0, 0, 0, 0, 50, 99];
-        let price_cents = u64::from(rng.random_range(low..=high)) * 100
-            + CENT_ENDINGS[rng.random_range(0..CENT_ENDINGS.len())];
+        let price_cents =
+            u64::from(rng.random_range(low..=high)) * 100 + CENT_ENDINGS[rng.random_range(0..CENT_ENDINGS.len())];
         // Every event starts at 14:00 or later, so event_start ≥ LISTING_LEAD.
         let latest = event.start.saturating_sub(LISTING_LEAD);
         let listed = latest - rng.random_range(0..=latest.min(LISTING_WINDOW));

@@ -12,9 +12,7 @@ fn lake_hash(dir: &Path) -> u64 {
             .unwrap()
             .hash(&mut hasher);
     }
-    fs::read(dir.join("_manifest.json"))
-        .unwrap()
-        .hash(&mut hasher);
+    fs::read(dir.join("_manifest.json")).unwrap().hash(&mut hasher);
     hasher.finish()
 }
 
@@ -28,12 +26,7 @@ impl Table {
     fn read(dir: &Path, name: &str) -> Self {
         let text = fs::read_to_string(dir.join(name).join(format!("{name}.txt"))).unwrap();
         let mut lines = text.lines();
-        let header: Vec<String> = lines
-            .next()
-            .unwrap()
-            .split('|')
-            .map(str::to_string)
-            .collect();
+        let header: Vec<String> = lines.next().unwrap().split('|').map(str::to_string).collect();
         let rows: Vec<Vec<String>> = lines
             .map(|l| l.split('|').map(str::to_string).collect::<Vec<_>>())
             .collect();
@@ -130,15 +123,9 @@ fn check_constraints(dir: &Path) {
         .all(|g| *g == "Sports" || *g == "Shows"));
     assert_eq!(date_ids.first(), Some(&1827));
     assert_eq!(date_ids.last(), Some(&2191));
-    assert!(date
-        .strs("holiday")
-        .iter()
-        .all(|h| *h == "true" || *h == "false"));
+    assert!(date.strs("holiday").iter().all(|h| *h == "true" || *h == "false"));
     let us_states: HashSet<&str> = names::CITIES.iter().map(|(_, s)| *s).collect();
-    assert!(venue
-        .strs("venuestate")
-        .iter()
-        .all(|s| us_states.contains(s)));
+    assert!(venue.strs("venuestate").iter().all(|s| us_states.contains(s)));
     assert!(venue.ints("venueseats").iter().all(|s| *s > 0));
     for col in ["likesports", "likejazz", "likemusicals"] {
         let values = user.strs(col);
@@ -156,11 +143,7 @@ fn check_constraints(dir: &Path) {
     assert!(event.ints("catid").iter().all(|c| cat_set.contains(c)));
     assert!(event.ints("dateid").iter().all(|d| date_set.contains(d)));
     assert!(event.strs("starttime").iter().all(|t| is_timestamp(t)));
-    let event_start: HashMap<i64, &str> = event_ids
-        .iter()
-        .copied()
-        .zip(event.strs("starttime"))
-        .collect();
+    let event_start: HashMap<i64, &str> = event_ids.iter().copied().zip(event.strs("starttime")).collect();
 
     // Listings.
     let list_seller = listing.ints("sellerid");
@@ -174,19 +157,12 @@ fn check_constraints(dir: &Path) {
     assert!(listing.ints("dateid").iter().all(|d| date_set.contains(d)));
     for i in 0..listing.rows.len() {
         assert!(list_tickets[i] >= 1);
-        assert!(
-            list_price[i] >= 100,
-            "price per ticket must be at least 1.00"
-        );
+        assert!(list_price[i] >= 100, "price per ticket must be at least 1.00");
         assert_eq!(list_total[i], list_price[i] * list_tickets[i]);
         assert!(is_timestamp(list_time[i]));
         assert!(list_time[i] < event_start[&list_event[i]]);
     }
-    let by_list: HashMap<i64, usize> = list_ids
-        .iter()
-        .enumerate()
-        .map(|(i, id)| (*id, i))
-        .collect();
+    let by_list: HashMap<i64, usize> = list_ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
 
     // Sales.
     let s_list = sale.ints("listid");
@@ -202,14 +178,8 @@ fn check_constraints(dir: &Path) {
     let mut sold_per_listing: HashMap<i64, i64> = HashMap::new();
     for i in 0..sale.rows.len() {
         let l = by_list[&s_list[i]];
-        assert_eq!(
-            s_seller[i], list_seller[l],
-            "sale seller must be the listing's"
-        );
-        assert_eq!(
-            s_event[i], list_event[l],
-            "sale event must be the listing's"
-        );
+        assert_eq!(s_seller[i], list_seller[l], "sale seller must be the listing's");
+        assert_eq!(s_event[i], list_event[l], "sale event must be the listing's");
         assert!(user_set.contains(&s_buyer[i]));
         assert_ne!(s_buyer[i], s_seller[i], "nobody buys from themselves");
         assert!((1..=8).contains(&s_qty[i]));
@@ -226,10 +196,7 @@ fn check_constraints(dir: &Path) {
         *sold_per_listing.entry(s_list[i]).or_default() += s_qty[i];
     }
     for (list, sold) in sold_per_listing {
-        assert!(
-            sold <= list_tickets[by_list[&list]],
-            "listing {list} oversold"
-        );
+        assert!(sold <= list_tickets[by_list[&list]], "listing {list} oversold");
     }
 
     // Some users never buy, and they are real users.

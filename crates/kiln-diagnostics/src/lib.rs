@@ -87,11 +87,19 @@ pub struct Location {
 
 impl Location {
     pub fn file(file: impl Into<PathBuf>) -> Self {
-        Location { file: file.into(), line: None, column: None }
+        Location {
+            file: file.into(),
+            line: None,
+            column: None,
+        }
     }
 
     pub fn at(file: impl Into<PathBuf>, line: usize, column: Option<usize>) -> Self {
-        Location { file: file.into(), line: Some(line), column }
+        Location {
+            file: file.into(),
+            line: Some(line),
+            column,
+        }
     }
 }
 
@@ -126,11 +134,20 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn error(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { code, severity: Severity::Error, message: message.into(), location: None, hint: None }
+        Diagnostic {
+            code,
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            hint: None,
+        }
     }
 
     pub fn warning(code: Code, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(code, message) }
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(code, message)
+        }
     }
 
     pub fn at(mut self, location: Location) -> Self {
@@ -224,7 +241,9 @@ impl std::error::Error for Diagnostics {}
 
 /// Renders `path` relative to `root` when it lies below it.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(root).map(Path::to_path_buf).unwrap_or_else(|_| path.to_path_buf())
+    path.strip_prefix(root)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|_| path.to_path_buf())
 }
 
 #[cfg(test)]

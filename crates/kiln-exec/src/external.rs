@@ -13,24 +13,43 @@ pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Op
     let Some(external) = node.source.as_ref().and_then(|s| s.external.as_ref()) else {
         return Ok(None);
     };
-    let location_at = Location { file: node.path.clone(), line: node.line, column: None };
+    let location_at = Location {
+        file: node.path.clone(),
+        line: node.line,
+        column: None,
+    };
     let text = |key: &str| external.get(key).and_then(Value::as_str).map(str::to_string);
     let Some(location) = text("location") else {
-        return Err(Diagnostic::error(Code::YamlSyntax, format!("source table '{}' has `external:` but no `location:`", node.name))
-            .at(location_at)
-            .hint("add `location: \"lake/<table>/\"` (a folder, file or glob relative to the project)"));
+        return Err(Diagnostic::error(
+            Code::YamlSyntax,
+            format!("source table '{}' has `external:` but no `location:`", node.name),
+        )
+        .at(location_at)
+        .hint("add `location: \"lake/<table>/\"` (a folder, file or glob relative to the project)"));
     };
     if location.starts_with("s3://") {
         return Err(Diagnostic::error(
             Code::MissingLakeFiles,
-            format!("source table '{}' lives in S3 ({location}); the embedded DuckDB warehouse reads local lake files", node.name),
+            format!(
+                "source table '{}' lives in S3 ({location}); the embedded DuckDB warehouse reads local lake files",
+                node.name
+            ),
         )
         .at(location_at)
-        .hint("point `location` at a local folder for the local target, or run against a Redshift target with Spectrum"));
+        .hint(
+            "point `location` at a local folder for the local target, or run against a Redshift target with Spectrum",
+        ));
     }
-    let absolute = if Path::new(&location).is_absolute() { location.clone() } else { root.join(&location).to_string_lossy().into_owned() };
+    let absolute = if Path::new(&location).is_absolute() {
+        location.clone()
+    } else {
+        root.join(&location).to_string_lossy().into_owned()
+    };
 
-    let format_name = text("format").or_else(|| text("file_format")).unwrap_or_else(|| "textfile".into()).to_ascii_lowercase();
+    let format_name = text("format")
+        .or_else(|| text("file_format"))
+        .unwrap_or_else(|| "textfile".into())
+        .to_ascii_lowercase();
     let format = match format_name.as_str() {
         "parquet" => ExternalFormat::Parquet,
         "json" | "ndjson" | "jsonl" => ExternalFormat::NdJson,
@@ -44,22 +63,39 @@ pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Op
             let header_rows = match external.get("header") {
                 Some(Value::Bool(true)) => 1,
                 Some(Value::Number(n)) => n.as_u64().unwrap_or(0) as usize,
-                _ => capture(&properties, r"skip\.header\.line\.count'\s*=\s*'(\d+)'").and_then(|n| n.parse().ok()).unwrap_or(0),
+                _ => capture(&properties, r"skip\.header\.line\.count'\s*=\s*'(\d+)'")
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0),
             };
             let quote = capture(&row_format, r"(?i)quoteChar'\s*=\s*'([^']+)'").or(Some("\"".into()));
-            ExternalFormat::Delimited { delimiter: unescape(&delimiter), header_rows, quote }
+            ExternalFormat::Delimited {
+                delimiter: unescape(&delimiter),
+                header_rows,
+                quote,
+            }
         }
     };
     let columns = node
         .columns
         .iter()
-        .map(|c| ColumnDef { name: c.name.clone(), data_type: c.data_type.clone().unwrap_or_else(|| "varchar".into()) })
+        .map(|c| ColumnDef {
+            name: c.name.clone(),
+            data_type: c.data_type.clone().unwrap_or_else(|| "varchar".into()),
+        })
         .collect();
-    Ok(Some(ExternalTable { relation, location: absolute, format, columns }))
+    Ok(Some(ExternalTable {
+        relation,
+        location: absolute,
+        format,
+        columns,
+    }))
 }
 
 fn capture(text: &str, pattern: &str) -> Option<String> {
-    regex::Regex::new(pattern).ok()?.captures(text).map(|c| c[1].to_string())
+    regex::Regex::new(pattern)
+        .ok()?
+        .captures(text)
+        .map(|c| c[1].to_string())
 }
 
 fn unescape(delimiter: &str) -> String {

@@ -45,7 +45,8 @@ impl Command {
     }
 
     fn handles(self, node: &Node) -> bool {
-        let staged = node.resource_type == ResourceType::Source && node.source.as_ref().is_some_and(|s| s.external.is_some());
+        let staged =
+            node.resource_type == ResourceType::Source && node.source.as_ref().is_some_and(|s| s.external.is_some());
         match self {
             Command::Stage => staged,
             Command::Seed => node.resource_type == ResourceType::Seed,
@@ -56,7 +57,10 @@ impl Command {
                     || matches!(node.resource_type, ResourceType::Seed | ResourceType::Test)
                     || (node.resource_type == ResourceType::Model && !node.is_ephemeral())
             }
-            Command::Compile => matches!(node.resource_type, ResourceType::Model | ResourceType::Test | ResourceType::Analysis),
+            Command::Compile => matches!(
+                node.resource_type,
+                ResourceType::Model | ResourceType::Test | ResourceType::Analysis
+            ),
         }
     }
 }
@@ -141,9 +145,22 @@ pub struct NodeResult {
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "event", rename_all = "snake_case")]
 pub enum Event {
-    Started { index: usize, total: usize, unique_id: String, name: String, kind: String },
-    Finished { index: usize, total: usize, result: Box<NodeResult> },
-    Log { unique_id: String, message: String },
+    Started {
+        index: usize,
+        total: usize,
+        unique_id: String,
+        name: String,
+        kind: String,
+    },
+    Finished {
+        index: usize,
+        total: usize,
+        result: Box<NodeResult>,
+    },
+    Log {
+        unique_id: String,
+        message: String,
+    },
 }
 
 pub trait EventSink: Send + Sync {
@@ -187,15 +204,23 @@ impl RunSummary {
     }
 
     pub fn success(&self) -> bool {
-        !self.results.iter().any(|r| matches!(r.status, NodeStatus::Error | NodeStatus::Fail | NodeStatus::Skipped))
+        !self
+            .results
+            .iter()
+            .any(|r| matches!(r.status, NodeStatus::Error | NodeStatus::Fail | NodeStatus::Skipped))
     }
 }
 
 /// Picks the nodes a command covers, in topological order.
 pub fn plan(manifest: &Manifest, options: &RunOptions) -> Result<(Vec<String>, Vec<String>), Diagnostic> {
-    let select_options = SelectOptions { resource_types: None, indirect_selection: options.indirect_selection };
-    let selection = select_with_report(&manifest.graph, &options.select, &options.exclude, select_options)
-        .map_err(|e| Diagnostic::error(Code::Selector, e.to_string()).hint("see `kiln ls --help` for the selector syntax"))?;
+    let select_options = SelectOptions {
+        resource_types: None,
+        indirect_selection: options.indirect_selection,
+    };
+    let selection =
+        select_with_report(&manifest.graph, &options.select, &options.exclude, select_options).map_err(|e| {
+            Diagnostic::error(Code::Selector, e.to_string()).hint("see `kiln ls --help` for the selector syntax")
+        })?;
     let chosen: BTreeSet<String> = selection
         .selected
         .into_iter()
@@ -216,10 +241,20 @@ pub fn now_rfc3339() -> String {
 }
 
 pub fn new_invocation_id() -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     let mixed = nanos ^ (u128::from(std::process::id()) << 64);
     let hex = format!("{mixed:032x}");
-    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 struct Job {
@@ -256,20 +291,35 @@ pub fn execute(
         // dbt, a test only blocks nodes that depend on *all* of its parents: a relationships test
         // between two branches must not make each branch wait for the other (a scheduling cycle).
         let mut ancestors_of: HashMap<&str, BTreeSet<&str>> = HashMap::new();
-        for test_id in order.iter().filter(|id| manifest.nodes.get(*id).is_some_and(|n| n.resource_type == ResourceType::Test)) {
-            let Some(test) = manifest.nodes.get(test_id) else { continue };
+        for test_id in order.iter().filter(|id| {
+            manifest
+                .nodes
+                .get(*id)
+                .is_some_and(|n| n.resource_type == ResourceType::Test)
+        }) {
+            let Some(test) = manifest.nodes.get(test_id) else {
+                continue;
+            };
             let mut candidates = BTreeSet::new();
             for parent in &test.depends_on {
                 candidates.extend(manifest.graph.children(parent).unwrap_or_default());
             }
             for child in candidates {
-                let is_model = manifest.nodes.get(child).is_some_and(|n| n.resource_type != ResourceType::Test);
+                let is_model = manifest
+                    .nodes
+                    .get(child)
+                    .is_some_and(|n| n.resource_type != ResourceType::Test);
                 if !is_model || !scheduled.contains(child) {
                     continue;
                 }
-                let ancestors = ancestors_of
-                    .entry(child)
-                    .or_insert_with(|| manifest.graph.ancestors(child, None).unwrap_or_default().into_iter().collect());
+                let ancestors = ancestors_of.entry(child).or_insert_with(|| {
+                    manifest
+                        .graph
+                        .ancestors(child, None)
+                        .unwrap_or_default()
+                        .into_iter()
+                        .collect()
+                });
                 if test.depends_on.iter().all(|p| ancestors.contains(p.as_str())) {
                     upstream.entry(child).or_default().insert(test_id.as_str());
                 }
@@ -305,7 +355,9 @@ pub fn execute(
                     Err(_) => return,
                 };
                 let Ok(job) = job else { return };
-                let Some(node) = manifest.nodes.get(&job.id) else { continue };
+                let Some(node) = manifest.nodes.get(&job.id) else {
+                    continue;
+                };
                 sink.event(&Event::Started {
                     index: job.index + 1,
                     total,
@@ -319,7 +371,10 @@ pub fn execute(
                     run_node(manifest, adapter.as_ref(), &runner, node, options, &thread_id)
                 };
                 for log in result.1 {
-                    sink.event(&Event::Log { unique_id: node.unique_id.clone(), message: log });
+                    sink.event(&Event::Log {
+                        unique_id: node.unique_id.clone(),
+                        message: log,
+                    });
                 }
                 if result_tx.send((job.index, result.0)).is_err() {
                     return;
@@ -331,14 +386,24 @@ pub fn execute(
         }
         drop(result_tx);
 
-        let mut ready: BTreeSet<usize> = waiting.iter().filter(|(_, n)| **n == 0).filter_map(|(id, _)| position.get(id).copied()).collect();
+        let mut ready: BTreeSet<usize> = waiting
+            .iter()
+            .filter(|(_, n)| **n == 0)
+            .filter_map(|(id, _)| position.get(id).copied())
+            .collect();
         let mut in_flight = 0;
         let mut done = 0;
         let mut stop = false;
         while done < total {
             while !stop && in_flight < threads {
                 let Some(index) = ready.pop_first() else { break };
-                if job_tx.send(Job { index, id: order[index].clone() }).is_err() {
+                if job_tx
+                    .send(Job {
+                        index,
+                        id: order[index].clone(),
+                    })
+                    .is_err()
+                {
                     stop = true;
                     break;
                 }
@@ -357,7 +422,11 @@ pub fn execute(
                                 "internal error: its dependencies never finished (please report this)"
                             };
                             let result = skipped(node, options.command, reason, "main").0;
-                            sink.event(&Event::Finished { index: index + 1, total, result: Box::new(result.clone()) });
+                            sink.event(&Event::Finished {
+                                index: index + 1,
+                                total,
+                                result: Box::new(result.clone()),
+                            });
                             *slot = Some(result);
                         }
                     }
@@ -374,21 +443,36 @@ pub fn execute(
             if cancel.is_cancelled() {
                 stop = true;
             }
-            sink.event(&Event::Finished { index: index + 1, total, result: Box::new(result.clone()) });
+            sink.event(&Event::Finished {
+                index: index + 1,
+                total,
+                result: Box::new(result.clone()),
+            });
             let id = order[index].as_str();
             results[index] = Some(result);
             let mut frontier = vec![(id, blocks)];
             while let Some((current, failed)) = frontier.pop() {
                 for child in downstream.get(current).cloned().unwrap_or_default() {
-                    let Some(child_index) = position.get(child).copied() else { continue };
+                    let Some(child_index) = position.get(child).copied() else {
+                        continue;
+                    };
                     if results[child_index].is_some() {
                         continue;
                     }
                     if failed {
-                        let Some(node) = manifest.nodes.get(child) else { continue };
-                        let reason = format!("skipped because {} did not succeed", manifest.nodes.get(current).map(|n| n.name.as_str()).unwrap_or(current));
+                        let Some(node) = manifest.nodes.get(child) else {
+                            continue;
+                        };
+                        let reason = format!(
+                            "skipped because {} did not succeed",
+                            manifest.nodes.get(current).map(|n| n.name.as_str()).unwrap_or(current)
+                        );
                         let result = skipped(node, options.command, &reason, "main").0;
-                        sink.event(&Event::Finished { index: child_index + 1, total, result: Box::new(result.clone()) });
+                        sink.event(&Event::Finished {
+                            index: child_index + 1,
+                            total,
+                            result: Box::new(result.clone()),
+                        });
                         results[child_index] = Some(result);
                         done += 1;
                         ready.remove(&child_index);
@@ -416,7 +500,13 @@ pub fn execute(
     })
 }
 
-fn collect_scheduled_parents<'a>(manifest: &'a Manifest, id: &str, scheduled: &BTreeSet<&'a str>, out: &mut BTreeSet<&'a str>, seen: &mut BTreeSet<String>) {
+fn collect_scheduled_parents<'a>(
+    manifest: &'a Manifest,
+    id: &str,
+    scheduled: &BTreeSet<&'a str>,
+    out: &mut BTreeSet<&'a str>,
+    seen: &mut BTreeSet<String>,
+) {
     let Some(node) = manifest.nodes.get(id) else { return };
     for parent in &node.depends_on {
         if !seen.insert(parent.clone()) {
@@ -501,37 +591,58 @@ pub fn for_warehouse(manifest: &Manifest, sql: &str) -> String {
 }
 
 /// Turns an adapter failure into a user-facing diagnostic located at the node's file.
-pub fn adapter_diagnostic(manifest: &Manifest, node: &Node, error: &AdapterError, compiled_path: Option<&PathBuf>) -> Diagnostic {
-    let node_location = Location { file: node.path.clone(), line: node.line, column: None };
+pub fn adapter_diagnostic(
+    manifest: &Manifest,
+    node: &Node,
+    error: &AdapterError,
+    compiled_path: Option<&PathBuf>,
+) -> Diagnostic {
+    let node_location = Location {
+        file: node.path.clone(),
+        line: node.line,
+        column: None,
+    };
     match error {
         AdapterError::Locked { .. } => Diagnostic::error(Code::WarehouseLocked, error.to_string()),
         AdapterError::Open { .. } => Diagnostic::error(Code::Warehouse, error.to_string()),
         AdapterError::MissingLakeFiles { .. } => Diagnostic::error(Code::MissingLakeFiles, error.to_string())
             .at(node_location)
-            .hint("generate the sample data with `kiln demo tickit`, or fix `external.location`"),
+            .hint("create the lake files (for the sample projects: `kiln demo tickit`), or fix `external.location`"),
         AdapterError::LakeData(detail) => {
+            let relative = |file: &String| kiln_diagnostics::relative_to(&manifest.root, std::path::Path::new(file));
             let location = match (&detail.file, detail.line) {
-                (Some(file), Some(line)) => Location::at(file, line as usize, None),
-                (Some(file), None) => Location::file(file),
+                (Some(file), Some(line)) => Location::at(relative(file), line as usize, None),
+                (Some(file), None) => Location::file(relative(file)),
                 _ => node_location,
             };
             Diagnostic::error(Code::LakeData, error.to_string())
                 .at(location)
-                .hint("fix the file, or change `data_type` of the column in the sources YAML")
+                .hint("correct that line of the lake file, or declare a wider data_type for the column")
         }
         AdapterError::Seed { path, line, .. } => {
             let location = match line {
-                Some(line) => Location::at(kiln_diagnostics::relative_to(&manifest.root, path), *line as usize, None),
+                Some(line) => Location::at(
+                    kiln_diagnostics::relative_to(&manifest.root, path),
+                    *line as usize,
+                    None,
+                ),
                 None => Location::file(kiln_diagnostics::relative_to(&manifest.root, path)),
             };
-            Diagnostic::error(Code::SeedFile, error.to_string()).at(location).hint("fix the CSV or set `column_types` for the seed")
+            Diagnostic::error(Code::SeedFile, error.to_string())
+                .at(location)
+                .hint("fix the CSV or set `column_types` for the seed")
         }
         AdapterError::Sql { line, .. } => {
             let mut message = error.to_string();
             if let (Some(path), Some(line)) = (compiled_path, line) {
-                message.push_str(&format!(" (compiled SQL: {}:{line})", kiln_diagnostics::relative_to(&manifest.root, path).display()));
+                message.push_str(&format!(
+                    " (compiled SQL: {}:{line})",
+                    kiln_diagnostics::relative_to(&manifest.root, path).display()
+                ));
             }
-            Diagnostic::error(Code::Sql, message).at(node_location).hint("fix the SQL in the model; the compiled SQL shows what ran")
+            Diagnostic::error(Code::Sql, message)
+                .at(node_location)
+                .hint("fix the SQL in the model; the compiled SQL shows what ran")
         }
         AdapterError::Interrupted => Diagnostic::error(Code::Sql, error.to_string()),
         _ => Diagnostic::error(Code::Warehouse, error.to_string()).at(node_location),
@@ -540,16 +651,39 @@ pub fn adapter_diagnostic(manifest: &Manifest, node: &Node, error: &AdapterError
 
 type Outcome = (NodeResult, Vec<String>);
 
-fn run_node(manifest: &Manifest, adapter: &dyn Adapter, runner: &Arc<dyn QueryRunner>, node: &Node, options: &RunOptions, thread: &str) -> Outcome {
+fn run_node(
+    manifest: &Manifest,
+    adapter: &dyn Adapter,
+    runner: &Arc<dyn QueryRunner>,
+    node: &Node,
+    options: &RunOptions,
+    thread: &str,
+) -> Outcome {
     let started_at = now_rfc3339();
     let clock = Instant::now();
     let mut logs = Vec::new();
     let mut compiled_code = None;
     let mut compiled_path = None;
-    let outcome = execute_node(manifest, adapter, runner, node, options, &mut logs, &mut compiled_code, &mut compiled_path);
+    let outcome = execute_node(
+        manifest,
+        adapter,
+        runner,
+        node,
+        options,
+        &mut logs,
+        &mut compiled_code,
+        &mut compiled_path,
+    );
     let (status, message, rows, failures, sample, diagnostic) = match outcome {
         Ok(done) => (done.status, done.message, done.rows, done.failures, done.sample, None),
-        Err(diagnostic) => (NodeStatus::Error, diagnostic.message.clone(), None, None, None, Some(diagnostic)),
+        Err(diagnostic) => (
+            NodeStatus::Error,
+            diagnostic.message.clone(),
+            None,
+            None,
+            None,
+            Some(diagnostic),
+        ),
     };
     (
         NodeResult {
@@ -585,18 +719,30 @@ struct Done {
 
 impl Done {
     fn ok(message: impl Into<String>, rows: Option<u64>) -> Done {
-        Done { status: NodeStatus::Success, message: message.into(), rows, failures: None, sample: None }
+        Done {
+            status: NodeStatus::Success,
+            message: message.into(),
+            rows,
+            failures: None,
+            sample: None,
+        }
     }
 }
 
 /// Compiles a node and writes the SQL to `target/compiled/`, returning SQL in the warehouse dialect.
-pub fn compile_to_disk(manifest: &Manifest, node: &Node, state: &CompileState) -> Result<(String, PathBuf, Vec<String>), Diagnostic> {
+pub fn compile_to_disk(
+    manifest: &Manifest,
+    node: &Node,
+    state: &CompileState,
+) -> Result<(String, PathBuf, Vec<String>), Diagnostic> {
     let compiled = manifest.compile(&node.unique_id, state)?;
     let path = manifest.compiled_path(node);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Diagnostic::error(Code::Io, format!("cannot create {}: {e}", parent.display())))?;
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Diagnostic::error(Code::Io, format!("cannot create {}: {e}", parent.display())))?;
     }
-    std::fs::write(&path, &compiled.sql).map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))?;
+    std::fs::write(&path, &compiled.sql)
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))?;
     Ok((compiled.sql, path, compiled.logs))
 }
 
@@ -615,7 +761,9 @@ fn execute_node(
     let diag = |e: AdapterError, path: Option<&PathBuf>| adapter_diagnostic(manifest, node, &e, path);
     match node.resource_type {
         ResourceType::Source => {
-            let Some(relation) = relation else { return Ok(Done::ok("no relation", None)) };
+            let Some(relation) = relation else {
+                return Ok(Done::ok("no relation", None));
+            };
             let Some(table) = external::external_table(&manifest.root, node, relation)? else {
                 return Ok(Done::ok("not external", None));
             };
@@ -623,12 +771,18 @@ fn execute_node(
             Ok(Done::ok(format!("CREATE VIEW over {}", table.location), Some(rows)))
         }
         ResourceType::Seed => {
-            let Some(relation) = relation else { return Ok(Done::ok("no relation", None)) };
+            let Some(relation) = relation else {
+                return Ok(Done::ok("no relation", None));
+            };
             let column_types: BTreeMap<String, String> = node
                 .config
                 .get("column_types")
                 .and_then(|v| v.as_object())
-                .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                        .collect()
+                })
                 .unwrap_or_default();
             let delimiter = node.config.get_str("delimiter").unwrap_or(",");
             let rows = adapter
@@ -636,20 +790,34 @@ fn execute_node(
                 .map_err(|e| diag(e, None))?;
             Ok(Done::ok(format!("INSERT {rows}"), Some(rows)))
         }
-        ResourceType::Model | ResourceType::Analysis | ResourceType::Snapshot if options.command == Command::Compile => {
-            let (sql, path, new_logs) = compile_to_disk(manifest, node, &CompileState { is_incremental: false, runner: None })?;
+        ResourceType::Model | ResourceType::Analysis | ResourceType::Snapshot
+            if options.command == Command::Compile =>
+        {
+            let (sql, path, new_logs) = compile_to_disk(
+                manifest,
+                node,
+                &CompileState {
+                    is_incremental: false,
+                    runner: None,
+                },
+            )?;
             logs.extend(new_logs);
             *compiled_code = Some(sql);
             *compiled_path = Some(path);
             Ok(Done::ok("compiled", None))
         }
         ResourceType::Model => {
-            let Some(relation) = relation else { return Ok(Done::ok("no relation", None)) };
+            let Some(relation) = relation else {
+                return Ok(Done::ok("no relation", None));
+            };
             let materialized = node.materialized().to_string();
             let is_incremental = materialized == "incremental"
                 && !(options.full_refresh || node.config.get_bool("full_refresh") == Some(true))
                 && adapter.relation_type(&relation).map_err(|e| diag(e, None))? == Some(RelationType::Table);
-            let state = CompileState { is_incremental, runner: Some(runner.clone()) };
+            let state = CompileState {
+                is_incremental,
+                runner: Some(runner.clone()),
+            };
             let (sql, path, new_logs) = compile_to_disk(manifest, node, &state)?;
             logs.extend(new_logs);
             let sql = for_warehouse(manifest, &sql);
@@ -658,13 +826,17 @@ fn execute_node(
             adapter.ensure_schema(&relation.schema).map_err(|e| diag(e, None))?;
             match materialized.as_str() {
                 "table" => {
-                    let rows = adapter.create_table(&relation, &sql).map_err(|e| diag(e, Some(&path)))?;
+                    let rows = adapter
+                        .create_table(&relation, &sql)
+                        .map_err(|e| diag(e, Some(&path)))?;
                     Ok(Done::ok(format!("SELECT {rows}"), Some(rows)))
                 }
                 "incremental" => {
                     let unique_key: Vec<String> = match node.config.get("unique_key") {
                         Some(serde_json::Value::String(s)) => vec![s.clone()],
-                        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+                        Some(serde_json::Value::Array(items)) => {
+                            items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
+                        }
                         _ => Vec::new(),
                     };
                     let strategy = match node.config.get_str("incremental_strategy") {
@@ -674,19 +846,30 @@ fn execute_node(
                         None if unique_key.is_empty() => IncrementalStrategy::Append,
                         None => IncrementalStrategy::DeleteInsert,
                         Some(other) => {
-                            return Err(Diagnostic::error(Code::CompilerError, format!("unknown incremental_strategy '{other}'"))
-                                .in_file(&node.path)
-                                .hint("use append, delete+insert or merge"))
+                            return Err(Diagnostic::error(
+                                Code::CompilerError,
+                                format!("unknown incremental_strategy '{other}'"),
+                            )
+                            .in_file(&node.path)
+                            .hint("use append, delete+insert or merge"))
                         }
                     };
                     if strategy != IncrementalStrategy::Append && unique_key.is_empty() {
-                        return Err(Diagnostic::error(Code::CompilerError, "this incremental strategy needs `unique_key`")
-                            .in_file(&node.path)
-                            .hint("add unique_key='id' to config(), or use incremental_strategy='append'"));
+                        return Err(Diagnostic::error(
+                            Code::CompilerError,
+                            "this incremental strategy needs `unique_key`",
+                        )
+                        .in_file(&node.path)
+                        .hint("add unique_key='id' to config(), or use incremental_strategy='append'"));
                     }
                     let full_refresh = !is_incremental;
-                    let rows = adapter.incremental(&relation, &sql, strategy, &unique_key, full_refresh).map_err(|e| diag(e, Some(&path)))?;
-                    Ok(Done::ok(format!("{} {rows}", if full_refresh { "CREATE" } else { "MERGE" }), Some(rows)))
+                    let rows = adapter
+                        .incremental(&relation, &sql, strategy, &unique_key, full_refresh)
+                        .map_err(|e| diag(e, Some(&path)))?;
+                    Ok(Done::ok(
+                        format!("{} {rows}", if full_refresh { "CREATE" } else { "MERGE" }),
+                        Some(rows),
+                    ))
                 }
                 _ => {
                     adapter.create_view(&relation, &sql).map_err(|e| diag(e, Some(&path)))?;
@@ -695,7 +878,10 @@ fn execute_node(
             }
         }
         ResourceType::Test => {
-            let state = CompileState { is_incremental: false, runner: Some(runner.clone()) };
+            let state = CompileState {
+                is_incremental: false,
+                runner: Some(runner.clone()),
+            };
             let (sql, path, new_logs) = compile_to_disk(manifest, node, &state)?;
             logs.extend(new_logs);
             let sql = for_warehouse(manifest, &sql);
@@ -703,17 +889,53 @@ fn execute_node(
             *compiled_path = Some(path.clone());
             let body = sql.trim().trim_end_matches(';');
             let counted = adapter
-                .query(&format!("select count(*) as failures from (\n{body}\n) dbt_internal_test"), Some(1))
+                .query(
+                    &format!("select count(*) as failures from (\n{body}\n) dbt_internal_test"),
+                    Some(1),
+                )
                 .map_err(|e| diag(e, Some(&path)))?;
-            let failures = counted.rows.first().and_then(|r| r.first()).and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))).unwrap_or(0);
+            let failures = counted
+                .rows
+                .first()
+                .and_then(|r| r.first())
+                .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+                .unwrap_or(0);
             if failures == 0 {
-                return Ok(Done { status: NodeStatus::Pass, message: "PASS".into(), rows: None, failures: Some(0), sample: None });
+                return Ok(Done {
+                    status: NodeStatus::Pass,
+                    message: "PASS".into(),
+                    rows: None,
+                    failures: Some(0),
+                    sample: None,
+                });
             }
-            let sample = adapter.query(&format!("select * from (\n{body}\n) dbt_internal_test limit 5"), Some(5)).ok();
-            let severity = node.test.as_ref().map(|t| t.severity.clone()).unwrap_or(TestSeverity::Error);
-            let status = if severity == TestSeverity::Warn { NodeStatus::Warn } else { NodeStatus::Fail };
+            let sample = adapter
+                .query(
+                    &format!("select * from (\n{body}\n) dbt_internal_test limit 5"),
+                    Some(5),
+                )
+                .ok();
+            let severity = node
+                .test
+                .as_ref()
+                .map(|t| t.severity.clone())
+                .unwrap_or(TestSeverity::Error);
+            let status = if severity == TestSeverity::Warn {
+                NodeStatus::Warn
+            } else {
+                NodeStatus::Fail
+            };
             let noun = if failures == 1 { "result" } else { "results" };
-            Ok(Done { status, message: format!("Got {failures} {noun}, configured to {} if != 0", if status == NodeStatus::Warn { "warn" } else { "fail" }), rows: None, failures: Some(failures), sample })
+            Ok(Done {
+                status,
+                message: format!(
+                    "Got {failures} {noun}, configured to {} if != 0",
+                    if status == NodeStatus::Warn { "warn" } else { "fail" }
+                ),
+                rows: None,
+                failures: Some(failures),
+                sample,
+            })
         }
         _ => Ok(Done::ok("nothing to do", None)),
     }

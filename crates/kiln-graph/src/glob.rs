@@ -6,10 +6,7 @@ enum Token {
     Lit(char),
     AnyOne,
     AnyMany,
-    Class {
-        negate: bool,
-        ranges: Vec<(char, char)>,
-    },
+    Class { negate: bool, ranges: Vec<(char, char)> },
 }
 
 /// True when `pattern` contains any wildcard that fnmatch would interpret.

@@ -156,10 +156,7 @@ impl Graph {
     /// Every node, dependencies before dependents; among nodes that are ready at the same
     /// time the smallest unique id comes first, so the order is stable across runs.
     pub fn topological_order(&self) -> Vec<&str> {
-        self.topo
-            .iter()
-            .map(|&i| self.nodes[i].unique_id.as_str())
-            .collect()
+        self.topo.iter().map(|&i| self.nodes[i].unique_id.as_str()).collect()
     }
 
     /// Nodes grouped into waves: every node only depends on nodes of earlier waves, so each
@@ -194,10 +191,7 @@ impl Graph {
         let mut below = vec![0usize; self.nodes.len()];
         for &n in &self.topo {
             let mut lvl = 0;
-            for p in self
-                .dag
-                .neighbors_directed(NodeIndex::new(n), Direction::Incoming)
-            {
+            for p in self.dag.neighbors_directed(NodeIndex::new(n), Direction::Incoming) {
                 let p = p.index();
                 lvl = lvl.max(below[p] + usize::from(wanted.contains(&p)));
             }
@@ -234,12 +228,7 @@ impl Graph {
 
     /// Breadth-first reach from all `starts` at once; a node is included when it is within
     /// `depth` edges of any start. The starts themselves are included.
-    pub(crate) fn reach(
-        &self,
-        starts: &[usize],
-        dir: Direction,
-        depth: Option<usize>,
-    ) -> BTreeSet<usize> {
+    pub(crate) fn reach(&self, starts: &[usize], dir: Direction, depth: Option<usize>) -> BTreeSet<usize> {
         let mut dist: HashMap<usize, usize> = HashMap::with_capacity(starts.len());
         let mut queue = VecDeque::with_capacity(starts.len());
         for &s in starts {
@@ -284,9 +273,7 @@ impl Graph {
     }
 
     fn ids(&self, set: BTreeSet<usize>) -> Vec<&str> {
-        set.into_iter()
-            .map(|i| self.nodes[i].unique_id.as_str())
-            .collect()
+        set.into_iter().map(|i| self.nodes[i].unique_id.as_str()).collect()
     }
 
     /// Kahn's algorithm with a min-heap, so ties go to the smallest unique id. If some nodes
@@ -309,10 +296,7 @@ impl Graph {
         let mut order = Vec::with_capacity(n);
         while let Some(Reverse(i)) = ready.pop() {
             order.push(i);
-            for c in self
-                .dag
-                .neighbors_directed(NodeIndex::new(i), Direction::Outgoing)
-            {
+            for c in self.dag.neighbors_directed(NodeIndex::new(i), Direction::Outgoing) {
                 let c = c.index();
                 indegree[c] -= 1;
                 if indegree[c] == 0 {
@@ -335,12 +319,7 @@ impl Graph {
         let sccs = petgraph::algo::tarjan_scc(&self.dag);
         let start_and_members = sccs
             .into_iter()
-            .filter(|scc| {
-                scc.len() > 1
-                    || scc
-                        .first()
-                        .is_some_and(|&n| self.dag.find_edge(n, n).is_some())
-            })
+            .filter(|scc| scc.len() > 1 || scc.first().is_some_and(|&n| self.dag.find_edge(n, n).is_some()))
             .filter_map(|scc| {
                 let members: BTreeSet<usize> = scc.iter().map(|n| n.index()).collect();
                 members.first().copied().map(|start| (start, members))
@@ -391,9 +370,7 @@ impl Graph {
             path.extend(back);
         }
         path.push(start);
-        path.into_iter()
-            .map(|i| self.nodes[i].unique_id.clone())
-            .collect()
+        path.into_iter().map(|i| self.nodes[i].unique_id.clone()).collect()
     }
 
     fn compute_levels(&self) -> Vec<usize> {

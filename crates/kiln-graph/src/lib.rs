@@ -26,6 +26,6 @@ pub use graph::{Graph, GraphError};
 pub use node::{GraphNode, ParseResourceTypeError, ResourceType};
 pub use select::{select, select_with_report, SelectOptions, Selection};
 pub use selector::{
-    parse_selection, IndirectSelection, SelectionCriteria, SelectionExpr, SelectorError,
-    SelectorMethod, SUPPORTED_METHODS,
+    parse_selection, IndirectSelection, SelectionCriteria, SelectionExpr, SelectorError, SelectorMethod,
+    SUPPORTED_METHODS,
 };

@@ -5,9 +5,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The kind of resource a node is, named as dbt names it (`resource_type:model`, `--resource-type`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ResourceType {
     Model,
@@ -62,7 +60,9 @@ impl fmt::Display for ResourceType {
 
 /// Error for a string that is not one of the [`ResourceType`] names.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown resource type `{0}`; expected one of: model, source, seed, test, analysis, exposure, snapshot, operation")]
+#[error(
+    "unknown resource type `{0}`; expected one of: model, source, seed, test, analysis, exposure, snapshot, operation"
+)]
 pub struct ParseResourceTypeError(pub String);
 
 impl FromStr for ResourceType {

@@ -10,9 +10,7 @@ use petgraph::Direction;
 use crate::glob::{fnmatch, has_wildcard, normalize_path, path_selects};
 use crate::graph::Graph;
 use crate::node::{GraphNode, ResourceType};
-use crate::selector::{
-    parse_word, IndirectSelection, SelectionCriteria, SelectionExpr, SelectorError, SelectorMethod,
-};
+use crate::selector::{parse_word, IndirectSelection, SelectionCriteria, SelectionExpr, SelectorError, SelectorMethod};
 
 type Ids = BTreeSet<usize>;
 
@@ -88,10 +86,7 @@ pub fn select_with_report(
         })
         .map(|n| n.unique_id.clone())
         .collect();
-    Ok(Selection {
-        selected,
-        unmatched,
-    })
+    Ok(Selection { selected, unmatched })
 }
 
 /// Splits every argument into words and parses each, keeping the raw word for warnings.
@@ -114,11 +109,7 @@ struct Evaluator<'g> {
 }
 
 impl Evaluator<'_> {
-    fn union_of_words(
-        &self,
-        words: &[(String, SelectionExpr)],
-        unmatched: &mut Vec<String>,
-    ) -> (Ids, Ids) {
+    fn union_of_words(&self, words: &[(String, SelectionExpr)], unmatched: &mut Vec<String>) -> (Ids, Ids) {
         let mut bundles = Vec::with_capacity(words.len());
         for (raw, expr) in words {
             let bundle = self.eval(expr);
@@ -169,16 +160,10 @@ impl Evaluator<'_> {
             selected.extend(self.graph.reach(&down_vec, Direction::Incoming, None));
         }
         if c.parents {
-            selected.extend(
-                self.graph
-                    .reach(&starts, Direction::Incoming, c.parents_depth),
-            );
+            selected.extend(self.graph.reach(&starts, Direction::Incoming, c.parents_depth));
         }
         if c.children {
-            selected.extend(
-                self.graph
-                    .reach(&starts, Direction::Outgoing, c.children_depth),
-            );
+            selected.extend(self.graph.reach(&starts, Direction::Outgoing, c.children_depth));
         }
         if self.mode == IndirectSelection::Empty {
             (selected, Ids::new())
@@ -194,10 +179,8 @@ impl Evaluator<'_> {
         let buildable_scope = (self.mode == IndirectSelection::Buildable).then(|| {
             let starts: Vec<usize> = selected.iter().copied().collect();
             let mut scope = self.graph.reach(&starts, Direction::Incoming, None);
-            scope.extend(
-                (0..self.graph.len())
-                    .filter(|&i| self.graph.node_at(i).resource_type == ResourceType::Source),
-            );
+            scope
+                .extend((0..self.graph.len()).filter(|&i| self.graph.node_at(i).resource_type == ResourceType::Source));
             scope
         });
         let candidates: Ids = selected
@@ -236,9 +219,7 @@ impl Evaluator<'_> {
         };
         let mut out = direct;
         for &t in indirect {
-            if self.graph.node_at(t).resource_type == ResourceType::Test
-                && self.parents_within(t, &scope)
-            {
+            if self.graph.node_at(t).resource_type == ResourceType::Test && self.parents_within(t, &scope) {
                 out.insert(t);
             }
         }
@@ -320,9 +301,7 @@ impl Evaluator<'_> {
                 .map(|(i, _)| i)
                 .collect(),
             SelectorMethod::Config(keys) => nodes
-                .filter(|(_, n)| {
-                    n.resource_type != ResourceType::Exposure && config_matches(n, &keys, value)
-                })
+                .filter(|(_, n)| n.resource_type != ResourceType::Exposure && config_matches(n, &keys, value))
                 .map(|(i, _)| i)
                 .collect(),
             SelectorMethod::ResourceType => nodes
@@ -343,19 +322,13 @@ impl Evaluator<'_> {
                 .map(|(i, _)| i)
                 .collect(),
             SelectorMethod::Group => nodes
-                .filter(|(_, n)| {
-                    parsed(n) && n.config.get("group").and_then(|v| v.as_str()) == Some(value)
-                })
+                .filter(|(_, n)| parsed(n) && n.config.get("group").and_then(|v| v.as_str()) == Some(value))
                 .map(|(i, _)| i)
                 .collect(),
             SelectorMethod::Access => nodes
                 .filter(|(_, n)| {
                     n.resource_type == ResourceType::Model
-                        && n.config
-                            .get("access")
-                            .and_then(|v| v.as_str())
-                            .unwrap_or("protected")
-                            == value
+                        && n.config.get("access").and_then(|v| v.as_str()).unwrap_or("protected") == value
                 })
                 .map(|(i, _)| i)
                 .collect(),
@@ -370,19 +343,14 @@ impl Evaluator<'_> {
             return SelectorMethod::Path;
         }
         let lower = value.to_ascii_lowercase();
-        if [".sql", ".py", ".csv"]
-            .iter()
-            .any(|ext| lower.ends_with(ext))
-        {
+        if [".sql", ".py", ".csv"].iter().any(|ext| lower.ends_with(ext)) {
             return SelectorMethod::File;
         }
         if !has_wildcard(value)
-            && self.graph.nodes().any(|n| {
-                n.path == value
-                    || n.path
-                        .strip_prefix(value)
-                        .is_some_and(|rest| rest.starts_with('/'))
-            })
+            && self
+                .graph
+                .nodes()
+                .any(|n| n.path == value || n.path.strip_prefix(value).is_some_and(|rest| rest.starts_with('/')))
         {
             return SelectorMethod::Path;
         }
@@ -407,9 +375,7 @@ impl Combine {
                 acc.extend(s);
                 acc
             }),
-            Combine::Intersection => {
-                iter.fold(first, |acc, s| acc.intersection(&s).copied().collect())
-            }
+            Combine::Intersection => iter.fold(first, |acc, s| acc.intersection(&s).copied().collect()),
         }
     }
 }
@@ -418,10 +384,7 @@ impl Combine {
 /// a dotted prefix of the fqn (`staging` selects everything under it), or a wildcard pattern
 /// matched against the rest of the fqn from the first wildcard part on.
 fn fqn_matches(fqn: &[String], selector: &str) -> bool {
-    is_selected_node(fqn, selector)
-        || fqn
-            .get(1..)
-            .is_some_and(|rest| is_selected_node(rest, selector))
+    is_selected_node(fqn, selector) || fqn.get(1..).is_some_and(|rest| is_selected_node(rest, selector))
 }
 
 fn is_selected_node(fqn: &[String], selector: &str) -> bool {
@@ -474,9 +437,7 @@ fn config_matches(node: &GraphNode, keys: &[String], selector: &str) -> bool {
                 s == selector
             }
         }
-        serde_json::Value::Bool(b) => {
-            selector.eq_ignore_ascii_case(if *b { "true" } else { "false" })
-        }
+        serde_json::Value::Bool(b) => selector.eq_ignore_ascii_case(if *b { "true" } else { "false" }),
         serde_json::Value::Number(n) => n.to_string() == selector,
         _ => false,
     };

@@ -43,9 +43,7 @@ const DBT_ONLY_METHODS: &[&str] = &[
 /// Why a `--select`/`--exclude` argument could not be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum SelectorError {
-    #[error(
-        "empty selector: pass a node name, a folder, or a `method:value` such as `tag:nightly`"
-    )]
+    #[error("empty selector: pass a node name, a folder, or a `method:value` such as `tag:nightly`")]
     Empty,
 
     #[error("invalid selector `{spec}`: {reason}")]
@@ -68,9 +66,7 @@ pub enum SelectorError {
         valid: String,
     },
 
-    #[error(
-        "invalid value `{value}` for selector method `{method}` in `{spec}`: expected {expected}"
-    )]
+    #[error("invalid value `{value}` for selector method `{method}` in `{spec}`: expected {expected}")]
     InvalidValue {
         method: String,
         value: String,
@@ -80,9 +76,7 @@ pub enum SelectorError {
 }
 
 /// How tests attached to selected nodes are pulled in (dbt's `--indirect-selection`).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IndirectSelection {
     /// A test is selected when any node it depends on is selected (dbt's default).
@@ -257,13 +251,10 @@ fn parse_depth(digits: &str, raw: &str) -> Result<Option<usize>, SelectorError> 
     if digits.is_empty() {
         return Ok(None);
     }
-    digits
-        .parse::<usize>()
-        .map(Some)
-        .map_err(|_| SelectorError::Syntax {
-            spec: raw.to_string(),
-            reason: format!("graph depth `{digits}` is too large"),
-        })
+    digits.parse::<usize>().map(Some).map_err(|_| SelectorError::Syntax {
+        spec: raw.to_string(),
+        reason: format!("graph depth `{digits}` is too large"),
+    })
 }
 
 fn is_word_char(c: char) -> bool {
@@ -318,8 +309,7 @@ pub(crate) fn parse_criteria(raw: &str) -> Result<SelectionCriteria, SelectorErr
     if value.is_empty() {
         return Err(SelectorError::Syntax {
             spec: raw.to_string(),
-            reason: "nothing to select: the value after the graph operators and method is empty"
-                .into(),
+            reason: "nothing to select: the value after the graph operators and method is empty".into(),
         });
     }
 
@@ -356,8 +346,7 @@ fn resolve_method(text: &str, raw: &str) -> Result<SelectorMethod, SelectorError
             if args.is_empty() || args.iter().any(String::is_empty) {
                 return Err(SelectorError::Syntax {
                     spec: raw.to_string(),
-                    reason: "the config method needs a key, e.g. `config.materialized:table`"
-                        .into(),
+                    reason: "the config method needs a key, e.g. `config.materialized:table`".into(),
                 });
             }
             return Ok(SelectorMethod::Config(args));
@@ -397,23 +386,18 @@ fn resolve_method(text: &str, raw: &str) -> Result<SelectorMethod, SelectorError
 /// Values that can be checked without the graph are checked at parse time, so a typo is
 /// reported even when the selection would otherwise be empty.
 fn validate_value(method: &SelectorMethod, value: &str, raw: &str) -> Result<(), SelectorError> {
-    let dotted_parts =
-        |max: usize| value.split('.').count() <= max && !value.split('.').any(str::is_empty);
+    let dotted_parts = |max: usize| value.split('.').count() <= max && !value.split('.').any(str::is_empty);
     let expected = match method {
         SelectorMethod::ResourceType if ResourceType::from_str(value).is_err() => {
             "one of model, source, seed, test, analysis, exposure, snapshot, operation"
         }
-        SelectorMethod::TestType
-            if !matches!(value, "generic" | "singular" | "data" | "unit" | "schema") =>
-        {
+        SelectorMethod::TestType if !matches!(value, "generic" | "singular" | "data" | "unit" | "schema") => {
             "`generic`, `singular`, `data` or `unit`"
         }
         SelectorMethod::Source if !dotted_parts(3) => {
             "`source_name`, `source_name.table_name` or `package.source_name.table_name`"
         }
-        SelectorMethod::Exposure if !dotted_parts(2) => {
-            "`exposure_name` or `package.exposure_name`"
-        }
+        SelectorMethod::Exposure if !dotted_parts(2) => "`exposure_name` or `package.exposure_name`",
         _ => return Ok(()),
     };
     Err(SelectorError::InvalidValue {
@@ -461,10 +445,7 @@ mod tests {
         assert!(!c.parents);
 
         let c = crit("config.meta.owner:finance+");
-        assert_eq!(
-            c.method,
-            SelectorMethod::Config(vec!["meta".into(), "owner".into()])
-        );
+        assert_eq!(c.method, SelectorMethod::Config(vec!["meta".into(), "owner".into()]));
         assert_eq!(c.value, "finance");
         assert!(c.children);
 
@@ -489,18 +470,9 @@ mod tests {
     #[test]
     fn bad_specs_are_rejected_with_reasons() {
         assert_eq!(parse_selection("   "), Err(SelectorError::Empty));
-        assert!(matches!(
-            parse_selection("@a+"),
-            Err(SelectorError::Syntax { .. })
-        ));
-        assert!(matches!(
-            parse_selection("a,,b"),
-            Err(SelectorError::Syntax { .. })
-        ));
-        assert!(matches!(
-            parse_selection("tag:"),
-            Err(SelectorError::Syntax { .. })
-        ));
+        assert!(matches!(parse_selection("@a+"), Err(SelectorError::Syntax { .. })));
+        assert!(matches!(parse_selection("a,,b"), Err(SelectorError::Syntax { .. })));
+        assert!(matches!(parse_selection("tag:"), Err(SelectorError::Syntax { .. })));
         assert!(matches!(
             parse_selection("config:table"),
             Err(SelectorError::Syntax { .. })

@@ -24,21 +24,13 @@ fn unknown_dependency_names_both_ends() {
         }
     );
     let msg = err.to_string();
-    assert!(
-        msg.contains("model.p.b") && msg.contains("model.p.ghost"),
-        "{msg}"
-    );
+    assert!(msg.contains("model.p.b") && msg.contains("model.p.ghost"), "{msg}");
 }
 
 #[test]
 fn duplicate_ids_are_rejected() {
     let err = Graph::new(vec![bare("a", &[]), bare("b", &[]), bare("a", &[])]).unwrap_err();
-    assert_eq!(
-        err,
-        GraphError::DuplicateNode {
-            id: "model.p.a".into()
-        }
-    );
+    assert_eq!(err, GraphError::DuplicateNode { id: "model.p.a".into() });
 }
 
 #[test]
@@ -63,12 +55,7 @@ fn cycles_are_reported_as_a_path() {
     );
 
     // The shortest cycle through the smallest id is reported, not the longer detour.
-    let err = Graph::new(vec![
-        bare("a", &["b", "c"]),
-        bare("b", &["a"]),
-        bare("c", &["b"]),
-    ])
-    .unwrap_err();
+    let err = Graph::new(vec![bare("a", &["b", "c"]), bare("b", &["a"]), bare("c", &["b"])]).unwrap_err();
     assert_eq!(
         err,
         GraphError::Cycle {
@@ -117,14 +104,8 @@ fn topological_order_and_levels_are_deterministic() {
     // Scheduling a subset keeps dependencies that run through unselected nodes:
     // c still waits for z (via a), so it cannot share z's wave.
     let subset: BTreeSet<String> = ids(&["b", "c", "z"]).into_iter().collect();
-    assert_eq!(
-        g1.levels_of(&subset).unwrap(),
-        vec![ids(&["b", "z"]), ids(&["c"])]
-    );
-    assert_eq!(
-        g1.topological_order_of(&subset).unwrap(),
-        ids(&["b", "z", "c"])
-    );
+    assert_eq!(g1.levels_of(&subset).unwrap(), vec![ids(&["b", "z"]), ids(&["c"])]);
+    assert_eq!(g1.topological_order_of(&subset).unwrap(), ids(&["b", "z", "c"]));
     let unknown: BTreeSet<String> = ["model.p.nope".to_string()].into_iter().collect();
     assert_eq!(
         g1.levels_of(&unknown).unwrap_err(),
@@ -208,10 +189,7 @@ fn fixture_lineage_and_levels() {
 
 #[test]
 fn serde_names_match_dbt() {
-    assert_eq!(
-        serde_json::to_string(&ResourceType::Analysis).unwrap(),
-        "\"analysis\""
-    );
+    assert_eq!(serde_json::to_string(&ResourceType::Analysis).unwrap(), "\"analysis\"");
     assert_eq!("seed".parse::<ResourceType>(), Ok(ResourceType::Seed));
     assert!("table".parse::<ResourceType>().is_err());
 }
@@ -260,13 +238,7 @@ fn ten_thousand_nodes_select_ancestors() {
     assert_eq!(g.levels().len(), N);
 
     let (tc, tk) = (50usize, 99usize);
-    let got = select(
-        &g,
-        &[format!("+{}", grid_name(tc, tk))],
-        &[],
-        SelectOptions::default(),
-    )
-    .unwrap();
+    let got = select(&g, &[format!("+{}", grid_name(tc, tk))], &[], SelectOptions::default()).unwrap();
     let mut want = BTreeSet::new();
     for k in 0..=tk {
         let reach = tk - k;
@@ -278,22 +250,10 @@ fn ten_thousand_nodes_select_ancestors() {
     assert_eq!(got, want);
 
     // Descendants of the first node: every (c, k) with c <= k.
-    let down = select(
-        &g,
-        &[format!("{}+", grid_name(0, 0))],
-        &[],
-        SelectOptions::default(),
-    )
-    .unwrap();
+    let down = select(&g, &[format!("{}+", grid_name(0, 0))], &[], SelectOptions::default()).unwrap();
     assert_eq!(down.len(), N * (N + 1) / 2);
 
     // Folder selection on a big graph goes through the fqn prefix.
-    let chain = select(
-        &g,
-        &["chain_007".to_string()],
-        &[],
-        SelectOptions::default(),
-    )
-    .unwrap();
+    let chain = select(&g, &["chain_007".to_string()], &[], SelectOptions::default()).unwrap();
     assert_eq!(chain.len(), N);
 }

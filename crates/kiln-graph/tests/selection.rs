@@ -8,10 +8,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use kiln_graph::{
-    select, select_with_report, Graph, IndirectSelection, ResourceType, SelectOptions,
-    SelectorError,
-};
+use kiln_graph::{select, select_with_report, Graph, IndirectSelection, ResourceType, SelectOptions, SelectorError};
 
 // Short aliases for the tests, to keep rows on one line.
 const T_NN_STG: &str = "not_null_stg_sales_sale_id";
@@ -24,9 +21,7 @@ const T_REL_AGG: &str = "relationships_agg_daily_sales_sale_day__stg_dates";
 const T_UQ_SEED: &str = "unique_countries_code";
 const T_SINGULAR: &str = "assert_positive_price";
 
-const SOURCES: &[&str] = &[
-    "sale", "listing", "event", "category", "venue", "users", "date",
-];
+const SOURCES: &[&str] = &["sale", "listing", "event", "category", "venue", "users", "date"];
 const STAGING: &[&str] = &[
     "stg_sales",
     "stg_listings",
@@ -60,10 +55,7 @@ struct Fixture {
 
 fn fixture() -> Fixture {
     let graph = Graph::new(common::tickit_nodes()).unwrap();
-    let id_to_name: BTreeMap<String, String> = graph
-        .nodes()
-        .map(|n| (n.unique_id.clone(), n.name.clone()))
-        .collect();
+    let id_to_name: BTreeMap<String, String> = graph.nodes().map(|n| (n.unique_id.clone(), n.name.clone())).collect();
     let distinct: BTreeSet<&String> = id_to_name.values().collect();
     assert_eq!(distinct.len(), graph.len(), "fixture names must be unique");
     Fixture { graph, id_to_name }
@@ -99,12 +91,7 @@ impl Fixture {
         }
     }
 
-    fn run(
-        &self,
-        sel: &[&str],
-        exc: &[&str],
-        opts: SelectOptions,
-    ) -> Result<BTreeSet<String>, SelectorError> {
+    fn run(&self, sel: &[&str], exc: &[&str], opts: SelectOptions) -> Result<BTreeSet<String>, SelectorError> {
         let sel: Vec<String> = sel.iter().map(|s| s.to_string()).collect();
         let exc: Vec<String> = exc.iter().map(|s| s.to_string()).collect();
         select(&self.graph, &sel, &exc, opts).map(|ids| self.names(&ids))
@@ -241,28 +228,14 @@ fn eager_selection_table() {
 #[test]
 fn cautious_buildable_and_empty_indirect_selection() {
     let cautious: Vec<(&[&str], &[&str], Expect)> = vec![
-        (
-            &["stg_sales"],
-            &[],
-            Only(vec!["stg_sales", T_NN_STG, T_UQ_STG]),
-        ),
+        (&["stg_sales"], &[], Only(vec!["stg_sales", T_NN_STG, T_UQ_STG])),
         // the relationships test needs both parents; the union supplies them
         (
             &["stg_sales stg_listings"],
             &[],
-            Only(vec![
-                "stg_sales",
-                "stg_listings",
-                T_NN_STG,
-                T_UQ_STG,
-                T_REL_STG,
-            ]),
+            Only(vec!["stg_sales", "stg_listings", T_NN_STG, T_UQ_STG, T_REL_STG]),
         ),
-        (
-            &["fct_sales"],
-            &[],
-            Only(vec!["fct_sales", T_NN_FCT, T_SINGULAR]),
-        ),
+        (&["fct_sales"], &[], Only(vec!["fct_sales", T_NN_FCT, T_SINGULAR])),
         (&["agg_daily_sales"], &[], Only(vec!["agg_daily_sales"])),
         // dbt only excludes a test in cautious mode when all its parents are excluded
         (
@@ -275,16 +248,8 @@ fn cautious_buildable_and_empty_indirect_selection() {
 
     // buildable also accepts a test whose other parent is upstream of the selection
     let buildable: Vec<(&[&str], &[&str], Expect)> = vec![
-        (
-            &["agg_daily_sales"],
-            &[],
-            Only(vec!["agg_daily_sales", T_REL_AGG]),
-        ),
-        (
-            &["fct_sales"],
-            &[],
-            Only(vec!["fct_sales", T_NN_FCT, T_SINGULAR]),
-        ),
+        (&["agg_daily_sales"], &[], Only(vec!["agg_daily_sales", T_REL_AGG])),
+        (&["fct_sales"], &[], Only(vec!["fct_sales", T_NN_FCT, T_SINGULAR])),
     ];
     check_table(buildable, opts(IndirectSelection::Buildable));
 
@@ -321,13 +286,10 @@ fn resource_type_filter_applies_last() {
         resource_types: Some(types),
         indirect_selection: IndirectSelection::Eager,
     };
-    let expect =
-        |names: &[&str]| -> BTreeSet<String> { names.iter().map(|s| s.to_string()).collect() };
+    let expect = |names: &[&str]| -> BTreeSet<String> { names.iter().map(|s| s.to_string()).collect() };
 
     // `kiln test -s +fct_sales`
-    let got = fx
-        .run(&["+fct_sales"], &[], only(vec![ResourceType::Test]))
-        .unwrap();
+    let got = fx.run(&["+fct_sales"], &[], only(vec![ResourceType::Test])).unwrap();
     assert_eq!(
         got,
         expect(&[T_NN_STG, T_UQ_STG, T_REL_STG, T_SRC, T_NN_FCT, T_REL_FCT, T_SINGULAR, T_REL_AGG])
@@ -344,11 +306,7 @@ fn resource_type_filter_applies_last() {
 
     // `kiln build -s stg_sales`
     let got = fx
-        .run(
-            &["stg_sales"],
-            &[],
-            only(vec![ResourceType::Model, ResourceType::Test]),
-        )
+        .run(&["stg_sales"], &[], only(vec![ResourceType::Model, ResourceType::Test]))
         .unwrap();
     assert_eq!(got, expect(&["stg_sales", T_NN_STG, T_UQ_STG, T_REL_STG]));
 }
@@ -365,10 +323,7 @@ fn selector_errors_are_reported() {
     );
     let msg = err.to_string();
     for method in ["fqn", "tag", "source", "path", "config", "resource_type"] {
-        assert!(
-            msg.contains(method),
-            "message should list `{method}`: {msg}"
-        );
+        assert!(msg.contains(method), "message should list `{method}`: {msg}");
     }
 
     assert!(matches!(
@@ -394,10 +349,7 @@ fn selector_errors_are_reported() {
     ));
     assert_eq!(fx.run(&["   "], &[], d()), Err(SelectorError::Empty));
     assert!("lazy".parse::<IndirectSelection>().is_err());
-    assert_eq!(
-        "cautious".parse::<IndirectSelection>(),
-        Ok(IndirectSelection::Cautious)
-    );
+    assert_eq!("cautious".parse::<IndirectSelection>(), Ok(IndirectSelection::Cautious));
 }
 
 #[test]

@@ -5,8 +5,17 @@
 use serde_json::{Map, Value};
 
 /// Keys that hold a mapping as their value, so a mapping under them is a config, not a folder.
-const MAPPING_CONFIGS: &[&str] =
-    &["meta", "docs", "persist_docs", "grants", "column_types", "contract", "labels", "quoting", "vars"];
+const MAPPING_CONFIGS: &[&str] = &[
+    "meta",
+    "docs",
+    "persist_docs",
+    "grants",
+    "column_types",
+    "contract",
+    "labels",
+    "quoting",
+    "vars",
+];
 
 /// Config keys dbt accepts without the `+` prefix in `dbt_project.yml`.
 const PLAIN_CONFIGS: &[&str] = &[
@@ -82,9 +91,7 @@ impl NodeConfig {
     pub fn tags(&self) -> Vec<String> {
         match self.0.get("tags") {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(items)) => {
-                items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect()
-            }
+            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
             _ => Vec::new(),
         }
     }
@@ -202,8 +209,18 @@ mod tests {
 
     #[test]
     fn later_layers_override_except_tags_and_meta() {
-        let mut base = NodeConfig(json!({"materialized": "view", "tags": ["a"], "meta": {"x": 1}}).as_object().unwrap().clone());
-        let top = NodeConfig(json!({"materialized": "table", "tags": "b", "meta": {"y": 2}}).as_object().unwrap().clone());
+        let mut base = NodeConfig(
+            json!({"materialized": "view", "tags": ["a"], "meta": {"x": 1}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
+        let top = NodeConfig(
+            json!({"materialized": "table", "tags": "b", "meta": {"y": 2}})
+                .as_object()
+                .unwrap()
+                .clone(),
+        );
         base.merge(&top);
         assert_eq!(base.materialized(), "table");
         assert_eq!(base.tags(), vec!["a", "b"]);

@@ -198,7 +198,11 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     })?;
 
     let mut diagnostics = Diagnostics::default();
-    let mut loader = Loader { root: &root, config: &config, diagnostics: &mut diagnostics };
+    let mut loader = Loader {
+        root: &root,
+        config: &config,
+        diagnostics: &mut diagnostics,
+    };
     let mut sql_files = Vec::new();
     let mut seeds = Vec::new();
     let mut macros = Vec::new();
@@ -224,7 +228,10 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         loader.collect_sql(dir, SqlKind::SingularTest, config.tests.as_ref(), &mut found);
         for file in found {
             if file.path.components().any(|c| c.as_os_str() == "generic") {
-                macros.push(MacroFile { path: file.path, raw: file.raw });
+                macros.push(MacroFile {
+                    path: file.path,
+                    raw: file.raw,
+                });
             } else {
                 sql_files.push(file);
             }
@@ -236,7 +243,10 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         loader.collect_ext(dir, &["sql"], &mut found);
         for path in found {
             if let Some(raw) = loader.read(&path) {
-                macros.push(MacroFile { path: relative_to(&root, &path), raw });
+                macros.push(MacroFile {
+                    path: relative_to(&root, &path),
+                    raw,
+                });
             }
         }
         loader.collect_ext(dir, &["yml", "yaml"], &mut yaml_files);
@@ -249,7 +259,14 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
             let name = file_stem(&path);
             let fqn = fqn_for(&config.name, dir, &rel, &name);
             let folder = folder_config(config.seeds.as_ref(), &fqn);
-            seeds.push(SeedFile { name, path: rel, fqn, config: folder, props: None, props_file: None });
+            seeds.push(SeedFile {
+                name,
+                path: rel,
+                fqn,
+                config: folder,
+                props: None,
+                props_file: None,
+            });
         }
         loader.collect_ext(dir, &["yml", "yaml"], &mut yaml_files);
     }
@@ -305,21 +322,37 @@ fn apply_properties(
     diagnostics: &mut Diagnostics,
 ) {
     let project_name = project.config.name.clone();
-    let sql_by_name: std::collections::HashMap<String, usize> =
-        project.sql_files.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
-    let seed_by_name: std::collections::HashMap<String, usize> =
-        project.seeds.iter().enumerate().map(|(i, f)| (f.name.clone(), i)).collect();
+    let sql_by_name: std::collections::HashMap<String, usize> = project
+        .sql_files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), i))
+        .collect();
+    let seed_by_name: std::collections::HashMap<String, usize> = project
+        .seeds
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.name.clone(), i))
+        .collect();
     for (file, text, props) in properties {
         let lines = NameLines::new(&text);
         for source in props.sources {
-            let mut source_config = folder_config(project.config.sources.as_ref(), &[project_name.clone(), source.name.clone()]);
+            let mut source_config = folder_config(
+                project.config.sources.as_ref(),
+                &[project_name.clone(), source.name.clone()],
+            );
             source_config.merge(&NodeConfig(source.config.clone()));
             for table in &source.tables {
                 let mut config = source_config.clone();
                 config.merge(&NodeConfig(table.config.clone()));
                 let folder_fqn = file
                     .parent()
-                    .map(|p| p.components().skip(1).map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>())
+                    .map(|p| {
+                        p.components()
+                            .skip(1)
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default();
                 let mut fqn = vec![project_name.clone()];
                 fqn.extend(folder_fqn);
@@ -328,11 +361,28 @@ fn apply_properties(
                 let line = lines.first(&table.name, 0);
                 let mut tags = source.tags.clone();
                 tags.extend(table.tags.iter().cloned());
-                let target = TestTarget::Source { source: source.name.clone(), table: table.name.clone() };
-                push_tests(&mut project.tests, &target, None, table.tests.iter().chain(&table.data_tests), &file, line);
+                let target = TestTarget::Source {
+                    source: source.name.clone(),
+                    table: table.name.clone(),
+                };
+                push_tests(
+                    &mut project.tests,
+                    &target,
+                    None,
+                    table.tests.iter().chain(&table.data_tests),
+                    &file,
+                    line,
+                );
                 for column in &table.columns {
                     let column_line = lines.first(&column.name, line.unwrap_or(0));
-                    push_tests(&mut project.tests, &target, Some(&column.name), column.all_tests(), &file, column_line);
+                    push_tests(
+                        &mut project.tests,
+                        &target,
+                        Some(&column.name),
+                        column.all_tests(),
+                        &file,
+                        column_line,
+                    );
                 }
                 let mut meta = source.meta.clone();
                 meta.extend(table.meta.clone());
@@ -361,9 +411,19 @@ fn apply_properties(
             let found = sql_by_name.get(&model.name).and_then(|i| project.sql_files.get_mut(*i));
             let Some(sql) = found else {
                 diagnostics.push(
-                    Diagnostic::warning(Code::YamlSyntax, format!("properties for '{}' but no such model, analysis or snapshot", model.name))
-                        .at(Location { file: file.clone(), line, column: None })
-                        .hint("rename the entry or add the SQL file"),
+                    Diagnostic::warning(
+                        Code::YamlSyntax,
+                        format!(
+                            "properties for '{}' but no such model, analysis or snapshot",
+                            model.name
+                        ),
+                    )
+                    .at(Location {
+                        file: file.clone(),
+                        line,
+                        column: None,
+                    })
+                    .hint("rename the entry or add the SQL file"),
                 );
                 continue;
             };
@@ -372,10 +432,24 @@ fn apply_properties(
                 _ => TestTarget::Model(model.name.clone()),
             };
             if sql.kind != SqlKind::Analysis {
-                push_tests(&mut project.tests, &target, None, model.tests.iter().chain(&model.data_tests), &file, line);
+                push_tests(
+                    &mut project.tests,
+                    &target,
+                    None,
+                    model.tests.iter().chain(&model.data_tests),
+                    &file,
+                    line,
+                );
                 for column in &model.columns {
                     let column_line = lines.first(&column.name, line.unwrap_or(0));
-                    push_tests(&mut project.tests, &target, Some(&column.name), column.all_tests(), &file, column_line);
+                    push_tests(
+                        &mut project.tests,
+                        &target,
+                        Some(&column.name),
+                        column.all_tests(),
+                        &file,
+                        column_line,
+                    );
                 }
             }
             sql.config.merge(&NodeConfig(model.config.clone()));
@@ -384,18 +458,42 @@ fn apply_properties(
         }
         for seed_props in props.seeds {
             let line = lines.first(&seed_props.name, 0);
-            let Some(seed) = seed_by_name.get(&seed_props.name).and_then(|i| project.seeds.get_mut(*i)) else {
+            let Some(seed) = seed_by_name
+                .get(&seed_props.name)
+                .and_then(|i| project.seeds.get_mut(*i))
+            else {
                 diagnostics.push(
-                    Diagnostic::warning(Code::YamlSyntax, format!("properties for seed '{}' but no such CSV", seed_props.name))
-                        .at(Location { file: file.clone(), line, column: None }),
+                    Diagnostic::warning(
+                        Code::YamlSyntax,
+                        format!("properties for seed '{}' but no such CSV", seed_props.name),
+                    )
+                    .at(Location {
+                        file: file.clone(),
+                        line,
+                        column: None,
+                    }),
                 );
                 continue;
             };
             let target = TestTarget::Seed(seed_props.name.clone());
-            push_tests(&mut project.tests, &target, None, seed_props.tests.iter().chain(&seed_props.data_tests), &file, line);
+            push_tests(
+                &mut project.tests,
+                &target,
+                None,
+                seed_props.tests.iter().chain(&seed_props.data_tests),
+                &file,
+                line,
+            );
             for column in &seed_props.columns {
                 let column_line = lines.first(&column.name, line.unwrap_or(0));
-                push_tests(&mut project.tests, &target, Some(&column.name), column.all_tests(), &file, column_line);
+                push_tests(
+                    &mut project.tests,
+                    &target,
+                    Some(&column.name),
+                    column.all_tests(),
+                    &file,
+                    column_line,
+                );
             }
             seed.config.merge(&NodeConfig(seed_props.config.clone()));
             seed.props_file = Some(file.clone());
@@ -403,7 +501,11 @@ fn apply_properties(
         }
         for exposure in props.exposures {
             let fqn = vec![project_name.clone(), exposure.name.clone()];
-            project.exposures.push(Exposure { def: exposure, file: file.clone(), fqn });
+            project.exposures.push(Exposure {
+                def: exposure,
+                file: file.clone(),
+                fqn,
+            });
         }
     }
 }
@@ -431,7 +533,13 @@ fn check_duplicates(sql_files: &[SqlFile], seeds: &[SeedFile], diagnostics: &mut
     let mut seen: BTreeMap<(&str, bool), &Path> = BTreeMap::new();
     let refable = sql_files
         .iter()
-        .map(|f| (f.name.as_str(), matches!(f.kind, SqlKind::Model | SqlKind::Snapshot), f.path.as_path()))
+        .map(|f| {
+            (
+                f.name.as_str(),
+                matches!(f.kind, SqlKind::Model | SqlKind::Snapshot),
+                f.path.as_path(),
+            )
+        })
         .chain(seeds.iter().map(|s| (s.name.as_str(), true, s.path.as_path())));
     for (name, is_refable, path) in refable {
         if let Some(first) = seen.insert((name, is_refable), path) {
@@ -460,9 +568,12 @@ impl Loader<'_> {
                 Ok(text) => Some(text),
                 Err(e) => {
                     self.diagnostics.push(
-                        Diagnostic::error(Code::Io, format!("file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))
-                            .in_file(relative_to(self.root, path))
-                            .hint("save the file as UTF-8"),
+                        Diagnostic::error(
+                            Code::Io,
+                            format!("file is not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()),
+                        )
+                        .in_file(relative_to(self.root, path))
+                        .hint("save the file as UTF-8"),
                     );
                     None
                 }
@@ -485,13 +596,18 @@ impl Loader<'_> {
             match entry {
                 Ok(entry) if entry.file_type().is_file() => {
                     let path = entry.path();
-                    let matches = path.extension().and_then(|e| e.to_str()).is_some_and(|e| extensions.contains(&e));
+                    let matches = path
+                        .extension()
+                        .and_then(|e| e.to_str())
+                        .is_some_and(|e| extensions.contains(&e));
                     if matches {
                         out.push(path.to_path_buf());
                     }
                 }
                 Ok(_) => {}
-                Err(e) => self.diagnostics.push(Diagnostic::error(Code::Io, format!("cannot list folder: {e}")).in_file(dir)),
+                Err(e) => self
+                    .diagnostics
+                    .push(Diagnostic::error(Code::Io, format!("cannot list folder: {e}")).in_file(dir)),
             }
         }
     }
@@ -505,13 +621,24 @@ impl Loader<'_> {
             let name = file_stem(&path);
             let fqn = fqn_for(&self.config.name, dir, &rel, &name);
             let config = folder_config(tree, &fqn);
-            out.push(SqlFile { kind, name, path: rel, raw, fqn, config, props: None, props_file: None });
+            out.push(SqlFile {
+                kind,
+                name,
+                path: rel,
+                raw,
+                fqn,
+                config,
+                props: None,
+                props_file: None,
+            });
         }
     }
 
     fn collect_docs(&mut self, md_files: &[PathBuf]) -> BTreeMap<String, DocBlock> {
         let mut docs = BTreeMap::new();
-        let Ok(pattern) = regex::Regex::new(r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}") else {
+        let Ok(pattern) =
+            regex::Regex::new(r"(?s)\{%-?\s*docs\s+([A-Za-z_][A-Za-z0-9_]*)\s*-?%\}(.*?)\{%-?\s*enddocs\s*-?%\}")
+        else {
             return docs;
         };
         for path in md_files {
@@ -520,7 +647,14 @@ impl Loader<'_> {
             for captures in pattern.captures_iter(&text) {
                 let name = captures[1].to_string();
                 let contents = captures[2].trim().to_string();
-                docs.insert(name.clone(), DocBlock { name, contents, file: rel.clone() });
+                docs.insert(
+                    name.clone(),
+                    DocBlock {
+                        name,
+                        contents,
+                        file: rel.clone(),
+                    },
+                );
             }
         }
         docs
@@ -528,7 +662,9 @@ impl Loader<'_> {
 }
 
 fn file_stem(path: &Path) -> String {
-    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// dbt's fully qualified name: project, the folders below the resource path, then the name.
@@ -536,7 +672,11 @@ fn fqn_for(project: &str, resource_dir: &str, rel: &Path, name: &str) -> Vec<Str
     let mut fqn = vec![project.to_string()];
     let inner = rel.strip_prefix(resource_dir).unwrap_or(rel);
     if let Some(parent) = inner.parent() {
-        fqn.extend(parent.components().map(|c| c.as_os_str().to_string_lossy().into_owned()));
+        fqn.extend(
+            parent
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+        );
     }
     fqn.push(name.to_string());
     fqn
@@ -563,21 +703,26 @@ impl<'a> NameLines<'a> {
     /// The first line declaring `name` after line `after`.
     fn first(&self, name: &str, after: usize) -> Option<usize> {
         let found = self.lines.get(name)?;
-        found.iter().copied().find(|l| *l > after).or_else(|| found.first().copied())
+        found
+            .iter()
+            .copied()
+            .find(|l| *l > after)
+            .or_else(|| found.first().copied())
     }
 }
 
 /// The 1-based line of the first `name: <needle>` entry (or `- <needle>`), for pointing a user at
 /// the YAML entry a problem comes from; serde does not keep spans for values.
 pub fn find_line(text: &str, needle: &str) -> Option<usize> {
-    text.lines().position(|line| {
-        let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
-        trimmed
-            .strip_prefix("name:")
-            .map(|rest| rest.trim().trim_matches(|c| c == '"' || c == '\'') == needle)
-            .unwrap_or(false)
-    })
-    .map(|index| index + 1)
+    text.lines()
+        .position(|line| {
+            let trimmed = line.trim_start().trim_start_matches("- ").trim_start();
+            trimmed
+                .strip_prefix("name:")
+                .map(|rest| rest.trim().trim_matches(|c| c == '"' || c == '\'') == needle)
+                .unwrap_or(false)
+        })
+        .map(|index| index + 1)
 }
 
 /// Parses YAML, turning a syntax or shape error into a diagnostic at the file, line and column.
@@ -598,7 +743,9 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Re
 }
 
 fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
-    let object = raw.as_object().ok_or("dbt_project.yml must be a mapping of keys to values")?;
+    let object = raw
+        .as_object()
+        .ok_or("dbt_project.yml must be a mapping of keys to values")?;
     let name = object
         .get("name")
         .and_then(Value::as_str)
@@ -633,7 +780,9 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
     };
     Ok(ProjectConfig {
         name,
-        version: object.get("version").map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
+        version: object
+            .get("version")
+            .map(|v| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string())),
         profile: string("profile"),
         model_paths,
         seed_paths,
@@ -644,7 +793,11 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
         docs_paths,
         target_path: string("target-path").unwrap_or_else(|| "target".into()),
         clean_targets: paths("clean-targets", &["target", "dbt_packages"]),
-        vars: object.get("vars").and_then(Value::as_object).cloned().unwrap_or_default(),
+        vars: object
+            .get("vars")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
         models: object.get("models").cloned(),
         seeds: object.get("seeds").cloned(),
         tests: object.get("data_tests").or_else(|| object.get("tests")).cloned(),
@@ -652,6 +805,14 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
         snapshots: object.get("snapshots").cloned(),
         sources: object.get("sources").cloned(),
     })
+}
+
+/// The line where `profile_name:` starts in a profiles file, for pointing at it in errors.
+fn find_profile_line(file: &Path, profile_name: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(file).ok()?;
+    text.lines()
+        .position(|l| l.trim_end() == format!("{profile_name}:"))
+        .map(|i| i + 1)
 }
 
 #[cfg(test)]
@@ -678,7 +839,11 @@ mod tests {
         );
         write(root, "models/docs.md", "{% docs a %}\nThe A model.\n{% enddocs %}");
         write(root, "seeds/countries.csv", "code,name\nNO,Norway\n");
-        write(root, "tests/generic/is_even.sql", "{% test is_even(model, column_name) %}select 1{% endtest %}");
+        write(
+            root,
+            "tests/generic/is_even.sql",
+            "{% test is_even(model, column_name) %}select 1{% endtest %}",
+        );
         write(root, "tests/assert_x.sql", "select 1 where false");
 
         let project = load_project(root).unwrap();
@@ -691,7 +856,14 @@ mod tests {
         assert_eq!(project.docs["a"].contents, "The A model.");
         assert_eq!(project.seeds[0].name, "countries");
         assert_eq!(project.macros.len(), 1);
-        assert_eq!(project.sql_files.iter().filter(|f| f.kind == SqlKind::SingularTest).count(), 1);
+        assert_eq!(
+            project
+                .sql_files
+                .iter()
+                .filter(|f| f.kind == SqlKind::SingularTest)
+                .count(),
+            1
+        );
     }
 
     #[test]
@@ -699,7 +871,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
         write(root, "dbt_project.yml", "name: demo\n");
-        write(root, "models/bad.yml", "version: 2\nmodels:\n  - name: a\n   description: x\n");
+        write(
+            root,
+            "models/bad.yml",
+            "version: 2\nmodels:\n  - name: a\n   description: x\n",
+        );
         let errors = load_project(root).unwrap_err();
         let text = errors.to_string();
         assert!(text.contains("K1002"), "{text}");
@@ -716,10 +892,4 @@ mod tests {
         let errors = load_project(root).unwrap_err();
         assert!(errors.to_string().contains("two resources are named 'x'"), "{errors}");
     }
-}
-
-/// The line where `profile_name:` starts in a profiles file, for pointing at it in errors.
-fn find_profile_line(file: &Path, profile_name: &str) -> Option<usize> {
-    let text = std::fs::read_to_string(file).ok()?;
-    text.lines().position(|l| l.trim_end() == format!("{profile_name}:")).map(|i| i + 1)
 }

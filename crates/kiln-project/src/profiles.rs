@@ -105,9 +105,20 @@ pub struct ProfileOptions {
     pub home: Option<PathBuf>,
 }
 
-const SECRET_KEYS: &[&str] = &["password", "pass", "secret", "token", "aws_secret_access_key", "session_token"];
+const SECRET_KEYS: &[&str] = &[
+    "password",
+    "pass",
+    "secret",
+    "token",
+    "aws_secret_access_key",
+    "session_token",
+];
 
-pub fn load_target(project_root: &Path, profile_name: Option<&str>, options: &ProfileOptions) -> Result<Target, Diagnostic> {
+pub fn load_target(
+    project_root: &Path,
+    profile_name: Option<&str>,
+    options: &ProfileOptions,
+) -> Result<Target, Diagnostic> {
     let profile_name = profile_name.unwrap_or("default");
     let mut candidates = Vec::new();
     if let Some(dir) = &options.profiles_dir {
@@ -117,7 +128,10 @@ pub fn load_target(project_root: &Path, profile_name: Option<&str>, options: &Pr
         candidates.push(PathBuf::from(dir).join("profiles.yml"));
     }
     candidates.push(project_root.join("profiles.yml"));
-    let home = options.home.clone().or_else(|| std::env::var_os("HOME").map(PathBuf::from));
+    let home = options
+        .home
+        .clone()
+        .or_else(|| std::env::var_os("HOME").map(PathBuf::from));
     if let Some(home) = home {
         candidates.push(home.join(".kiln").join("profiles.yml"));
         candidates.push(home.join(".dbt").join("profiles.yml"));
@@ -129,10 +143,16 @@ pub fn load_target(project_root: &Path, profile_name: Option<&str>, options: &Pr
         let text = std::fs::read_to_string(&file)
             .map_err(|e| Diagnostic::error(Code::Profile, format!("cannot read profiles: {e}")).in_file(&file))?;
         let rendered = render_env_vars(&text).map_err(|message| {
-            Diagnostic::error(Code::Profile, message).in_file(&file).hint("set the environment variable or give env_var() a default")
+            Diagnostic::error(Code::Profile, message)
+                .in_file(&file)
+                .hint("set the environment variable or give env_var() a default")
         })?;
         let all: Value = crate::parse_yaml(&rendered, &file).map_err(|errors| {
-            errors.0.into_iter().next().unwrap_or_else(|| Diagnostic::error(Code::Profile, "invalid profiles.yml"))
+            errors
+                .0
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| Diagnostic::error(Code::Profile, "invalid profiles.yml"))
         })?;
         let Some(profile) = all.get(profile_name) else { continue };
         return target_from(project_root, profile_name, profile, &file, options.target.as_deref());
@@ -149,7 +169,13 @@ pub fn load_target(project_root: &Path, profile_name: Option<&str>, options: &Pr
     Ok(Target::embedded(project_root, profile_name))
 }
 
-fn target_from(project_root: &Path, profile_name: &str, profile: &Value, file: &Path, wanted: Option<&str>) -> Result<Target, Diagnostic> {
+fn target_from(
+    project_root: &Path,
+    profile_name: &str,
+    profile: &Value,
+    file: &Path,
+    wanted: Option<&str>,
+) -> Result<Target, Diagnostic> {
     let at = || Location::at(file, crate::find_profile_line(file, profile_name).unwrap_or(1), None);
     let outputs = profile.get("outputs").and_then(Value::as_object).ok_or_else(|| {
         Diagnostic::error(Code::Profile, format!("profile '{profile_name}' has no `outputs:`")).at(at())
@@ -160,9 +186,12 @@ fn target_from(project_root: &Path, profile_name: &str, profile: &Value, file: &
         .unwrap_or_else(|| "dev".into());
     let output = outputs.get(&name).and_then(Value::as_object).ok_or_else(|| {
         let known: Vec<&str> = outputs.keys().map(String::as_str).collect();
-        Diagnostic::error(Code::Profile, format!("profile '{profile_name}' has no target '{name}'"))
-            .at(at())
-            .hint(format!("use one of: {}", known.join(", ")))
+        Diagnostic::error(
+            Code::Profile,
+            format!("profile '{profile_name}' has no target '{name}'"),
+        )
+        .at(at())
+        .hint(format!("use one of: {}", known.join(", ")))
     })?;
     let kind = match output.get("type").and_then(Value::as_str).unwrap_or("duckdb") {
         "duckdb" => TargetKind::DuckDb,
@@ -170,7 +199,13 @@ fn target_from(project_root: &Path, profile_name: &str, profile: &Value, file: &
         "postgres" => TargetKind::Postgres,
         other => TargetKind::Other(other.to_string()),
     };
-    let text = |key: &str| output.get(key).and_then(|v| v.as_str().map(str::to_string).or_else(|| Some(v.to_string()).filter(|_| v.is_number())));
+    let text = |key: &str| {
+        output.get(key).and_then(|v| {
+            v.as_str()
+                .map(str::to_string)
+                .or_else(|| Some(v.to_string()).filter(|_| v.is_number()))
+        })
+    };
     let path = match kind {
         TargetKind::DuckDb => {
             let raw = text("path").unwrap_or_else(|| crate::profiles::EMBEDDED_WAREHOUSE.to_string());
@@ -190,7 +225,11 @@ fn target_from(project_root: &Path, profile_name: &str, profile: &Value, file: &
             if let Some(s) = value.as_str() {
                 password = Some(Secret::new(s));
             }
-        } else if !["type", "path", "schema", "database", "dbname", "threads", "host", "port", "user"].contains(&key.as_str()) {
+        } else if ![
+            "type", "path", "schema", "database", "dbname", "threads", "host", "port", "user",
+        ]
+        .contains(&key.as_str())
+        {
             settings.insert(key.clone(), value.clone());
         }
     }
@@ -201,10 +240,17 @@ fn target_from(project_root: &Path, profile_name: &str, profile: &Value, file: &
         kind,
         schema: text("schema").unwrap_or_else(|| default_schema.into()),
         database: text("database").or_else(|| text("dbname")),
-        threads: output.get("threads").and_then(Value::as_u64).map(|t| t.max(1) as usize).unwrap_or(4),
+        threads: output
+            .get("threads")
+            .and_then(Value::as_u64)
+            .map(|t| t.max(1) as usize)
+            .unwrap_or(4),
         path,
         host: text("host"),
-        port: output.get("port").and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok()))).and_then(|p| u16::try_from(p).ok()),
+        port: output
+            .get("port")
+            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .and_then(|p| u16::try_from(p).ok()),
         user: text("user"),
         password,
         settings,
@@ -219,7 +265,8 @@ fn render_env_vars(text: &str) -> Result<String, String> {
     }
     let mut env = minijinja::Environment::new();
     env.add_function("env_var", env_var);
-    env.render_str(text, minijinja::context! {}).map_err(|e| format!("cannot render profiles.yml: {e}"))
+    env.render_str(text, minijinja::context! {})
+        .map_err(|e| format!("cannot render profiles.yml: {e}"))
 }
 
 /// dbt's `env_var(name, default)`: a missing variable without a default is an error naming it.
@@ -243,7 +290,10 @@ mod tests {
     #[test]
     fn falls_back_to_embedded_duckdb() {
         let dir = tempfile::tempdir().unwrap();
-        let options = ProfileOptions { home: Some(dir.path().join("nohome")), ..Default::default() };
+        let options = ProfileOptions {
+            home: Some(dir.path().join("nohome")),
+            ..Default::default()
+        };
         let target = load_target(dir.path(), Some("tickit"), &options).unwrap();
         assert_eq!(target.kind, TargetKind::DuckDb);
         assert_eq!(target.path, Some(dir.path().join(EMBEDDED_WAREHOUSE)));
@@ -258,7 +308,10 @@ mod tests {
             "p:\n  target: prod\n  outputs:\n    prod:\n      type: redshift\n      host: h\n      port: 5439\n      user: u\n      password: \"{{ env_var('KILN_TEST_NOPE', 'hunter2') }}\"\n      schema: s\n      threads: 8\n",
         )
         .unwrap();
-        let options = ProfileOptions { home: Some(dir.path().join("nohome")), ..Default::default() };
+        let options = ProfileOptions {
+            home: Some(dir.path().join("nohome")),
+            ..Default::default()
+        };
         let target = load_target(dir.path(), Some("p"), &options).unwrap();
         assert_eq!(target.kind, TargetKind::Redshift);
         assert_eq!(target.port, Some(5439));
@@ -270,8 +323,16 @@ mod tests {
     #[test]
     fn unknown_target_lists_known_ones() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("profiles.yml"), "p:\n  outputs:\n    dev:\n      type: duckdb\n").unwrap();
-        let options = ProfileOptions { target: Some("prod".into()), home: Some(dir.path().join("x")), ..Default::default() };
+        std::fs::write(
+            dir.path().join("profiles.yml"),
+            "p:\n  outputs:\n    dev:\n      type: duckdb\n",
+        )
+        .unwrap();
+        let options = ProfileOptions {
+            target: Some("prod".into()),
+            home: Some(dir.path().join("x")),
+            ..Default::default()
+        };
         let err = load_target(dir.path(), Some("p"), &options).unwrap_err();
         assert!(err.to_string().contains("use one of: dev"), "{err}");
     }

@@ -103,7 +103,7 @@ async fn authenticate(State(state): State<AppState>, request: Request, next: Nex
     if !presented.as_deref().is_some_and(|t| same_secret(t, &state.token)) {
         let error = ApiError::new(
             kiln_api::ErrorKind::BadRequest,
-            "K6005",
+            kiln_api::codes::UNAUTHORIZED,
             "missing or wrong Kiln Studio token",
         )
         .hint("open the URL that `kiln serve` printed (it ends in ?token=…), or send the x-kiln-token header");

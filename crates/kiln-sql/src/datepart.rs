@@ -39,30 +39,15 @@ const TABLE: &[(&[&str], DatePart)] = &[
         &["century", "centuries", "c", "cent", "cents"],
         unit("century", "100 year"),
     ),
-    (
-        &["decade", "decades", "dec", "decs"],
-        unit("decade", "10 year"),
-    ),
+    (&["decade", "decades", "dec", "decs"], unit("decade", "10 year")),
     (&["year", "years", "y", "yr", "yrs"], unit("year", "1 year")),
-    (
-        &["quarter", "quarters", "qtr", "qtrs"],
-        unit("quarter", "3 month"),
-    ),
-    (
-        &["month", "months", "mon", "mons"],
-        unit("month", "1 month"),
-    ),
+    (&["quarter", "quarters", "qtr", "qtrs"], unit("quarter", "3 month")),
+    (&["month", "months", "mon", "mons"], unit("month", "1 month")),
     (&["week", "weeks", "w"], unit("week", "7 day")),
     (&["day", "days", "d"], unit("day", "1 day")),
     (&["hour", "hours", "h", "hr", "hrs"], unit("hour", "1 hour")),
-    (
-        &["minute", "minutes", "m", "min", "mins"],
-        unit("minute", "1 minute"),
-    ),
-    (
-        &["second", "seconds", "s", "sec", "secs"],
-        unit("second", "1 second"),
-    ),
+    (&["minute", "minutes", "m", "min", "mins"], unit("minute", "1 minute")),
+    (&["second", "seconds", "s", "sec", "secs"], unit("second", "1 second")),
     (
         &[
             "millisecond",
@@ -103,12 +88,9 @@ const TABLE: &[(&[&str], DatePart)] = &[
 /// Looks up a date part as written in Redshift SQL (any case).
 pub(crate) fn lookup(written: &str) -> Option<DatePart> {
     let written = written.trim();
-    TABLE.iter().find_map(|(names, part)| {
-        names
-            .iter()
-            .any(|n| n.eq_ignore_ascii_case(written))
-            .then_some(*part)
-    })
+    TABLE
+        .iter()
+        .find_map(|(names, part)| names.iter().any(|n| n.eq_ignore_ascii_case(written)).then_some(*part))
 }
 
 #[cfg(test)]

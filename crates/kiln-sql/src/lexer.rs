@@ -36,10 +36,7 @@ impl Tok<'_> {
     }
 
     pub fn is_line_comment(&self) -> bool {
-        matches!(
-            self.token,
-            Token::Whitespace(Whitespace::SingleLineComment { .. })
-        )
+        matches!(self.token, Token::Whitespace(Whitespace::SingleLineComment { .. }))
     }
 
     /// The text of an unquoted word (keyword or identifier).
@@ -51,8 +48,7 @@ impl Tok<'_> {
     }
 
     pub fn is_word(&self, expected: &str) -> bool {
-        self.word()
-            .is_some_and(|w| w.eq_ignore_ascii_case(expected))
+        self.word().is_some_and(|w| w.eq_ignore_ascii_case(expected))
     }
 
     pub fn is_word_in(&self, expected: &[&str]) -> bool {
@@ -132,11 +128,7 @@ struct Cursor<'a> {
 impl Cursor<'_> {
     fn advance_to(&mut self, target: Location) -> usize {
         while (self.line, self.column) < (target.line, target.column) {
-            let Some(ch) = self
-                .text
-                .get(self.byte..)
-                .and_then(|rest| rest.chars().next())
-            else {
+            let Some(ch) = self.text.get(self.byte..).and_then(|rest| rest.chars().next()) else {
                 break;
             };
             self.byte += ch.len_utf8();
@@ -158,9 +150,7 @@ pub(crate) fn next_sig(toks: &[Tok<'_>], from: usize) -> Option<usize> {
 
 /// Index of the last significant token strictly before `before`.
 pub(crate) fn prev_sig(toks: &[Tok<'_>], before: usize) -> Option<usize> {
-    (0..before.min(toks.len()))
-        .rev()
-        .find(|&i| !toks[i].is_trivia())
+    (0..before.min(toks.len())).rev().find(|&i| !toks[i].is_trivia())
 }
 
 /// Index of the `)` closing the `(` at `open`.
@@ -210,10 +200,7 @@ mod tests {
     fn tokens_know_their_offsets() {
         let lexed = lex("ab ,\n'c'");
         let starts: Vec<_> = lexed.toks.iter().map(|t| (t.start, t.text)).collect();
-        assert_eq!(
-            starts,
-            vec![(0, "ab"), (2, " "), (3, ","), (4, "\n"), (5, "'c'")]
-        );
+        assert_eq!(starts, vec![(0, "ab"), (2, " "), (3, ","), (4, "\n"), (5, "'c'")]);
     }
 
     #[test]
@@ -233,9 +220,6 @@ mod tests {
         let lexed = lex("SELECT 1; SELECT 'oops");
         let err = lexed.error.clone().expect("tokenizer must fail");
         assert!(err.to_string().contains("line 1"), "{err}");
-        assert_eq!(
-            &"SELECT 1; SELECT 'oops"[..lexed.consumed()],
-            "SELECT 1; SELECT "
-        );
+        assert_eq!(&"SELECT 1; SELECT 'oops"[..lexed.consumed()], "SELECT 1; SELECT ");
     }
 }

@@ -32,10 +32,7 @@ pub struct Statement {
 /// typing), everything from the last `;` before the problem onwards is one statement, so the
 /// earlier statements still split normally.
 pub fn split_statements(script: &str) -> Vec<Statement> {
-    pieces(script)
-        .into_iter()
-        .filter_map(|p| p.statement)
-        .collect()
+    pieces(script).into_iter().filter_map(|p| p.statement).collect()
 }
 
 /// The statement an editor cursor at `byte_offset` belongs to.
@@ -123,11 +120,7 @@ impl<'a> LineIndex<'a> {
             }
         }
         self.offset = start;
-        let column = self
-            .script
-            .get(self.line_start..start)
-            .map_or(0, |s| s.chars().count())
-            + 1;
+        let column = self.script.get(self.line_start..start).map_or(0, |s| s.chars().count()) + 1;
         Statement {
             sql: self.script.get(start..end).unwrap_or_default().to_string(),
             start,
@@ -144,16 +137,12 @@ mod tests {
     use super::*;
 
     fn sqls(script: &str) -> Vec<String> {
-        split_statements(script)
-            .into_iter()
-            .map(|s| s.sql)
-            .collect()
+        split_statements(script).into_iter().map(|s| s.sql).collect()
     }
 
     #[test]
     fn semicolons_inside_literals_and_comments_do_not_split() {
-        let script =
-            "SELECT 'a;b' AS \"x;y\"; -- c;d\nSELECT /* e;f */ 2;\nSELECT $$ g;h $$, $t$ i;j $t$";
+        let script = "SELECT 'a;b' AS \"x;y\"; -- c;d\nSELECT /* e;f */ 2;\nSELECT $$ g;h $$, $t$ i;j $t$";
         assert_eq!(
             sqls(script),
             vec![
@@ -192,10 +181,7 @@ mod tests {
     fn ranges_lines_and_columns() {
         let script = "SELECT 1;\n  -- lead\n  SELECT\n    2 ;  SELECT 'é';\r\nSELECT 4";
         let stmts = split_statements(script);
-        let got: Vec<_> = stmts
-            .iter()
-            .map(|s| (s.sql.as_str(), s.line, s.column))
-            .collect();
+        let got: Vec<_> = stmts.iter().map(|s| (s.sql.as_str(), s.line, s.column)).collect();
         assert_eq!(
             got,
             vec![
@@ -228,9 +214,7 @@ mod tests {
         assert_eq!(at(23), None); // past the end
         assert_eq!(statement_at(";; -- x\n", 3), None);
         assert_eq!(
-            statement_at("-- header\n;SELECT 9", 0)
-                .map(|s| s.sql)
-                .as_deref(),
+            statement_at("-- header\n;SELECT 9", 0).map(|s| s.sql).as_deref(),
             Some("SELECT 9")
         );
     }

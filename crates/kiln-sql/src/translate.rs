@@ -78,9 +78,7 @@ fn translate(toks: &[Tok<'_>], top_level: bool) -> String {
         if stmt.in_create {
             // The clause goes together with the layout in front of it, so `) DISTSTYLE ALL;`
             // becomes `);` rather than `) ;`.
-            let clause_at = (i..toks.len())
-                .find(|&k| !toks[k].is_blank())
-                .unwrap_or(toks.len());
+            let clause_at = (i..toks.len()).find(|&k| !toks[k].is_blank()).unwrap_or(toks.len());
             if let Some(end) = ddl_clause_end(toks, clause_at) {
                 if clause_at > i && i > 0 && toks[i - 1].is_line_comment() {
                     // The dropped newline was what ended the `--` comment.
@@ -210,16 +208,12 @@ fn bare_column_key(toks: &[Tok<'_>], at: usize) -> bool {
     ];
     let after_type = prev_sig(toks, at).is_some_and(|p| {
         let prev = &toks[p];
-        prev.token == Token::RParen
-            || (prev.word().is_some() && !prev.is_word_in(&["SELECT", "DISTINCT", "BY", "AS"]))
+        prev.token == Token::RParen || (prev.word().is_some() && !prev.is_word_in(&["SELECT", "DISTINCT", "BY", "AS"]))
     });
     let before_end = match next_sig(toks, at + 1) {
         None => true,
         Some(n) => {
-            matches!(
-                toks[n].token,
-                Token::Comma | Token::RParen | Token::SemiColon
-            ) || toks[n].is_word_in(FOLLOWERS)
+            matches!(toks[n].token, Token::Comma | Token::RParen | Token::SemiColon) || toks[n].is_word_in(FOLLOWERS)
         }
     };
     after_type && before_end
@@ -265,9 +259,7 @@ fn integer(arg: &[Tok<'_>]) -> Option<String> {
     let sig: Vec<_> = trim(arg).iter().filter(|t| !t.is_trivia()).collect();
     match sig.as_slice() {
         [n] if matches!(n.token, Token::Number(..)) => Some(n.text.to_string()),
-        [sign, n] if sign.token == Token::Minus && matches!(n.token, Token::Number(..)) => {
-            Some(format!("-{}", n.text))
-        }
+        [sign, n] if sign.token == Token::Minus && matches!(n.token, Token::Number(..)) => Some(format!("-{}", n.text)),
         _ => None,
     }
 }
@@ -380,8 +372,7 @@ fn now_literal(toks: &[Tok<'_>], at: usize) -> Option<(usize, String)> {
     let opened_before = prev_sig(toks, at).filter(|&p| toks[p].token == Token::LParen);
     let temporal = casts_to_temporal(end)
         || (opened_before.is_some()
-            && sig_token(toks, end, &Token::RParen)
-                .is_some_and(|close| casts_to_temporal(close + 1)))
+            && sig_token(toks, end, &Token::RParen).is_some_and(|close| casts_to_temporal(close + 1)))
         || (opened_before
             .and_then(|p| prev_sig(toks, p))
             .is_some_and(|c| toks[c].is_word("CAST"))
@@ -411,8 +402,7 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
     }
     let open = open?;
     // Checked before looking for the closing parenthesis so ordinary calls cost nothing extra.
-    if !FUNCTIONS.contains(&name.as_str()) || prev.is_some_and(|p| p.is_word_in(DEFINING_KEYWORDS))
-    {
+    if !FUNCTIONS.contains(&name.as_str()) || prev.is_some_and(|p| p.is_word_in(DEFINING_KEYWORDS)) {
         return None;
     }
     let close = matching_paren(toks, open)?;
@@ -433,15 +423,11 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
         "NVL2" => call.nvl2(),
         "DECODE" => call.decode(),
         "LEN" => (call.args.len() == 1).then(|| call.renamed("length")),
-        "CHARINDEX" => {
-            (call.args.len() == 2).then(|| format!("strpos({}, {})", call.arg(1), call.arg(0)))
-        }
+        "CHARINDEX" => (call.args.len() == 2).then(|| format!("strpos({}, {})", call.arg(1), call.arg(0))),
         "DATE" => (call.args.len() == 1).then(|| format!("CAST({} AS DATE)", call.arg(0))),
         "TRUNC" => call.trunc(),
         "JSON_PARSE" => (call.args.len() == 1).then(|| call.renamed("json")),
-        "IS_VALID_JSON" | "CAN_JSON_PARSE" => {
-            (call.args.len() == 1).then(|| call.renamed("json_valid"))
-        }
+        "IS_VALID_JSON" | "CAN_JSON_PARSE" => (call.args.len() == 1).then(|| call.renamed("json_valid")),
         "JSON_EXTRACT_PATH_TEXT" => call.json_extract_path_text(),
         "JSON_EXTRACT_ARRAY_ELEMENT_TEXT" => call.json_extract_array_element_text(),
         "JSON_ARRAY_LENGTH" => call.json_array_length(),
@@ -460,11 +446,7 @@ fn varchar_max(toks: &[Tok<'_>], i: usize, name: &str) -> Option<(usize, String)
     let open = sig_token(toks, type_end + 1, &Token::LParen)?;
     let max = sig_word(toks, open + 1, &["MAX"])?;
     let close = sig_token(toks, max + 1, &Token::RParen)?;
-    let text = if name == "VARCHAR" {
-        toks[i].text
-    } else {
-        "VARCHAR"
-    };
+    let text = if name == "VARCHAR" { toks[i].text } else { "VARCHAR" };
     Some((close + 1, text.to_string()))
 }
 
@@ -542,10 +524,7 @@ struct Call<'t, 'a> {
 
 impl Call<'_, '_> {
     fn arg(&self, k: usize) -> String {
-        self.args
-            .get(k)
-            .map(|a| translate(trim(a), false))
-            .unwrap_or_default()
+        self.args.get(k).map(|a| translate(trim(a), false)).unwrap_or_default()
     }
 
     /// The argument, parenthesised when it is more than one token so that operators around the
@@ -610,20 +589,12 @@ impl Call<'_, '_> {
 
     fn date_part(&self) -> Option<String> {
         let part = self.part(0).filter(|_| self.args.len() == 2)?;
-        Some(format!(
-            "date_part('{}', {})",
-            part.name,
-            self.timestamp_arg(1)
-        ))
+        Some(format!("date_part('{}', {})", part.name, self.timestamp_arg(1)))
     }
 
     fn date_trunc(&self) -> Option<String> {
         let part = self.part(0).filter(|p| p.is_unit && self.args.len() == 2)?;
-        Some(format!(
-            "date_trunc('{}', {})",
-            part.name,
-            self.timestamp_arg(1)
-        ))
+        Some(format!("date_trunc('{}', {})", part.name, self.timestamp_arg(1)))
     }
 
     fn nvl2(&self) -> Option<String> {
@@ -646,18 +617,14 @@ impl Call<'_, '_> {
         }
         let pairs = (self.args.len() - 1) / 2;
         let has_default = (self.args.len() - 1) % 2 == 1;
-        let null_search =
-            (0..pairs).any(|p| single(self.args[1 + 2 * p]).is_some_and(|t| t.is_word("NULL")));
+        let null_search = (0..pairs).any(|p| single(self.args[1 + 2 * p]).is_some_and(|t| t.is_word("NULL")));
         let mut out = String::from("CASE");
         if null_search {
             let subject = self.operand(0);
             for p in 0..pairs {
                 let (search, result) = (1 + 2 * p, 2 + 2 * p);
                 if single(self.args[search]).is_some_and(|t| t.is_word("NULL")) {
-                    out.push_str(&format!(
-                        " WHEN {subject} IS NULL THEN {}",
-                        self.arg(result)
-                    ));
+                    out.push_str(&format!(" WHEN {subject} IS NULL THEN {}", self.arg(result)));
                 } else {
                     out.push_str(&format!(
                         " WHEN {subject} = {} THEN {}",
@@ -669,11 +636,7 @@ impl Call<'_, '_> {
         } else {
             out.push_str(&format!(" {}", self.arg(0)));
             for p in 0..pairs {
-                out.push_str(&format!(
-                    " WHEN {} THEN {}",
-                    self.arg(1 + 2 * p),
-                    self.arg(2 + 2 * p)
-                ));
+                out.push_str(&format!(" WHEN {} THEN {}", self.arg(1 + 2 * p), self.arg(2 + 2 * p)));
             }
         }
         if has_default {
@@ -755,10 +718,7 @@ impl Call<'_, '_> {
 
 /// Appends one object key to a DuckDB JSONPath; keys that are not plain identifiers are quoted.
 fn push_json_key(path: &mut String, key: &str) -> Option<()> {
-    let plain = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let plain = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain {
         path.push('.');
@@ -857,10 +817,7 @@ mod tests {
 
     #[test]
     fn dateadd_quarter_uses_months() {
-        assert_eq!(
-            t("DATEADD(qtr, -1, ts)"),
-            "(ts + (-1) * INTERVAL '3 month')"
-        );
+        assert_eq!(t("DATEADD(qtr, -1, ts)"), "(ts + (-1) * INTERVAL '3 month')");
         assert_eq!(t("DATEADD(dow, 1, ts)"), "DATEADD(dow, 1, ts)");
     }
 
@@ -873,8 +830,7 @@ mod tests {
 
     #[test]
     fn strings_comments_and_qualified_names_are_untouched() {
-        let sql =
-            "SELECT 'NVL(a,b)', \"len\"(x), s.len(x) /* GETDATE() */ -- DATEDIFF(day,a,b)\nFROM t";
+        let sql = "SELECT 'NVL(a,b)', \"len\"(x), s.len(x) /* GETDATE() */ -- DATEDIFF(day,a,b)\nFROM t";
         assert_eq!(t(sql), sql);
     }
 
@@ -893,10 +849,7 @@ mod tests {
 
     #[test]
     fn argument_comments_survive_reordering() {
-        assert_eq!(
-            t("CHARINDEX('x' -- needle\n, hay)"),
-            "strpos(hay, 'x' -- needle\n)"
-        );
+        assert_eq!(t("CHARINDEX('x' -- needle\n, hay)"), "strpos(hay, 'x' -- needle\n)");
     }
 
     #[test]
@@ -923,10 +876,7 @@ mod tests {
             t("JSON_EXTRACT_PATH_TEXT(j, 'a', true)"),
             "CASE WHEN json_valid(j) THEN json_extract_string(j, '$.a') END"
         );
-        assert_eq!(
-            t("JSON_EXTRACT_PATH_TEXT(j, k)"),
-            "JSON_EXTRACT_PATH_TEXT(j, k)"
-        );
+        assert_eq!(t("JSON_EXTRACT_PATH_TEXT(j, k)"), "JSON_EXTRACT_PATH_TEXT(j, k)");
         assert_eq!(
             t("JSON_EXTRACT_ARRAY_ELEMENT_TEXT(j, 2)"),
             "json_extract_string(j, '$[2]')"
@@ -940,10 +890,7 @@ mod tests {
     #[test]
     fn varchar_max() {
         assert_eq!(t("x::varchar(max)"), "x::varchar");
-        assert_eq!(
-            t("CAST(x AS CHARACTER VARYING ( MAX ))"),
-            "CAST(x AS VARCHAR)"
-        );
+        assert_eq!(t("CAST(x AS CHARACTER VARYING ( MAX ))"), "CAST(x AS VARCHAR)");
         assert_eq!(t("CAST(x AS VARCHAR(20))"), "CAST(x AS VARCHAR(20))");
     }
 
@@ -982,10 +929,7 @@ mod tests {
             t("created TIMESTAMP DEFAULT ('now'::text)::timestamp with time zone"),
             format!("created TIMESTAMP DEFAULT ({NOW_UTC})::timestamp with time zone")
         );
-        assert_eq!(
-            t("CAST( 'NOW' AS date)"),
-            format!("CAST( {NOW_UTC} AS date)")
-        );
+        assert_eq!(t("CAST( 'NOW' AS date)"), format!("CAST( {NOW_UTC} AS date)"));
         assert_eq!(t("WHERE status = 'now'"), "WHERE status = 'now'");
         assert_eq!(t("SELECT 'now'::text"), "SELECT 'now'::text");
         assert_eq!(t("CAST('now' AS varchar)"), "CAST('now' AS varchar)");

@@ -83,10 +83,7 @@ fn fixture_input(name: &str) -> String {
         .join("tests/fixtures/translate")
         .join(name);
     let text = fs::read_to_string(path).expect("fixture");
-    text.split("\n-- expect:\n")
-        .next()
-        .expect("input part")
-        .to_string()
+    text.split("\n-- expect:\n").next().expect("input part").to_string()
 }
 
 #[test]
@@ -94,24 +91,15 @@ fn scalar_rewrites_compute_redshift_results() {
     skip_without_duckdb!();
     let cases: &[(&str, &str)] = &[
         ("SELECT DATEDIFF(day,'2008-01-01','2008-01-31')", "30"),
-        (
-            "SELECT DATEDIFF(minute, '2024-01-01 10:00', '2024-01-01 11:30')",
-            "90",
-        ),
+        ("SELECT DATEDIFF(minute, '2024-01-01 10:00', '2024-01-01 11:30')", "90"),
         // Redshift counts boundaries crossed, not whole units.
         ("SELECT DATEDIFF(mon, '2008-01-31', '2008-02-01')", "1"),
         (
             "SELECT DATEDIFF('hour', TIMESTAMP '2008-01-01 10:59', TIMESTAMP '2008-01-01 11:00')",
             "1",
         ),
-        (
-            "SELECT DATEADD(month, 1, '2008-01-31')",
-            "2008-02-29 00:00:00",
-        ),
-        (
-            "SELECT DATEADD(qtr, 1, DATE '2008-01-31')",
-            "2008-04-30 00:00:00",
-        ),
+        ("SELECT DATEADD(month, 1, '2008-01-31')", "2008-02-29 00:00:00"),
+        ("SELECT DATEADD(qtr, 1, DATE '2008-01-31')", "2008-04-30 00:00:00"),
         (
             "SELECT DATEADD(mins, 2 + 3, TIMESTAMP '2008-01-01 10:00')",
             "2008-01-01 10:05:00",
@@ -122,10 +110,7 @@ fn scalar_rewrites_compute_redshift_results() {
             "SELECT DATE_TRUNC('mon', TIMESTAMP '2008-06-17 10:11:12')",
             "2008-06-01 00:00:00",
         ),
-        (
-            "SELECT date_trunc(y, '2008-06-17 10:11:12')",
-            "2008-01-01 00:00:00",
-        ),
+        ("SELECT date_trunc(y, '2008-06-17 10:11:12')", "2008-01-01 00:00:00"),
         ("SELECT NVL(NULL, NULL, 'x')", "x"),
         ("SELECT NVL2(NULL, 'a', 'b'), NVL2(1 + 1, 'a', 'b')", "b|a"),
         ("SELECT ISNULL(NULL, 5)", "5"),
@@ -133,42 +118,24 @@ fn scalar_rewrites_compute_redshift_results() {
             "SELECT DECODE('MLB', 'NHL', 'Hockey', 'MLB', 'Baseball', 'Unknown')",
             "Baseball",
         ),
-        (
-            "SELECT DECODE('XFL', 'NHL', 'Hockey', 'Unknown')",
-            "Unknown",
-        ),
-        (
-            "SELECT DECODE(CAST(NULL AS INT), NULL, 'none', 1, 'one')",
-            "none",
-        ),
+        ("SELECT DECODE('XFL', 'NHL', 'Hockey', 'Unknown')", "Unknown"),
+        ("SELECT DECODE(CAST(NULL AS INT), NULL, 'none', 1, 'one')", "none"),
         ("SELECT LEN('kiln')", "4"),
         ("SELECT CHARINDEX('dog', 'fish dog')", "6"),
         ("SELECT DATE('2020-05-06 10:00:00')", "2020-05-06"),
-        (
-            "SELECT TRUNC(TIMESTAMP '2020-05-06 10:00:00')",
-            "2020-05-06",
-        ),
+        ("SELECT TRUNC(TIMESTAMP '2020-05-06 10:00:00')", "2020-05-06"),
         ("SELECT TRUNC(111.86)", "111"),
         (
             r#"SELECT JSON_EXTRACT_PATH_TEXT('{"f2":{"f3":1},"f4":{"f5":99,"f6":"star"}}','f4', 'f6')"#,
             "star",
         ),
-        (
-            r#"SELECT JSON_EXTRACT_PATH_TEXT('{"f2":', 'f2', true)"#,
-            "None",
-        ),
+        (r#"SELECT JSON_EXTRACT_PATH_TEXT('{"f2":', 'f2', true)"#, "None"),
         (
             r#"SELECT JSON_EXTRACT_PATH_TEXT('{"a-b":{"c d":7}}', 'a-b', 'c d')"#,
             "7",
         ),
-        (
-            "SELECT JSON_EXTRACT_ARRAY_ELEMENT_TEXT('[111,112,113]', 2)",
-            "113",
-        ),
-        (
-            "SELECT JSON_EXTRACT_ARRAY_ELEMENT_TEXT('[111,112,113]', 1 + 1)",
-            "113",
-        ),
+        ("SELECT JSON_EXTRACT_ARRAY_ELEMENT_TEXT('[111,112,113]', 2)", "113"),
+        ("SELECT JSON_EXTRACT_ARRAY_ELEMENT_TEXT('[111,112,113]', 1 + 1)", "113"),
         (
             r#"SELECT IS_VALID_JSON('{"a":2}'), IS_VALID_JSON('{"a":2')"#,
             "True|False",
@@ -176,14 +143,8 @@ fn scalar_rewrites_compute_redshift_results() {
         ("SELECT CAN_JSON_PARSE('[1]')", "True"),
         (r#"SELECT JSON_PARSE('{"a": 1}')"#, r#"{"a":1}"#),
         ("SELECT JSON_ARRAY_LENGTH('[1', true)", "None"),
-        (
-            "SELECT CAST(x AS VARCHAR(MAX)) || 'd' FROM (SELECT 'abc' AS x)",
-            "abcd",
-        ),
-        (
-            "SELECT 'a' || 'b', 'now'::text, 3::text ILIKE '3'",
-            "ab|now|True",
-        ),
+        ("SELECT CAST(x AS VARCHAR(MAX)) || 'd' FROM (SELECT 'abc' AS x)", "abcd"),
+        ("SELECT 'a' || 'b', 'now'::text, 3::text ILIKE '3'", "ab|now|True"),
     ];
     let blocks: Vec<String> = cases
         .iter()
@@ -242,8 +203,7 @@ fn sensor_views_run_end_to_end() {
         "SELECT msg_count, avg_temp FROM sensor.sensor_avg_temp_current".to_string(),
         "SELECT msg_count, avg_temp FROM sensor.sensor_avg_temp".to_string(),
         "SELECT msg_count, location FROM sensor.sensor_msg_count".to_string(),
-        "SELECT count(*), count(redshift), min(installed) FROM sensor.sensor_msg_detail"
-            .to_string(),
+        "SELECT count(*), count(redshift), min(installed) FROM sensor.sensor_msg_detail".to_string(),
         "SELECT string_agg(CAST(id AS VARCHAR), ',' ORDER BY id) FROM sensor.message".to_string(),
         "SELECT id FROM sensor.sensors".to_string(),
     ];
@@ -270,10 +230,11 @@ fn ddl_fixture_is_accepted_by_duckdb() {
     // Redshift's default schema; DuckDB's is `main`, so the warehouse has to provide it.
     let mut blocks = vec!["CREATE SCHEMA public".to_string()];
     blocks.extend(setup.iter().map(|s| s.sql.clone()));
+    blocks.push("INSERT INTO public.event_log (payload, note) VALUES ('p1', 'n'), ('p2', NULL)".into());
     blocks.push(
-        "INSERT INTO public.event_log (payload, note) VALUES ('p1', 'n'), ('p2', NULL)".into(),
+        "SELECT string_agg(CAST(event_id AS VARCHAR), ',' ORDER BY event_id), count(created_at) FROM public.event_log"
+            .into(),
     );
-    blocks.push("SELECT string_agg(CAST(event_id AS VARCHAR), ',' ORDER BY event_id), count(created_at) FROM public.event_log".into());
     blocks.push("SELECT count(*) FROM recent_events".into());
     blocks.push("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'event_log' AND column_name = 'payload'".into());
     let results = run(&blocks);
@@ -307,8 +268,5 @@ fn logistics_json_fixture_parses_orders() {
     let results = run(&blocks);
     assert!(results[0].starts_with("OK"), "{}", results[0]);
     assert_eq!(results[1], "OK OR -> WA|2", "{}", blocks[1]);
-    assert_eq!(
-        results[2],
-        "OK 1|T1|PDX|SEA|2|2;2|None|PDX|SEA|3|3;3|None|SFO|SFO|1|1"
-    );
+    assert_eq!(results[2], "OK 1|T1|PDX|SEA|2|2;2|None|PDX|SEA|3|3;3|None|SFO|SFO|1|1");
 }

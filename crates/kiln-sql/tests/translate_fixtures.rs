@@ -43,10 +43,7 @@ fn parse(text: &str) -> (&str, Option<&str>) {
 fn translate_fixtures_match() {
     let bless = std::env::var_os("KILN_BLESS").is_some_and(|v| v == "1");
     let files = fixtures();
-    assert!(
-        files.len() >= 6,
-        "expected the fixture set, found {files:?}"
-    );
+    assert!(files.len() >= 6, "expected the fixture set, found {files:?}");
     let mut failures = Vec::new();
     for path in &files {
         let text = fs::read_to_string(path).expect("fixture is UTF-8");
@@ -80,10 +77,7 @@ fn translate_fixtures_match() {
 fn fixture_parser_separates_input_and_expectation() {
     assert_eq!(parse("a\n-- expect:\nb\n"), ("a", Some("b")));
     assert_eq!(parse("a\n-- expect:\n"), ("a", None));
-    assert_eq!(
-        parse("a -- expect: inline\n"),
-        ("a -- expect: inline", None)
-    );
+    assert_eq!(parse("a -- expect: inline\n"), ("a -- expect: inline", None));
 }
 
 #[test]
@@ -92,8 +86,6 @@ fn sensor_fixture_covers_the_seed_view() {
     let (input, expected) = parse(&text);
     assert!(input.contains("DATEDIFF(minute, recorded_time, GETDATE())"));
     let expected = expected.expect("blessed");
-    assert!(
-        expected.contains("date_diff('minute', recorded_time, make_timestamp(epoch_us(now())))")
-    );
+    assert!(expected.contains("date_diff('minute', recorded_time, make_timestamp(epoch_us(now())))"));
     assert!(!expected.to_ascii_uppercase().contains("GETDATE"));
 }

@@ -212,16 +212,12 @@ pub fn tickit_nodes() -> Vec<GraphNode> {
             .build(),
     );
     nodes.push(
-        model(
-            "dim_users",
-            "marts/core",
-            vec![stg("stg_users"), seed_id("countries")],
-        )
-        .tags(&["pii"])
-        .config("materialized", json!("table"))
-        .config("access", json!("public"))
-        .config("group", json!("core"))
-        .build(),
+        model("dim_users", "marts/core", vec![stg("stg_users"), seed_id("countries")])
+            .tags(&["pii"])
+            .config("materialized", json!("table"))
+            .config("access", json!("public"))
+            .config("group", json!("core"))
+            .build(),
     );
 
     nodes.push(seed("countries").build());
