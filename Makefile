@@ -7,6 +7,7 @@ SCALE ?= 1
 .PHONY: studio test kiln
 
 kiln:
+	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-cli --bin kiln
 
 # Builds the engine, generates the TICKIT sample lake and builds the sample project on the embedded

@@ -5,6 +5,9 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kiln-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
+# DuckDB's C++ is built once per machine and linked from .duckdb (see .cargo/config.toml).
+bash .cargo/duckdb-lib.sh
+
 # Python's duckdb lets kiln-sql prove its translations on a second, independent DuckDB.
 if ! python3 -c 'import duckdb' 2>/dev/null; then
   python3 -m pip install --quiet --disable-pip-version-check "duckdb==1.5.6" || echo "warning: python duckdb unavailable; kiln-sql semantic tests will skip"
@@ -18,3 +21,8 @@ echo "== cargo test"
 cargo test --workspace --no-fail-fast
 echo "== bench harness unit tests"
 python3 -m unittest discover -s bench/tests
+
+if [ -f ui/package.json ]; then
+  echo "== ui: typecheck and unit tests"
+  (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
+fi
