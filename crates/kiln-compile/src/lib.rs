@@ -521,6 +521,13 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
             Err(d) => diagnostics.push(d),
         }
     }
+    // Generic tests compile on first use (a project can have tens of thousands), then stay cached.
+    let test_sources: HashMap<String, String> = nodes
+        .values()
+        .filter(|n| n.test.as_ref().is_some_and(|t| t.generic))
+        .map(|n| (n.unique_id.clone(), format!("{}{}", compiler.header, n.raw_code)))
+        .collect();
+    compiler.env.set_loader(move |name| Ok(test_sources.get(name).cloned()));
 
     // Exposures: depends_on holds `ref('x')` / `source('a', 'b')` strings.
     for exposure in &project.exposures {
