@@ -115,14 +115,15 @@ pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn A
 }
 
 fn write_manifest(manifest: &Manifest, compiled: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    let value = kiln_compile::manifest_json(
+    let path = manifest.root.join("target").join("manifest.json");
+    kiln_compile::write_manifest_file(
+        &path,
         manifest,
         compiled,
         &kiln_exec::new_invocation_id(),
         &kiln_exec::now_rfc3339(),
-    );
-    let path = manifest.root.join("target").join("manifest.json");
-    kiln_compile::write_manifest(&path, &value).with_context(|| format!("cannot write {}", path.display()))
+    )
+    .with_context(|| format!("cannot write {}", path.display()))
 }
 
 fn select_ids(

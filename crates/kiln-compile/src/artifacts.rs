@@ -1,10 +1,16 @@
 //! `target/manifest.json` in the shape dbt tooling reads (nodes, sources, exposures, parent and
 //! child maps, depends_on, config, columns, compiled code when known).
+//!
+//! The manifest is serialised straight from borrowed views of the nodes: building a
+//! `serde_json::Value` tree first cost more than parsing itself on 10,000-model projects.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use kiln_graph::ResourceType;
+use kiln_project::ColumnDef;
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Map, Value};
 
 use crate::{Manifest, Node};
@@ -12,137 +18,176 @@ use crate::{Manifest, Node};
 /// dbt's manifest schema version that the written file follows.
 const SCHEMA: &str = "https://schemas.getdbt.com/dbt/manifest/v12.json";
 
-fn columns_json(node: &Node) -> Value {
-    let mut columns = Map::new();
-    for column in &node.columns {
-        columns.insert(
-            column.name.clone(),
-            json!({
-                "name": column.name,
-                "description": column.description,
-                "data_type": column.data_type,
-                "meta": column.meta,
-                "tags": column.tags,
-                "quote": column.quote,
-                "constraints": [],
-            }),
-        );
+struct Columns<'a>(&'a [ColumnDef]);
+
+impl Serialize for Columns<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for column in self.0 {
+            map.serialize_entry(
+                &column.name,
+                &ColumnOut {
+                    name: &column.name,
+                    description: &column.description,
+                    data_type: column.data_type.as_deref(),
+                    meta: &column.meta,
+                    tags: &column.tags,
+                    quote: column.quote,
+                    constraints: [(); 0],
+                },
+            )?;
+        }
+        map.end()
     }
-    Value::Object(columns)
 }
 
-fn node_json(manifest: &Manifest, node: &Node, compiled: Option<&str>) -> Value {
-    let (database, schema, alias, relation_name) = match &node.relation {
-        Some(r) => (
-            r.database.clone(),
-            Some(r.schema.clone()),
-            Some(r.identifier.clone()),
-            r.cte.is_none().then(|| r.rendered()),
-        ),
-        None => (None, None, None, None),
-    };
-    let depends_nodes: Vec<&String> = node.depends_on.iter().collect();
-    let mut value = json!({
-        "unique_id": node.unique_id,
-        "resource_type": node.resource_type.as_str(),
-        "name": node.name,
-        "package_name": node.package_name,
-        "path": node.path.strip_prefix(node.path.components().next().map(|c| c.as_os_str()).unwrap_or_default()).unwrap_or(&node.path).to_string_lossy(),
-        "original_file_path": node.path.to_string_lossy(),
-        "fqn": node.fqn,
-        "config": node.config.0,
-        "tags": node.config.tags(),
-        "description": node.description,
-        "columns": columns_json(node),
-        "meta": node.config.get("meta").cloned().unwrap_or(json!({})),
-        "depends_on": {"nodes": depends_nodes, "macros": []},
-        "database": database,
-        "schema": schema,
-        "alias": alias,
-        "relation_name": relation_name,
-        "raw_code": node.raw_code,
-        "language": "sql",
-        "checksum": {"name": "sha256", "checksum": crate::testgen::short_hash(&node.raw_code)},
-        "root_path": manifest.root.to_string_lossy(),
-    });
-    if let (Some(code), Value::Object(map)) = (compiled, &mut value) {
-        map.insert("compiled".into(), Value::Bool(true));
-        map.insert("compiled_code".into(), Value::String(code.to_string()));
-    }
-    if let (Some(test), Value::Object(map)) = (&node.test, &mut value) {
+#[derive(Serialize)]
+struct ColumnOut<'a> {
+    name: &'a str,
+    description: &'a str,
+    data_type: Option<&'a str>,
+    meta: &'a Map<String, Value>,
+    tags: &'a [String],
+    quote: Option<bool>,
+    constraints: [(); 0],
+}
+
+#[derive(Serialize)]
+struct DependsOn<'a> {
+    nodes: &'a [String],
+    macros: [(); 0],
+}
+
+#[derive(Serialize)]
+struct Checksum {
+    name: &'static str,
+    checksum: String,
+}
+
+#[derive(Serialize)]
+struct NodeOut<'a> {
+    unique_id: &'a str,
+    resource_type: &'static str,
+    name: &'a str,
+    package_name: &'a str,
+    path: String,
+    original_file_path: String,
+    fqn: &'a [String],
+    config: &'a Map<String, Value>,
+    tags: Vec<String>,
+    description: &'a str,
+    columns: Columns<'a>,
+    meta: Value,
+    depends_on: DependsOn<'a>,
+    database: Option<&'a str>,
+    schema: Option<&'a str>,
+    alias: Option<&'a str>,
+    relation_name: Option<String>,
+    raw_code: &'a str,
+    language: &'static str,
+    checksum: Checksum,
+    root_path: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compiled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    compiled_code: Option<&'a str>,
+    #[serde(flatten)]
+    extra: Map<String, Value>,
+}
+
+fn node_out<'a>(root: &'a str, node: &'a Node, compiled: Option<&'a str>) -> NodeOut<'a> {
+    let relation = node.relation.as_ref();
+    let mut extra = Map::new();
+    if let Some(test) = &node.test {
         if test.generic {
-            map.insert(
+            extra.insert(
                 "test_metadata".into(),
                 json!({"name": test.test_name, "kwargs": test.kwargs, "namespace": null}),
             );
         }
-        map.insert("column_name".into(), json!(test.column_name));
-        map.insert("attached_node".into(), json!(test.attached_node));
+        extra.insert("column_name".into(), json!(test.column_name));
+        extra.insert("attached_node".into(), json!(test.attached_node));
     }
-    if let (Some(source), Value::Object(map)) = (&node.source, &mut value) {
-        map.insert("source_name".into(), json!(source.source_name));
-        map.insert("source_description".into(), json!(source.source_description));
-        map.insert("loader".into(), json!(source.loader));
-        map.insert(
-            "identifier".into(),
-            json!(node.relation.as_ref().map(|r| r.identifier.clone())),
-        );
-        map.insert("external".into(), source.external.clone().unwrap_or(Value::Null));
+    if let Some(source) = &node.source {
+        extra.insert("source_name".into(), json!(source.source_name));
+        extra.insert("source_description".into(), json!(source.source_description));
+        extra.insert("loader".into(), json!(source.loader));
+        extra.insert("identifier".into(), json!(relation.map(|r| r.identifier.clone())));
+        extra.insert("external".into(), source.external.clone().unwrap_or(Value::Null));
     }
-    if let (Some(exposure), Value::Object(map)) = (&node.exposure, &mut value) {
-        map.insert("type".into(), json!(exposure.kind));
-        map.insert("maturity".into(), json!(exposure.maturity));
-        map.insert("url".into(), json!(exposure.url));
-        map.insert("owner".into(), json!(exposure.owner));
-        map.insert("label".into(), json!(exposure.label));
+    if let Some(exposure) = &node.exposure {
+        extra.insert("type".into(), json!(exposure.kind));
+        extra.insert("maturity".into(), json!(exposure.maturity));
+        extra.insert("url".into(), json!(exposure.url));
+        extra.insert("owner".into(), json!(exposure.owner));
+        extra.insert("label".into(), json!(exposure.label));
     }
-    value
+    // dbt's `path` is relative to the resource folder (models/, seeds/ …).
+    let mut components = node.path.components();
+    components.next();
+    NodeOut {
+        unique_id: &node.unique_id,
+        resource_type: node.resource_type.as_str(),
+        name: &node.name,
+        package_name: &node.package_name,
+        path: components.as_path().to_string_lossy().into_owned(),
+        original_file_path: node.path.to_string_lossy().into_owned(),
+        fqn: &node.fqn,
+        config: &node.config.0,
+        tags: node.config.tags(),
+        description: &node.description,
+        columns: Columns(&node.columns),
+        meta: node.config.get("meta").cloned().unwrap_or_else(|| json!({})),
+        depends_on: DependsOn {
+            nodes: &node.depends_on,
+            macros: [],
+        },
+        database: relation.and_then(|r| r.database.as_deref()),
+        schema: relation.map(|r| r.schema.as_str()),
+        alias: relation.map(|r| r.identifier.as_str()),
+        relation_name: relation.filter(|r| r.cte.is_none()).map(|r| r.rendered()),
+        raw_code: &node.raw_code,
+        language: "sql",
+        checksum: Checksum {
+            name: "sha256",
+            checksum: crate::testgen::short_hash(&node.raw_code),
+        },
+        root_path: root,
+        compiled: compiled.map(|_| true),
+        compiled_code: compiled,
+        extra,
+    }
 }
 
-/// Builds manifest.json; `compiled` holds compiled SQL by unique_id where it is known.
-pub fn manifest_json(
-    manifest: &Manifest,
-    compiled: &BTreeMap<String, String>,
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    metadata: Value,
+    nodes: BTreeMap<&'a str, NodeOut<'a>>,
+    sources: BTreeMap<&'a str, NodeOut<'a>>,
+    exposures: BTreeMap<&'a str, NodeOut<'a>>,
+    macros: Map<String, Value>,
+    docs: Map<String, Value>,
+    metrics: Map<String, Value>,
+    groups: Map<String, Value>,
+    selectors: Map<String, Value>,
+    disabled: Map<String, Value>,
+    parent_map: BTreeMap<&'a str, &'a [String]>,
+    child_map: BTreeMap<&'a str, Vec<&'a str>>,
+    group_map: Map<String, Value>,
+    semantic_models: Map<String, Value>,
+    unit_tests: Map<String, Value>,
+    saved_queries: Map<String, Value>,
+}
+
+fn manifest_out<'a>(
+    manifest: &'a Manifest,
+    root: &'a str,
+    compiled: &'a BTreeMap<String, String>,
     invocation_id: &str,
     generated_at: &str,
-) -> Value {
-    let mut nodes = Map::new();
-    let mut sources = Map::new();
-    let mut exposures = Map::new();
-    let mut parent_map = Map::new();
-    let mut child_map: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    // Building each node's JSON is independent work; on large projects it dominates `kiln parse`.
-    use rayon::prelude::*;
-    let all: Vec<&Node> = manifest.nodes.values().collect();
-    let values: Vec<Value> = all
-        .par_iter()
-        .map(|node| node_json(manifest, node, compiled.get(&node.unique_id).map(String::as_str)))
-        .collect();
-    for (node, value) in all.into_iter().zip(values) {
-        match node.resource_type {
-            ResourceType::Source => sources.insert(node.unique_id.clone(), value),
-            ResourceType::Exposure => exposures.insert(node.unique_id.clone(), value),
-            _ => nodes.insert(node.unique_id.clone(), value),
-        };
-        parent_map.insert(node.unique_id.clone(), json!(node.depends_on));
-        child_map.entry(node.unique_id.clone()).or_default();
-        for parent in &node.depends_on {
-            child_map
-                .entry(parent.clone())
-                .or_default()
-                .push(node.unique_id.clone());
-        }
-    }
-    let docs: Map<String, Value> = manifest
-        .docs
-        .iter()
-        .map(|(name, contents)| {
-            let id = format!("doc.{}.{name}", manifest.project_name);
-            (id.clone(), json!({"unique_id": id, "name": name, "block_contents": contents, "package_name": manifest.project_name}))
-        })
-        .collect();
-    json!({
-        "metadata": {
+) -> ManifestOut<'a> {
+    let mut out = ManifestOut {
+        metadata: json!({
             "dbt_schema_version": SCHEMA,
             "dbt_version": "1.11.0",
             "kiln_version": env!("CARGO_PKG_VERSION"),
@@ -150,26 +195,75 @@ pub fn manifest_json(
             "invocation_id": invocation_id,
             "project_name": manifest.project_name,
             "adapter_type": manifest.target.kind.as_str(),
-        },
-        "nodes": nodes,
-        "sources": sources,
-        "exposures": exposures,
-        "macros": {},
-        "docs": docs,
-        "metrics": {},
-        "groups": {},
-        "selectors": {},
-        "disabled": {},
-        "parent_map": parent_map,
-        "child_map": child_map,
-        "group_map": {},
-        "semantic_models": {},
-        "unit_tests": {},
-        "saved_queries": {},
-    })
+        }),
+        nodes: BTreeMap::new(),
+        sources: BTreeMap::new(),
+        exposures: BTreeMap::new(),
+        macros: Map::new(),
+        docs: manifest
+            .docs
+            .iter()
+            .map(|(name, contents)| {
+                let id = format!("doc.{}.{name}", manifest.project_name);
+                let doc = json!({"unique_id": id, "name": name, "block_contents": contents, "package_name": manifest.project_name});
+                (id, doc)
+            })
+            .collect(),
+        metrics: Map::new(),
+        groups: Map::new(),
+        selectors: Map::new(),
+        disabled: Map::new(),
+        parent_map: BTreeMap::new(),
+        child_map: BTreeMap::new(),
+        group_map: Map::new(),
+        semantic_models: Map::new(),
+        unit_tests: Map::new(),
+        saved_queries: Map::new(),
+    };
+    for node in manifest.nodes.values() {
+        let value = node_out(root, node, compiled.get(&node.unique_id).map(String::as_str));
+        let id = node.unique_id.as_str();
+        match node.resource_type {
+            ResourceType::Source => out.sources.insert(id, value),
+            ResourceType::Exposure => out.exposures.insert(id, value),
+            _ => out.nodes.insert(id, value),
+        };
+        out.parent_map.insert(id, &node.depends_on);
+        out.child_map.entry(id).or_default();
+        for parent in &node.depends_on {
+            out.child_map.entry(parent.as_str()).or_default().push(id);
+        }
+    }
+    out
 }
 
-pub fn write_manifest(path: &Path, value: &Value) -> std::io::Result<()> {
+/// Builds manifest.json as a JSON value; `compiled` holds compiled SQL by unique_id where known.
+pub fn manifest_json(
+    manifest: &Manifest,
+    compiled: &BTreeMap<String, String>,
+    invocation_id: &str,
+    generated_at: &str,
+) -> Value {
+    let root = manifest.root.to_string_lossy();
+    serde_json::to_value(manifest_out(manifest, &root, compiled, invocation_id, generated_at)).unwrap_or(Value::Null)
+}
+
+/// Streams manifest.json to `path` without building a JSON tree in memory.
+pub fn write_manifest_file(
+    path: &Path,
+    manifest: &Manifest,
+    compiled: &BTreeMap<String, String>,
+    invocation_id: &str,
+    generated_at: &str,
+) -> std::io::Result<()> {
+    let root = manifest.root.to_string_lossy();
+    write_manifest(
+        path,
+        &manifest_out(manifest, &root, compiled, invocation_id, generated_at),
+    )
+}
+
+pub fn write_manifest<T: Serialize>(path: &Path, value: &T) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

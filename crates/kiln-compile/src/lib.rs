@@ -20,7 +20,7 @@ use minijinja::Environment;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
-pub use artifacts::{manifest_json, write_manifest};
+pub use artifacts::{manifest_json, write_manifest, write_manifest_file};
 pub use jinja::{QueryRunner, RelationValue};
 
 const MACROS_TEMPLATE: &str = "__kiln_macros__";
