@@ -632,16 +632,26 @@ pub fn adapter_diagnostic(
                 .at(location)
                 .hint("fix the CSV or set `column_types` for the seed")
         }
-        AdapterError::Sql { line, .. } => {
+        AdapterError::Sql { line, column, .. } => {
             let mut message = error.to_string();
+            let mut location = node_location;
             if let (Some(path), Some(line)) = (compiled_path, line) {
                 message.push_str(&format!(
                     " (compiled SQL: {}:{line})",
                     kiln_diagnostics::relative_to(&manifest.root, path).display()
                 ));
+                // When rendering kept the line structure (refs and macros inline), the compiled line
+                // is also the line in the model file.
+                let compiled_lines = std::fs::read_to_string(path)
+                    .map(|text| text.lines().count())
+                    .unwrap_or(0);
+                if compiled_lines > 0 && compiled_lines == node.raw_code.lines().count() && location.line.is_none() {
+                    location.line = Some(*line);
+                    location.column = *column;
+                }
             }
             Diagnostic::error(Code::Sql, message)
-                .at(node_location)
+                .at(location)
                 .hint("fix the SQL in the model; the compiled SQL shows what ran")
         }
         AdapterError::Interrupted => Diagnostic::error(Code::Sql, error.to_string()),
