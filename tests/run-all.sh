@@ -26,3 +26,10 @@ if [ -f ui/package.json ]; then
   echo "== ui: typecheck and unit tests"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent)
 fi
+
+if [ -f tests/e2e/package.json ] && [ -f ui/package.json ]; then
+  echo "== e2e: Studio in chromium against kiln serve"
+  (cd ui && npm run --silent build >/dev/null)
+  cargo build -p kiln-cli
+  (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
+fi

@@ -18,7 +18,7 @@ class MemoryStorage implements StorageLike {
 
 /** A scripted backend: each operation answers from a handler table and every call is recorded. */
 class ScriptedBackend implements Backend {
-  readonly kind = "fake" as const;
+  readonly kind = "http" as const;
   readonly calls: Array<{ operation: string; request: unknown }> = [];
   readonly events = new ListenerSet<EngineEvent>();
   files = new Map<string, FileContent>([["models/a.sql", { path: "models/a.sql", content: "select 1", version: "v1" }]]);

@@ -77,7 +77,7 @@ export type ConnectionState = "connecting" | "connected" | "disconnected";
 
 export interface Backend {
   /** Which transport is in use; shown in the status bar. */
-  readonly kind: "http" | "tauri" | "fake";
+  readonly kind: "http" | "tauri";
   call<Op extends Operation>(operation: Op, request: RequestOf<Op>): Promise<ResponseOf<Op>>;
   /** Subscribes to the engine event stream; returns the unsubscribe function. */
   subscribe(listener: (event: EngineEvent) => void): () => void;
@@ -187,16 +187,10 @@ declare global {
 
 /**
  * Picks the transport at startup: inside the Tauri webview we use IPC, otherwise HTTP against the
- * `kiln serve` that served this page. `?backend=fake` loads an in-memory demo engine for UI work
- * without a server (screenshots, layout work); it is never chosen implicitly.
+ * `kiln serve` that served this page. There is deliberately no in-memory engine: the app only ever
+ * talks to a real one, so what you see is what the engine does.
  */
 export async function createBackend(location: Location = window.location): Promise<Backend> {
-  const params = new URLSearchParams(location.search);
-  if (params.get("backend") === "fake") {
-    const { FakeBackend } = await import("./fake");
-    const nodes = Number(params.get("nodes") ?? "0");
-    return new FakeBackend({ syntheticNodes: Number.isFinite(nodes) ? nodes : 0, projectOpen: params.get("project") !== "none" });
-  }
   if (typeof window !== "undefined" && window.__TAURI_INTERNALS__ !== undefined) {
     const { TauriBackend } = await import("./tauri");
     return TauriBackend.create();

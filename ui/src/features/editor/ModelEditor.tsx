@@ -231,11 +231,11 @@ export function ModelEditor({ path }: { path: string }) {
               Lineage
             </Button>
           )}
-          <Button size="sm" variant={isDirty(buffer) ? "primary" : "ghost"} disabled={!isDirty(buffer)} onClick={() => void studio.saveFile(path)} title="Save (Ctrl+S)">
+          <Button size="sm" data-testid="save-file" variant={isDirty(buffer) ? "primary" : "ghost"} disabled={!isDirty(buffer)} onClick={() => void studio.saveFile(path)} title="Save (Ctrl+S)">
             Save
           </Button>
         </div>
-        <div className="editor-host" ref={host} />
+        <div className="editor-host" ref={host} data-testid="model-editor" />
       </div>
       <section className="editor-aside" aria-label="Model details">
         <div className="segmented" role="tablist">
@@ -247,7 +247,7 @@ export function ModelEditor({ path }: { path: string }) {
           ))}
         </div>
         {aside === "compiled" && (
-          <div className="aside-body">
+          <div className="aside-body" data-testid="compiled-panel">
             {problems.length > 0 && (
               <ul className="problem-list">
                 {problems.map((problem, index) => (
@@ -255,6 +255,7 @@ export function ModelEditor({ path }: { path: string }) {
                     <button
                       type="button"
                       className={`problem problem-${problem.severity}`}
+                      data-testid="problem"
                       onClick={() =>
                         problem.file && problem.file !== path
                           ? void studio.openFile(problem.file, { line: problem.line ?? 1, column: problem.column ?? 1 })

@@ -48,6 +48,8 @@ export function ExplorerTree() {
         key={node.path}
         type="button"
         className={`tree-row ${activePath === node.path ? "active" : ""}`}
+        data-testid="tree-file"
+        data-path={node.path}
         style={{ paddingLeft: 8 + depth * 14 }}
         title={node.path}
         onClick={() => void studio.openFile(node.path)}

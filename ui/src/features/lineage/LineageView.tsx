@@ -7,6 +7,7 @@ import {
   ReactFlowProvider,
   useReactFlow,
   useStore,
+  useStoreApi,
   type Edge,
   type NodeMouseHandler,
   type OnNodesChange,
@@ -19,12 +20,10 @@ import { useThrottledValue } from "../../shared/useThrottledValue";
 import { graphSelector } from "../runs/selector";
 import { EditPreview } from "./EditPreview";
 import { ELK_NODE_LIMIT, layoutWithElk } from "./elkLayout";
-import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, selectorName } from "./graphModel";
+import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, initialViewport, nodeBounds, selectorName } from "./graphModel";
 import { LineageNode, type KilnFlowNode } from "./LineageNode";
 
 const NODE_TYPES = { kiln: LineageNode };
-/** Up to this many nodes the view fits the whole graph on screen when it opens. */
-const FIT_LIMIT = 600;
 // Props handed to ReactFlow must keep their identity: a new object per render makes xyflow
 // update its store, which re-runs a selector per node and edge.
 const PRO_OPTIONS = { hideAttribution: true };
@@ -65,11 +64,14 @@ function LineageCanvas() {
   const project = useStudio((state) => state.project);
   const theme = useResolvedTheme();
   const flow = useReactFlow();
+  const flowStore = useStoreApi();
   const mode = useStudio((state) => state.lineageMode);
   const setMode = (next: "project" | "focus") => studio.setLineageMode(next);
   const buffersVersion = useBuffersVersion();
   const [depth, setDepth] = useState(2);
-  const [includeTests, setIncludeTests] = useState(true);
+  // Tests outnumber models several to one in a real project (138 of 163 TICKIT nodes) and would
+  // shrink the whole-project view to unreadable boxes; they are one click away.
+  const [includeTests, setIncludeTests] = useState(false);
   const [menu, setMenu] = useState<MenuState | null>(null);
   const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
   const [newModelOpen, setNewModelOpen] = useState(false);
@@ -166,24 +168,25 @@ function LineageCanvas() {
   );
 
   // Fit once per structure change (new layout), not on every status update of a running build.
-  // A graph of thousands of nodes opens at a readable zoom on its upstream end instead: fitting
-  // it would put every node on screen at once, which is neither readable nor cheap to paint.
+  // The fit never goes below a readable zoom: a graph too big for the screen opens on its upstream
+  // end (or on the focused node) at that zoom instead of as a field of tiny boxes.
   const empty = nodes.length === 0;
-  const nodeCount = nodes.length;
+  const nodesRef = useRef(nodes);
+  nodesRef.current = nodes;
   useEffect(() => {
     if (empty) return undefined;
     const handle = requestAnimationFrame(() => {
-      if (nodeCount <= FIT_LIMIT) {
-        void flow.fitView({ maxZoom: 1, duration: 0, padding: 0.1 });
-        return;
-      }
-      const anchor = effectiveFocus ? flow.getNode(effectiveFocus) : undefined;
-      if (anchor) void flow.setCenter(anchor.position.x + 110, anchor.position.y + 22, { zoom: 0.8 });
-      else void flow.setViewport({ x: 40, y: 40, zoom: 0.6 });
+      const bounds = nodeBounds(nodesRef.current.map((node) => node.position));
+      const { width, height } = flowStore.getState();
+      if (!bounds || width === 0 || height === 0) return;
+      const view = initialViewport(bounds, { width, height });
+      const anchor = view.clipped && effectiveFocus ? nodesRef.current.find((node) => node.id === effectiveFocus) : undefined;
+      if (anchor) void flow.setCenter(anchor.position.x + NODE_WIDTH / 2, anchor.position.y + NODE_HEIGHT / 2, { zoom: view.zoom });
+      else void flow.setViewport({ x: view.x, y: view.y, zoom: view.zoom });
     });
     return () => cancelAnimationFrame(handle);
-    // nodeCount is read once per layout; status updates must not move the camera.
-  }, [layoutKey, refined?.key, flow, empty]);
+    // Status updates must not move the camera, so only the layout identity triggers a fit.
+  }, [layoutKey, refined?.key, flow, flowStore, empty]);
 
   // Below this zoom labels are unreadable anyway; dropping them keeps painting thousands of nodes cheap.
   const compact = useStore((store) => store.transform[2] < 0.35);

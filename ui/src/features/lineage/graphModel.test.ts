@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GraphDto, GraphNodeDto, Layer, ResourceTypeDto } from "../../api";
-import { buildLineage, neighbourhood, selectorName, sourceArguments } from "./graphModel";
+import { NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, buildLineage, initialViewport, neighbourhood, nodeBounds, selectorName, sourceArguments } from "./graphModel";
 
 function node(id: string, layer: Layer, resourceType: ResourceTypeDto = "model"): GraphNodeDto {
   return {
@@ -153,5 +153,50 @@ describe("source and selector names", () => {
   it("builds dbt selector names", () => {
     expect(selectorName(node("source.tickit.tickit_external.sale", "source", "source"))).toBe("source:tickit_external.sale");
     expect(selectorName(node("model.tickit.fct_sales", "marts"))).toBe("fct_sales");
+  });
+});
+
+describe("initial viewport", () => {
+  it("measures node bounds including the node size", () => {
+    expect(nodeBounds([])).toBeNull();
+    expect(nodeBounds([{ x: 100, y: 50 }, { x: -20, y: 300 }])).toEqual({ x: -20, y: 50, width: 120 + NODE_WIDTH, height: 250 + NODE_HEIGHT });
+  });
+
+  it("fits and centres a small graph without zooming past 1", () => {
+    const bounds = { x: 0, y: 0, width: 400, height: 100 };
+    const view = initialViewport(bounds, { width: 1000, height: 800 }, { padding: 0 });
+    expect(view.zoom).toBe(1);
+    expect(view.clipped).toBe(false);
+    expect(view.x).toBe(300);
+    expect(view.y).toBe(350);
+  });
+
+  it("zooms out to fit a graph that fits at a readable zoom", () => {
+    const view = initialViewport({ x: 0, y: 0, width: 1600, height: 400 }, { width: 1000, height: 800 }, { padding: 0 });
+    expect(view.zoom).toBeCloseTo(0.625);
+    expect(view.clipped).toBe(false);
+    expect(view.x).toBeCloseTo(0);
+    expect(view.y).toBeCloseTo((800 - 400 * 0.625) / 2);
+  });
+
+  it("never opens below the readable zoom; a too-big graph starts at its upstream edge", () => {
+    // The TICKIT graph with its 138 tests is roughly this shape: far too tall to fit readably.
+    const bounds = { x: 50, y: 20, width: 2600, height: 9000 };
+    const view = initialViewport(bounds, { width: 1100, height: 720 }, { padding: 24 });
+    expect(view.zoom).toBe(READABLE_ZOOM);
+    expect(view.clipped).toBe(true);
+    // Top-left of the graph lands at the padding, so sources are on screen.
+    expect(view.x + bounds.x * view.zoom).toBeCloseTo(24);
+    expect(view.y + bounds.y * view.zoom).toBeCloseTo(24);
+  });
+
+  it("hides tests from the laid-out model when asked, as the view does by default", () => {
+    const graph: GraphDto = {
+      nodes: [node("model.p.a", "staging"), node("test.p.not_null_a", "test", "test")],
+      edges: [{ source: "model.p.a", target: "test.p.not_null_a" }],
+    };
+    const model = buildLineage(graph, { includeTests: false });
+    expect(model.nodes.map((entry) => entry.id)).toEqual(["model.p.a"]);
+    expect(model.edges).toEqual([]);
   });
 });

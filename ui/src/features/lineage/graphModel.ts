@@ -2,8 +2,14 @@ import type { GraphDto, GraphNodeDto, Layer, NodeStatusDto } from "../../api";
 
 export const NODE_WIDTH = 220;
 export const NODE_HEIGHT = 44;
-export const COLUMN_GAP = 90;
-export const ROW_GAP = 14;
+// Wide gutters between columns so edges fan out visibly and layers read as separate bands.
+export const COLUMN_GAP = 120;
+export const ROW_GAP = 18;
+/**
+ * The smallest zoom the view opens at: node names (13px) stay legible down to about here. A graph
+ * that would need less to fit opens at this zoom on its upstream end and the user pans.
+ */
+export const READABLE_ZOOM = 0.6;
 
 export interface LineageNode {
   id: string;
@@ -221,6 +227,59 @@ export function buildLineage(graph: GraphDto, options: LineageOptions = {}): Lin
     edges: edges.map((edge) => ({ id: `${edge.source}->${edge.target}`, source: edge.source, target: edge.target })),
     rankCount: rankKeys.length,
     cyclic,
+  };
+}
+
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export interface Viewport {
+  x: number;
+  y: number;
+  zoom: number;
+  /** True when the graph did not fit at a readable zoom, so only part of it is on screen. */
+  clipped: boolean;
+}
+
+/** Bounding box of nodes placed at `position` with the fixed node size; null when there are none. */
+export function nodeBounds(positions: Iterable<{ x: number; y: number }>): Rect | null {
+  let minX = Number.POSITIVE_INFINITY;
+  let minY = Number.POSITIVE_INFINITY;
+  let maxX = Number.NEGATIVE_INFINITY;
+  let maxY = Number.NEGATIVE_INFINITY;
+  for (const { x, y } of positions) {
+    minX = Math.min(minX, x);
+    minY = Math.min(minY, y);
+    maxX = Math.max(maxX, x + NODE_WIDTH);
+    maxY = Math.max(maxY, y + NODE_HEIGHT);
+  }
+  if (!Number.isFinite(minX)) return null;
+  return { x: minX, y: minY, width: maxX - minX, height: maxY - minY };
+}
+
+/**
+ * The camera for a freshly laid-out graph: fit it into `view`, but never below `minZoom` (tiny
+ * boxes with unreadable labels help nobody) nor above `maxZoom`. Along an axis that fits, the graph
+ * is centred; along one that does not, it starts at the top/left edge, where lineage begins.
+ */
+export function initialViewport(bounds: Rect, view: { width: number; height: number }, options: { padding?: number; minZoom?: number; maxZoom?: number } = {}): Viewport {
+  const padding = options.padding ?? 32;
+  const minZoom = options.minZoom ?? READABLE_ZOOM;
+  const maxZoom = options.maxZoom ?? 1;
+  const room = { width: Math.max(1, view.width - 2 * padding), height: Math.max(1, view.height - 2 * padding) };
+  const fit = Math.min(room.width / Math.max(1, bounds.width), room.height / Math.max(1, bounds.height));
+  const zoom = Math.min(maxZoom, Math.max(minZoom, fit));
+  const place = (start: number, extent: number, space: number, total: number): number =>
+    extent * zoom <= space ? (total - extent * zoom) / 2 - start * zoom : padding - start * zoom;
+  return {
+    x: place(bounds.x, bounds.width, room.width, view.width),
+    y: place(bounds.y, bounds.height, room.height, view.height),
+    zoom,
+    clipped: fit < minZoom,
   };
 }
 

@@ -244,7 +244,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   return (
     <div className="console">
       <div className="console-toolbar">
-        <Button variant="primary" size="sm" icon={<Icon name="play" size={14} />} disabled={running !== null} onClick={() => void execute("cursor")}>
+        <Button variant="primary" size="sm" data-testid="run-statement" icon={<Icon name="play" size={14} />} disabled={running !== null} onClick={() => void execute("cursor")}>
           Run statement <Kbd>{formatShortcut("Mod+Enter")}</Kbd>
         </Button>
         <Button size="sm" disabled={running !== null} onClick={() => void execute("script")}>
@@ -276,7 +276,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
         </Button>
       </div>
       <div className="console-split">
-        <div className="console-editor" ref={host} />
+        <div className="console-editor" ref={host} data-testid="console-editor" />
         {historyOpen && (
           <div className="console-history">
             <div className="panel-header">

@@ -170,7 +170,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
             aria-label="Filter rows"
           />
         </form>
-        <span className="grid-count">
+        <span className="grid-count" data-testid="grid-count">
           {knownTotal === null ? "counting…" : `${knownTotal.toLocaleString()} row${knownTotal === 1 ? "" : "s"}`}
           {sort ? ` · sorted by ${sort.column} ${sort.descending ? "↓" : "↑"}` : ""}
           {appliedFilter ? " · filtered" : ""} · {formatSeconds(result.elapsed)}
@@ -181,13 +181,14 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
           Copy
         </Button>
         {queryId && (
-          <Button size="sm" variant="ghost" icon={<Icon name="download" size={14} />} onClick={() => setExporting(true)}>
+          <Button size="sm" variant="ghost" data-testid="export-result" icon={<Icon name="download" size={14} />} onClick={() => setExporting(true)}>
             Export
           </Button>
         )}
       </div>
       <div
         className="grid-scroller"
+        data-testid="grid-scroller"
         ref={scroller}
         tabIndex={0}
         onKeyDown={(event) => {
@@ -227,6 +228,8 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
             return (
               <div
                 key={item.key}
+                data-testid="grid-row"
+                data-row={item.index}
                 className={`grid-row ${item.index % 2 ? "odd" : ""}`}
                 style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
               >
@@ -310,7 +313,7 @@ function ExportDialog({ queryId, statement, onClose }: { queryId: string; statem
           <Button variant="ghost" onClick={onClose}>
             Cancel
           </Button>
-          <Button variant="primary" disabled={busy || !path.trim()} onClick={() => void submit()}>
+          <Button variant="primary" data-testid="export-submit" disabled={busy || !path.trim()} onClick={() => void submit()}>
             {busy ? "Exporting…" : "Export"}
           </Button>
         </>
@@ -326,7 +329,7 @@ function ExportDialog({ queryId, statement, onClose }: { queryId: string; statem
       </div>
       <label className="field">
         <span className="field-label">File path (relative to the project, or absolute)</span>
-        <input className="input" value={path} onChange={(event) => setPath(event.target.value)} />
+        <input className="input" data-testid="export-path" value={path} onChange={(event) => setPath(event.target.value)} />
       </label>
       {error && <div className="callout callout-error">{error}</div>}
     </Modal>

@@ -28,7 +28,7 @@ export function RunHistoryList() {
         {runs.map((run) => {
           const failed = (run.counts.error ?? 0) + (run.counts.fail ?? 0);
           return (
-            <button key={run.runId} type="button" className={`history-run ${viewed === run.runId ? "active" : ""}`} onClick={() => studio.viewRun(run.runId)}>
+            <button key={run.runId} type="button" data-testid="history-run" data-status={run.status} className={`history-run ${viewed === run.runId ? "active" : ""}`} onClick={() => studio.viewRun(run.runId)}>
               <span className={`history-dot run-${run.status}`} />
               <span className="history-run-main">
                 <span className="history-run-title">

@@ -135,6 +135,9 @@ export function RunProgressPanel() {
                   <button
                     key={row.uniqueId}
                     type="button"
+                    data-testid="run-node"
+                    data-status={row.status}
+                    data-name={row.name}
                     className={`node-row ${selectedId === row.uniqueId ? "selected" : ""} ${isFailure(row.status) ? "failed" : ""}`}
                     style={{ transform: `translateY(${item.start}px)` }}
                     onClick={() => setSelectedId(selectedId === row.uniqueId ? null : row.uniqueId)}

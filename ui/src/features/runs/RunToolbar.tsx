@@ -86,6 +86,7 @@ export function RunToolbar() {
         {RUN_COMMANDS.map((entry) => (
           <Button
             key={entry.command}
+            data-testid={`run-${entry.command}`}
             size="sm"
             variant={entry.command === "build" ? "primary" : "secondary"}
             icon={<Icon name={COMMAND_ICONS[entry.command] ?? "play"} size={14} />}
@@ -102,7 +103,7 @@ export function RunToolbar() {
       </div>
       <div className="header-progress" aria-live="polite">
         {run && (
-          <button type="button" className={`run-chip run-${run.status}`} onClick={() => studio.setBottom("progress")}>
+          <button type="button" data-testid="run-chip" data-status={run.status} className={`run-chip run-${run.status}`} onClick={() => studio.setBottom("progress")}>
             <span className="run-chip-label">
               {run.command} {run.status === "running" ? `${run.finished}/${run.total}` : run.status}
             </span>

@@ -1,0 +1,192 @@
+// Shared setup for the Studio end-to-end tests: a real `kiln serve` on a throwaway copy of the
+// TICKIT sample project, and a Debian chromium driven through playwright-core (never `playwright`,
+// which would download its own browsers).
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+export const REPO = resolve(here, "../../..");
+const TARGET = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? "/root", ".cache/kiln-target");
+export const KILN = process.env.KILN_BIN ?? join(TARGET, "debug/kiln");
+const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
+const UI_DIST = join(REPO, "ui/dist");
+
+/** Where screenshots go: $TMPDIR (never the repository). */
+export const SHOT_DIR = join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-shots");
+mkdirSync(SHOT_DIR, { recursive: true });
+
+/**
+ * Copies projects/tickit to a temp dir, generates its lake at scale 0.01, and starts
+ * `kiln serve --port 0`; the URL (with its per-launch token) is parsed from the first stdout line.
+ */
+export async function startKiln() {
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-"));
+  const project = join(dir, "tickit");
+  cpSync(join(REPO, "projects/tickit"), project, { recursive: true });
+  const demo = spawnSync(KILN, ["demo", "tickit", "--scale", "0.01", "--project-dir", project], { encoding: "utf8" });
+  if (demo.status !== 0) throw new Error(`kiln demo failed (${demo.status}): ${demo.stderr}`);
+
+  const child = spawn(KILN, ["serve", "--project-dir", project, "--port", "0", "--ui-dist", UI_DIST], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`kiln serve printed no URL within 30s; stderr:\n${stderr}`)), 30_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kiln serve exited early (${code}); stderr:\n${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get("token") ?? "";
+  const base = parsed.origin;
+
+  /** Calls an engine operation directly, to check what the UI shows against the engine's truth. */
+  async function api(operation, body = {}) {
+    const response = await fetch(`${base}/api/${operation}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-kiln-token": token },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${operation} failed (${response.status}): ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  async function waitForRun(runId, timeoutMs = 120_000) {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const { runs } = await api("runHistory");
+      const run = runs.find((entry) => entry.runId === runId);
+      if (run && run.status !== "running") return run;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    throw new Error(`run ${runId} did not finish within ${timeoutMs}ms`);
+  }
+
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  return { url, base, token, project, api, waitForRun, stop, stderr: () => stderr };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** A fresh context per test: no localStorage drafts or theme leak between scenarios. */
+export async function openStudio(browser, kiln) {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("pageerror", (error) => consoleErrors.push(String(error)));
+  await page.goto(kiln.url);
+  try {
+    await page.locator('[data-testid="tree-file"]').first().waitFor({ timeout: 30_000 });
+  } catch (error) {
+    await shot(page, `failed-open-${Date.now()}`);
+    throw new Error(`the explorer never listed files (screenshot in ${SHOT_DIR}; page errors: ${consoleErrors.join("; ")}; server stderr: ${kiln.stderr()})`, { cause: error });
+  }
+  return { context, page, consoleErrors };
+}
+
+export function shot(page, name) {
+  return page.screenshot({ path: join(SHOT_DIR, `${name}.png`) });
+}
+
+/**
+ * Puts the cursor at the end of the first editor line containing `lineText`, then types `typed` with
+ * the keyboard. CodeMirror only renders the lines in view, so the cursor is placed through the
+ * editor's own view object (reached from its DOM node) rather than by clicking a line.
+ */
+export async function appendToLine(page, editorTestId, lineText, typed) {
+  const content = page.locator(`[data-testid="${editorTestId}"] .cm-content`);
+  await content.click();
+  const found = await content.evaluate((node, needle) => {
+    const view = node.cmTile?.root?.view ?? node.cmView?.rootView;
+    if (!view) return "no-view";
+    const text = view.state.doc.toString();
+    const at = text.indexOf(needle);
+    if (at < 0) return "no-match";
+    const line = view.state.doc.lineAt(at);
+    view.dispatch({ selection: { anchor: line.to }, scrollIntoView: true });
+    view.focus();
+    return "ok";
+  }, lineText);
+  if (found !== "ok") throw new Error(`could not place the cursor after "${lineText}": ${found}`);
+  await page.keyboard.type(typed);
+  // Autocompletion may be open; Escape closes it without accepting anything.
+  await page.keyboard.press("Escape");
+}
+
+/** Selects the first occurrence of `find` in the editor and types `replacement` over it. */
+export async function replaceInEditor(page, editorTestId, find, replacement) {
+  const content = page.locator(`[data-testid="${editorTestId}"] .cm-content`);
+  await content.click();
+  const found = await content.evaluate((node, needle) => {
+    const view = node.cmTile?.root?.view ?? node.cmView?.rootView;
+    if (!view) return "no-view";
+    const at = view.state.doc.toString().indexOf(needle);
+    if (at < 0) return "no-match";
+    view.dispatch({ selection: { anchor: at, head: at + needle.length }, scrollIntoView: true });
+    view.focus();
+    return "ok";
+  }, find);
+  if (found !== "ok") throw new Error(`could not select "${find}": ${found}`);
+  await page.keyboard.type(replacement);
+  await page.keyboard.press("Escape");
+}
+
+/**
+ * Scrolls a virtualised list from top to bottom and returns every row's data-name/data-status it
+ * rendered on the way (only rows near the viewport exist in the DOM at any moment).
+ */
+export async function collectVirtualRows(page, scrollerSelector, rowSelector) {
+  return page.locator(scrollerSelector).evaluate(async (scroller, selector) => {
+    const seen = new Map();
+    const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    scroller.scrollTop = 0;
+    for (;;) {
+      await frame();
+      for (const row of scroller.querySelectorAll(selector)) seen.set(row.getAttribute("data-name"), row.getAttribute("data-status"));
+      if (scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 1) break;
+      scroller.scrollTop += Math.max(20, scroller.clientHeight / 2);
+    }
+    return Object.fromEntries(seen);
+  }, rowSelector);
+}

@@ -1,0 +1,266 @@
+// Kiln Studio in a real browser against a real `kiln serve`: each test gets its own server on a fresh
+// copy of the TICKIT project and kills it at the end, so scenarios cannot leak state into each other.
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { appendToLine, collectVirtualRows, replaceInEditor, launchBrowser, openStudio, shot, SHOT_DIR, startKiln } from "./harness.js";
+
+const FCT_SALES = "models/marts/sales/fct_sales.sql";
+const INT_BUYERS = "models/intermediate/int_buyers_extracted_from_users.sql";
+
+describe("Kiln Studio", () => {
+  let browser;
+  let kiln;
+  let studio;
+
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    kiln = await startKiln();
+    studio = await openStudio(browser, kiln);
+  });
+  afterEach(async () => {
+    await studio?.context.close();
+    await kiln?.stop();
+    studio = undefined;
+    kiln = undefined;
+  });
+
+  const openModel = async (path) => {
+    const { page } = studio;
+    await page.locator(`[data-testid="tree-file"][data-path="${path}"]`).click();
+    await page.locator('[data-testid="model-editor"] .cm-content').waitFor();
+  };
+
+  test("opening a model from the explorer shows its compiled SQL", async () => {
+    const { page } = studio;
+    await openModel(FCT_SALES);
+    const compiled = page.locator('[data-testid="compiled-panel"]');
+    // Refs resolve to warehouse relations, so no Jinja is left in the compiled text.
+    await compiled.getByText(/stg_tickit__sales/).first().waitFor({ timeout: 20_000 });
+    const text = await compiled.innerText();
+    assert.match(text, /select/i);
+    assert.doesNotMatch(text, /\{\{\s*ref\(/, "compiled SQL must not contain unrendered ref()");
+    await shot(page, "01-model-compiled");
+  });
+
+  test("editing a model updates compiled SQL live, and Ctrl+S writes the file", async () => {
+    const { page } = studio;
+    await openModel(FCT_SALES);
+    const compiled = page.locator('[data-testid="compiled-panel"]');
+    await compiled.getByText(/stg_tickit__sales/).first().waitFor({ timeout: 20_000 });
+    assert.doesNotMatch(await compiled.innerText(), /qty_doubled/);
+
+    await appendToLine(page, "model-editor", "s.earnings", ",\n        s.qty_sold * 2 as qty_doubled");
+    await compiled.getByText(/qty_doubled/).first().waitFor({ timeout: 20_000 });
+    const onDiskBefore = readFileSync(join(kiln.project, FCT_SALES), "utf8");
+    assert.doesNotMatch(onDiskBefore, /qty_doubled/, "nothing is written before saving");
+
+    await page.keyboard.press("Control+s");
+    const deadline = Date.now() + 10_000;
+    let onDisk = onDiskBefore;
+    while (Date.now() < deadline && !/qty_doubled/.test(onDisk)) {
+      await page.waitForTimeout(100);
+      onDisk = readFileSync(join(kiln.project, FCT_SALES), "utf8");
+    }
+    assert.match(onDisk, /s\.earnings,\s*s\.qty_sold \* 2 as qty_doubled/);
+    await page.locator('[data-testid="save-file"]').and(page.locator(":disabled")).waitFor();
+    await shot(page, "02-model-edited-saved");
+  });
+
+  test("Build runs the whole project and every node ends green", async () => {
+    const { page } = studio;
+    await page.locator('[data-testid="run-build"]').click();
+    const chip = page.locator('[data-testid="run-chip"]');
+    await chip.waitFor();
+    await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 120_000 });
+    assert.equal(await chip.getAttribute("data-status"), "success");
+
+    const { runs } = await kiln.api("runHistory");
+    assert.equal(runs.length, 1);
+    const [run] = runs;
+    assert.equal(run.status, "success");
+    const { results } = await kiln.api("runResults", { runId: run.runId });
+    assert.ok(results.length > 20, `expected models and tests, got ${results.length} results`);
+    const bad = results.filter((result) => !["success", "pass"].includes(result.status));
+    assert.deepEqual(bad.map((result) => `${result.name}: ${result.status}`), []);
+    assert.ok(results.some((result) => result.name === "fct_sales" && result.status === "success"));
+
+    // The run panel lists nodes (virtualised, so only the visible ones): none may be red.
+    const rows = page.locator('[data-testid="run-node"]');
+    await rows.first().waitFor();
+    const statuses = await rows.evaluateAll((nodes) => nodes.map((node) => node.getAttribute("data-status")));
+    assert.ok(statuses.length > 0);
+    for (const status of statuses) assert.ok(["success", "pass"].includes(status ?? ""), `node status ${status}`);
+    await shot(page, "03-build-green");
+
+    // The run history sidebar shows the same run as successful.
+    await page.getByRole("button", { name: "Run history" }).click();
+    const history = page.locator('[data-testid="history-run"]');
+    await history.first().waitFor();
+    assert.equal(await history.count(), 1);
+    assert.equal(await history.first().getAttribute("data-status"), "success");
+    await shot(page, "04-run-history");
+  });
+
+  const saveAndWaitForDisk = async (path, pattern) => {
+    await studio.page.keyboard.press("Control+s");
+    const file = join(kiln.project, path);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && !pattern.test(readFileSync(file, "utf8"))) {
+      await studio.page.waitForTimeout(100);
+    }
+    assert.match(readFileSync(file, "utf8"), pattern);
+  };
+
+  test("a ref to a missing model is diagnosed in the editor and stops Build before anything runs", async () => {
+    const { page } = studio;
+    await openModel(INT_BUYERS);
+    const compiled = page.locator('[data-testid="compiled-panel"]');
+    await compiled.getByText(/stg_tickit__users/).first().waitFor({ timeout: 20_000 });
+
+    await appendToLine(page, "model-editor", "select * from {{ ref('stg_tickit__users') }}", " join {{ ref('no_such_model') }} using (user_id)");
+    const problem = page.locator('[data-testid="problem"]').first();
+    await problem.waitFor({ timeout: 20_000 });
+    assert.match(await problem.innerText(), /no_such_model/);
+    // CodeMirror's lint gutter marks the line too.
+    await page.locator('[data-testid="model-editor"] .cm-lint-marker-error').first().waitFor({ timeout: 10_000 });
+    await shot(page, "05-missing-ref-diagnostic");
+    await saveAndWaitForDisk(INT_BUYERS, /no_such_model/);
+
+    // Like dbt, an unresolvable ref fails the project's graph, so Build refuses to start at all.
+    await page.locator('[data-testid="run-build"]').click();
+    const toast = page.locator(".toast-error", { hasText: "no_such_model" });
+    await toast.waitFor({ timeout: 20_000 });
+    assert.match(await toast.innerText(), /Could not start build/);
+    const { runs } = await kiln.api("runHistory");
+    assert.equal(runs.length, 0, "no run may start with a broken graph");
+    await shot(page, "06-missing-ref-build-refused");
+  });
+
+  test("a model failing in the warehouse errors in Build and its dependents are skipped", async () => {
+    const { page } = studio;
+    await openModel(INT_BUYERS);
+    const compiled = page.locator('[data-testid="compiled-panel"]');
+    await compiled.getByText(/stg_tickit__users/).first().waitFor({ timeout: 20_000 });
+    await replaceInEditor(page, "model-editor", "u.username,", "u.no_such_column as username,");
+    await compiled.getByText(/no_such_column/).first().waitFor({ timeout: 20_000 });
+    await saveAndWaitForDisk(INT_BUYERS, /u\.no_such_column as username,/);
+
+    await page.locator('[data-testid="run-build"]').click();
+    await page.locator('[data-testid="run-chip"][data-status="running"], [data-testid="run-chip"][data-status="error"]').first().waitFor({ timeout: 20_000 });
+    await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 120_000 });
+    assert.equal(await page.locator('[data-testid="run-chip"]').getAttribute("data-status"), "error");
+
+    const { runs } = await kiln.api("runHistory");
+    assert.equal(runs.length, 1);
+    const { results } = await kiln.api("runResults", { runId: runs[0].runId });
+    const byName = new Map(results.map((result) => [result.name, result]));
+    const broken = byName.get("int_buyers_extracted_from_users");
+    assert.ok(broken, `broken model missing from results: ${[...byName.keys()].join(", ")}`);
+    assert.equal(broken.status, "error");
+    assert.match(`${broken.message} ${JSON.stringify(broken.diagnostic)}`, /no_such_column/);
+    for (const dependent of ["fct_sales", "dim_non_buyers"]) {
+      assert.equal(byName.get(dependent)?.status, "skipped", `${dependent} should be skipped`);
+    }
+    // Models that do not depend on the broken one still build.
+    assert.equal(byName.get("int_sellers_extracted_from_users")?.status, "success");
+
+    // The run list is virtualised; "Only problems" brings the failed and skipped nodes into view.
+    await page.getByLabel("Only problems").check();
+    await page.locator('[data-testid="run-node"]').first().waitFor();
+    const listed = await collectVirtualRows(page, ".node-list", '[data-testid="run-node"]');
+    assert.equal(listed.int_buyers_extracted_from_users, "error");
+    assert.equal(listed.fct_sales, "skipped");
+    assert.equal(listed.dim_non_buyers, "skipped");
+    assert.ok(!Object.values(listed).includes("success"), "only problems are listed");
+    const errorRow = page.locator('[data-testid="run-node"][data-name="int_buyers_extracted_from_users"]');
+    await page.locator(".node-list").evaluate(async (scroller) => {
+      const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      scroller.scrollTop = 0;
+      await frame();
+      while (!scroller.querySelector('[data-name="int_buyers_extracted_from_users"]') && scroller.scrollTop + scroller.clientHeight < scroller.scrollHeight - 1) {
+        scroller.scrollTop += 28;
+        await frame();
+      }
+    });
+    await page.locator(".bottom-meta .pill-danger").waitFor();
+    await errorRow.click();
+    await shot(page, "07-build-with-error");
+  });
+
+  test("query console runs SQL, the grid scrolls through rows, and CSV export writes every row", async () => {
+    const { page } = studio;
+    const build = await kiln.api("startRun", { command: "build", select: [], exclude: [] });
+    const run = await kiln.waitForRun(build.runId);
+    assert.equal(run.status, "success");
+    const expected = await kiln.api("runQuery", { sql: "select count(*) as n from main.fct_sales" });
+    const total = Number(expected.statements[0].firstPage[0][0]);
+    assert.ok(total > 100, `fct_sales should have rows, has ${total}`);
+
+    await page.getByRole("tab", { name: "Query" }).click();
+    const editor = page.locator('[data-testid="console-editor"] .cm-content');
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("select * from main.fct_sales order by sale_id");
+    await page.keyboard.press("Escape");
+    await page.locator('[data-testid="run-statement"]').click();
+
+    const count = page.locator('[data-testid="grid-count"]');
+    await count.getByText(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
+    const firstRow = page.locator('[data-testid="grid-row"][data-row="0"]');
+    await firstRow.waitFor();
+    assert.match(await firstRow.innerText(), /\d/);
+    await shot(page, "08-query-grid");
+
+    // Scrolling to the bottom loads the last page from the engine (rows are fetched on demand).
+    const scroller = page.locator('[data-testid="grid-scroller"]');
+    await scroller.evaluate((node) => {
+      node.scrollTop = node.scrollHeight;
+    });
+    const lastRow = page.locator(`[data-testid="grid-row"][data-row="${total - 1}"]`);
+    await lastRow.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(
+      (index) => !document.querySelector(`[data-testid="grid-row"][data-row="${index}"] .grid-cell.loading`),
+      total - 1,
+      { timeout: 15_000 },
+    );
+    assert.equal(await page.locator('[data-testid="grid-row"][data-row="0"]').count(), 0, "first row scrolled out of the virtual window");
+    assert.match(await lastRow.innerText(), new RegExp(`^${total}\\b`));
+    await shot(page, "09-query-grid-scrolled");
+
+    const exportPath = join(kiln.project, "target/exports/e2e_fct_sales.csv");
+    await page.locator('[data-testid="export-result"]').click();
+    await page.locator('[data-testid="export-path"]').fill(exportPath);
+    await page.locator('[data-testid="export-submit"]').click();
+    await page.locator('[data-testid="export-submit"]').waitFor({ state: "detached", timeout: 30_000 });
+    assert.ok(existsSync(exportPath), `export file ${exportPath} missing`);
+    const lines = readFileSync(exportPath, "utf8").split(/\r?\n/).filter((line) => line.length > 0);
+    assert.match(lines[0] ?? "", /^sale_id,/);
+    assert.equal(lines.length - 1, total, "CSV has a header plus one line per row");
+  });
+
+  test("screenshots of the main views", async () => {
+    const { page } = studio;
+    await page.getByRole("tab", { name: "Lineage" }).click();
+    const counts = page.locator(".lineage-count");
+    await counts.getByText(/\d+ nodes/).waitFor({ timeout: 20_000 });
+    // The layout runs off the main thread; the screenshot waits until it has settled.
+    await page.waitForFunction(() => !document.querySelector(".lineage-count")?.textContent?.includes("arranging"), null, { timeout: 20_000 });
+    const graph = await kiln.api("graph");
+    assert.match(await counts.innerText(), new RegExp(`^${graph.nodes.filter((node) => node.resourceType !== "test").length} nodes`));
+    await shot(page, "10-lineage");
+    await page.getByRole("button", { name: "Warehouse schema" }).click();
+    await shot(page, "11-schema-browser");
+    await page.getByRole("button", { name: "Command palette" }).first().click();
+    await page.locator("input").first().waitFor();
+    await shot(page, "12-command-palette");
+    assert.ok(existsSync(join(SHOT_DIR, "10-lineage.png")));
+    assert.deepEqual(studio.consoleErrors, [], "no uncaught errors in the page");
+  });
+});
