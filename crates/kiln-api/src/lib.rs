@@ -75,6 +75,18 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// Runs blocking engine work on tokio's blocking pool.
+/// Cancels whatever the project's warehouse is running, if it is open (run and query cancel share it).
+pub(crate) async fn interrupt_warehouse(state: &ProjectState) -> ApiResult<()> {
+    if let Some(adapter) = state.adapter_if_open() {
+        blocking(move || {
+            adapter.interrupt();
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 pub(crate) async fn blocking<T, F>(work: F) -> ApiResult<T>
 where
     T: Send + 'static,

@@ -871,13 +871,7 @@ impl Studio {
             session.running
         };
         if running && !state.has_active_run() {
-            if let Some(adapter) = state.adapter_if_open() {
-                blocking(move || {
-                    adapter.interrupt();
-                    Ok(())
-                })
-                .await?;
-            }
+            crate::interrupt_warehouse(&state).await?;
         }
         Ok(Empty {})
     }

@@ -420,13 +420,7 @@ impl Studio {
             entry.is_running()
         };
         if running {
-            if let Some(adapter) = state.adapter_if_open() {
-                blocking(move || {
-                    adapter.interrupt();
-                    Ok(())
-                })
-                .await?;
-            }
+            crate::interrupt_warehouse(&state).await?;
         }
         Ok(Empty {})
     }
