@@ -156,25 +156,24 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         return Ok(failed(vec![diagnostic_dto(&diagnostic)], None));
     };
     let unique_id = format!("{}.{}.{}", sql_kind_prefix(file.kind), project.config.name, file.name);
-    // The saved project with this one file's text replaced: what the editor shows is compiled
-    // without touching the disk.
-    let manifest: Arc<Manifest> = match &request.content {
-        Some(content) if *content != file.raw => {
+    let changed = request.content.as_ref().filter(|content| **content != file.raw);
+    let (manifest, changed) = match (state.manifest(), changed) {
+        (Ok(manifest), changed) => (manifest, changed),
+        // The saved project does not parse (often because of this very file): parse it again
+        // with the editor's text, so fixing the error clears it before the file is saved.
+        (Err(_), Some(content)) => {
             let mut overlay = (*project).clone();
             for sql in overlay.sql_files.iter_mut().filter(|f| slash_path(&f.path) == relative) {
                 sql.raw = content.clone();
             }
             match kiln_compile::parse(&overlay, &state.target, &ParseOptions::default()) {
-                Ok(manifest) => Arc::new(manifest),
+                Ok(manifest) => (Arc::new(manifest), None),
                 Err(diagnostics) => return Ok(failed(diagnostics_dto(&diagnostics), Some(unique_id))),
             }
         }
-        _ => match state.manifest() {
-            Ok(manifest) => manifest,
-            Err(diagnostics) => return Ok(failed(diagnostics_dto(&diagnostics), Some(unique_id))),
-        },
+        (Err(diagnostics), None) => return Ok(failed(diagnostics_dto(&diagnostics), Some(unique_id))),
     };
-    let Some(node) = manifest.node(&unique_id) else {
+    let Some(saved) = manifest.node(&unique_id) else {
         // Disabled models (`enabled: false`) are not in the manifest.
         return Ok(failed(vec![], Some(unique_id)));
     };
@@ -185,13 +184,28 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         .filter(|d| d.location.as_ref().is_some_and(|l| slash_path(&l.file) == relative))
         .map(diagnostic_dto)
         .collect();
-    let sql = match manifest.compile(&unique_id, &CompileState::default()) {
-        Ok(compiled) => Some(compiled.sql),
-        Err(diagnostic) => {
+    // Unsaved text is compiled against the saved project's manifest: one render per keystroke
+    // instead of a whole-project parse (which the file watcher triggers after Ctrl+S).
+    let edited = changed.map(|content| {
+        manifest
+            .compile_edited(&unique_id, content, &file.config)
+            .map(|(node, compiled)| (node, compiled.sql))
+    });
+    let (node, sql) = match edited {
+        Some(Ok((node, sql))) => (node, Some(sql)),
+        Some(Err(diagnostic)) => {
             diagnostics.push(diagnostic_dto(&diagnostic));
-            None
+            (saved.clone(), None)
         }
+        None => match manifest.compile(&unique_id, &CompileState::default()) {
+            Ok(compiled) => (saved.clone(), Some(compiled.sql)),
+            Err(diagnostic) => {
+                diagnostics.push(diagnostic_dto(&diagnostic));
+                (saved.clone(), None)
+            }
+        },
     };
+    let node = &node;
     Ok(CompileResult {
         unique_id: Some(unique_id),
         sql,

@@ -468,7 +468,7 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
     }
     let results: Vec<(String, Result<jinja::RenderState, Diagnostic>)> = sql_ids
         .par_iter()
-        .filter_map(|id| nodes.get(id).map(|node| (id.clone(), compiler.render_parse(node))))
+        .filter_map(|id| nodes.get(id).map(|node| (id.clone(), compiler.render_parse(node, None))))
         .collect();
     for (id, result) in results {
         match result {
@@ -720,10 +720,19 @@ impl Compiler {
         })
     }
 
-    fn render_parse(&self, node: &Node) -> Result<jinja::RenderState, Diagnostic> {
+    /// The template of a SQL node: the registered one, or — for text being edited — one made from
+    /// `node.raw_code` under the node's id, so errors name the same template either way.
+    fn template<'s>(&'s self, node: &'s Node, edited: Option<&'s str>) -> Result<minijinja::Template<'s, 's>, minijinja::Error> {
+        match edited {
+            Some(source) => self.env.template_from_named_str(&node.unique_id, source),
+            None => self.env.get_template(&node.unique_id),
+        }
+    }
+
+    fn render_parse(&self, node: &Node, edited: Option<&str>) -> Result<jinja::RenderState, Diagnostic> {
         let inputs = self.inputs(false, None, false);
         let (result, state) = jinja::with_render(inputs, || {
-            let template = self.env.get_template(&node.unique_id)?;
+            let template = self.template(node, edited)?;
             template.render(minijinja::context! { this => node.relation.clone().map(minijinja::Value::from_object), execute => false })
         });
         match result {
@@ -820,7 +829,7 @@ impl Manifest {
             });
         }
         let mut ctes: Vec<(String, String)> = Vec::new();
-        let (sql, logs) = self.render_with_ctes(node, state, &mut ctes, 0)?;
+        let (sql, logs) = self.render_with_ctes(node, None, state, &mut ctes, 0)?;
         Ok(Compiled {
             sql: inject_ctes(&sql, &ctes),
             logs,
@@ -830,6 +839,7 @@ impl Manifest {
     fn render_with_ctes(
         &self,
         node: &Node,
+        edited: Option<&str>,
         state: &CompileState,
         ctes: &mut Vec<(String, String)>,
         depth: usize,
@@ -849,7 +859,7 @@ impl Manifest {
                     .env
                     .render_str(&source, minijinja::context! { execute => true });
             }
-            let template = compiler.env.get_template(&node.unique_id)?;
+            let template = compiler.template(node, edited)?;
             template.render(minijinja::context! {
                 this => node.relation.clone().map(minijinja::Value::from_object),
                 execute => true,
@@ -865,12 +875,76 @@ impl Manifest {
             if ctes.iter().any(|(name, _)| name == &cte) {
                 continue;
             }
-            let (inner, _) = self.render_with_ctes(ephemeral, &CompileState::default(), ctes, depth + 1)?;
+            let (inner, _) = self.render_with_ctes(ephemeral, None, &CompileState::default(), ctes, depth + 1)?;
             if !ctes.iter().any(|(name, _)| name == &cte) {
                 ctes.push((cte, inner));
             }
         }
         Ok((sql, render_state.logs))
+    }
+
+    /// Compiles one SQL node as if its file held `raw` (the editor's unsaved text), against this
+    /// manifest instead of parsing the whole project again: a keystroke costs one render, not N.
+    /// `file_config` is the node's configuration before its own `config()` calls (from
+    /// dbt_project.yml and YAML), so removing a `config()` call takes effect too.
+    /// Returns the node as the edit makes it (refs, config) and the compiled SQL, or the
+    /// diagnostics a full parse would give for this file (unknown ref, Jinja error, new cycle).
+    pub fn compile_edited(&self, id: &str, raw: &str, file_config: &NodeConfig) -> Result<(Node, Compiled), Diagnostic> {
+        let compiler = &self.compiler;
+        let original = self
+            .nodes
+            .get(id)
+            .ok_or_else(|| Diagnostic::error(Code::UnknownRef, format!("no node '{id}'")))?;
+        let mut node = original.clone();
+        node.raw_code = raw.to_string();
+        node.config = file_config.clone();
+        if node.resource_type == ResourceType::Test && node.config.get("severity").is_none() {
+            node.config.set("severity", Value::from("ERROR"));
+        }
+        let source = format!("{}{raw}", compiler.header);
+        let parsed = compiler.render_parse(&node, Some(&source))?;
+        node.config.merge(&NodeConfig(parsed.config));
+        node.depends_on = parsed.refs;
+        if matches!(node.resource_type, ResourceType::Model | ResourceType::Snapshot) {
+            let mut relation = relation_for(&self.target, &node);
+            if node.is_ephemeral() {
+                relation.cte = Some(format!("__dbt__cte__{}", node.name));
+            }
+            node.relation = Some(relation);
+        }
+        // A new ref to this node or to anything built from it would close a cycle.
+        let downstream: std::collections::HashSet<&str> =
+            self.graph.descendants(id, None).unwrap_or_default().into_iter().collect();
+        if let Some(looped) = node
+            .depends_on
+            .iter()
+            .find(|dep| dep.as_str() == id || downstream.contains(dep.as_str()))
+        {
+            let name = self.nodes.get(looped).map_or(looped.as_str(), |n| n.name.as_str());
+            let line = raw
+                .lines()
+                .position(|l| l.contains(&format!("'{name}'")) || l.contains(&format!("\"{name}\"")))
+                .map(|i| i + 1);
+            return Err(Diagnostic::error(
+                Code::Cycle,
+                format!("ref('{name}') makes a cycle: {name} already depends on {}", node.name),
+            )
+            .at(Location {
+                file: node.path.clone(),
+                line,
+                column: None,
+            })
+            .hint("remove the ref, or move the shared logic into a model both can ref"));
+        }
+        let mut ctes: Vec<(String, String)> = Vec::new();
+        let (sql, logs) = self.render_with_ctes(&node, Some(&source), &CompileState::default(), &mut ctes, 0)?;
+        Ok((
+            node,
+            Compiled {
+                sql: inject_ctes(&sql, &ctes),
+                logs,
+            },
+        ))
     }
 
     /// Renders ad-hoc SQL (the query runner, `kiln show --inline`) with refs, sources and macros.
@@ -891,7 +965,7 @@ impl Manifest {
                     let Some(cte) = ephemeral.relation.as_ref().and_then(|r| r.cte.clone()) else {
                         continue;
                     };
-                    let (inner, _) = self.render_with_ctes(ephemeral, &CompileState::default(), &mut ctes, 1)?;
+                    let (inner, _) = self.render_with_ctes(ephemeral, None, &CompileState::default(), &mut ctes, 1)?;
                     if !ctes.iter().any(|(name, _)| name == &cte) {
                         ctes.push((cte, inner));
                     }

@@ -169,3 +169,69 @@ fn compiler_errors_and_is_incremental() {
         .to_string();
     assert!(err.contains("K2004") && err.contains("nope: boom"), "{err}");
 }
+
+/// The keystroke path must agree with a whole-project parse of the same text.
+#[test]
+fn compile_edited_matches_a_full_parse_of_the_edit() {
+    let dir = fixture();
+    let root = dir.path();
+    let manifest = parse_dir(root).unwrap();
+    let project = kiln_project::load_project(root).unwrap();
+    let file_config = |name: &str| project.sql_files.iter().find(|f| f.name == name).unwrap().config.clone();
+
+    // Unchanged text compiles exactly like the saved node, for every SQL node.
+    for file in &project.sql_files {
+        let id = format!("model.demo.{}", file.name);
+        let (node, compiled) = manifest.compile_edited(&id, &file.raw, &file.config).unwrap();
+        assert_eq!(compiled.sql, manifest.compile(&id, &CompileState::default()).unwrap().sql, "{id}");
+        assert_eq!(node.depends_on, manifest.nodes[&id].depends_on, "{id}");
+        assert_eq!(node.materialized(), manifest.nodes[&id].materialized(), "{id}");
+    }
+
+    // An edit: drop the ephemeral ref, make the model a view in-file.
+    let edit = "{{ config(materialized='view') }}\nselect id from {{ ref('stg_sale') }}";
+    let (node, compiled) = manifest
+        .compile_edited("model.demo.fct", edit, &file_config("fct"))
+        .unwrap();
+    write(root, "models/marts/fct.sql", edit);
+    let reparsed = parse_dir(root).unwrap();
+    assert_eq!(node.depends_on, reparsed.nodes["model.demo.fct"].depends_on);
+    assert_eq!(node.materialized(), "view");
+    assert_eq!(compiled.sql, reparsed.compile("model.demo.fct", &CompileState::default()).unwrap().sql);
+
+    // Removing an in-file config() takes the project's config again (eph was ephemeral in-file).
+    let (eph, _) = manifest
+        .compile_edited("model.demo.eph", "select id from {{ ref('stg_sale') }}", &file_config("eph"))
+        .unwrap();
+    assert_eq!(eph.materialized(), "view");
+    assert!(eph.relation.as_ref().unwrap().cte.is_none());
+}
+
+#[test]
+fn compile_edited_reports_unknown_refs_jinja_errors_and_new_cycles() {
+    let dir = fixture();
+    let manifest = parse_dir(dir.path()).unwrap();
+    let project = kiln_project::load_project(dir.path()).unwrap();
+    let config = project.sql_files.iter().find(|f| f.name == "stg_sale").unwrap().config.clone();
+
+    let unknown = manifest
+        .compile_edited("model.demo.stg_sale", "select 1\nfrom {{ ref('stg_sael') }}", &config)
+        .unwrap_err();
+    assert_eq!(unknown.code, Code::UnknownRef);
+    assert!(unknown.message.contains("stg_sale"), "{}", unknown.message);
+    assert_eq!(unknown.location.as_ref().unwrap().line, Some(2));
+
+    let syntax = manifest
+        .compile_edited("model.demo.stg_sale", "select 1\n\n{{ ref('fct' }}", &config)
+        .unwrap_err();
+    assert_eq!(syntax.code, Code::Jinja);
+    assert_eq!(syntax.location.as_ref().unwrap().line, Some(3));
+
+    // stg_sale is upstream of fct: referencing fct from it closes a loop.
+    let cycle = manifest
+        .compile_edited("model.demo.stg_sale", "select 1\nfrom {{ ref('fct') }}", &config)
+        .unwrap_err();
+    assert_eq!(cycle.code, Code::Cycle);
+    assert_eq!(cycle.location.as_ref().unwrap().line, Some(2));
+    assert!(cycle.message.contains("fct"), "{}", cycle.message);
+}
