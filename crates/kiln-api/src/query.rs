@@ -6,8 +6,8 @@ use std::collections::{HashMap, VecDeque};
 use std::io::Write;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::time::Instant;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
 
 use kiln_compile::CompileState;
 use kiln_diagnostics::Code;
@@ -36,6 +36,12 @@ const DEFAULT_PAGE: usize = 200;
 const MAX_PAGE: usize = 10_000;
 /// Rows kept from statements that cannot be materialised as a table (SHOW, PRAGMA, DML …).
 const MAX_CACHED_ROWS: usize = 100_000;
+/// How long the last statement of a script may take to materialise before the console gets its
+/// first page from a separate `LIMIT` query instead of waiting for the whole result.
+const FIRST_PAGE_WAIT: Duration = Duration::from_millis(60);
+
+/// The outcome of materialising a result in the background: its row count, or why it failed.
+type Settled = Arc<OnceLock<Result<u64, DiagnosticDto>>>;
 
 #[derive(Clone)]
 pub(crate) enum Stored {
@@ -44,6 +50,12 @@ pub(crate) enum Stored {
         relation: String,
         columns: Vec<ColumnDto>,
         total: u64,
+    },
+    /// Being materialised into `relation` by a background thread; settles into `Table`.
+    Pending {
+        relation: String,
+        columns: Vec<ColumnDto>,
+        settled: Settled,
     },
     /// Small results of statements that are not queries, kept as rows.
     Rows {
@@ -155,6 +167,10 @@ impl QueryStore {
         }
     }
 
+    fn contains(&self, number: u64) -> bool {
+        self.sessions.iter().any(|s| s.number == number)
+    }
+
     fn next_number(&mut self) -> u64 {
         self.next += 1;
         self.next
@@ -170,7 +186,7 @@ fn relations(session: &Session) -> Vec<String> {
         .statements
         .iter()
         .filter_map(|s| match s {
-            Stored::Table { relation, .. } => Some(relation.clone()),
+            Stored::Table { relation, .. } | Stored::Pending { relation, .. } => Some(relation.clone()),
             _ => None,
         })
         .collect();
@@ -328,6 +344,184 @@ fn run_one(
     }
 }
 
+/// A statement's result once it can be paged: waits while the background materialisation of
+/// the last statement of a script is still going (it always settles, also when cancelled).
+fn ready(state: &ProjectState, query_id: &str, index: u32) -> ApiResult<Stored> {
+    loop {
+        let stored = lock(&state.queries).statement(query_id, index)?;
+        let Stored::Pending {
+            relation,
+            columns,
+            settled,
+        } = stored
+        else {
+            return Ok(stored);
+        };
+        match settled.get() {
+            Some(Ok(total)) => {
+                return Ok(Stored::Table {
+                    relation,
+                    columns,
+                    total: *total,
+                })
+            }
+            Some(Err(diagnostic)) => {
+                return Err(ApiError {
+                    kind: ErrorKind::Unprocessable,
+                    diagnostic: Box::new(diagnostic.clone()),
+                })
+            }
+            None => std::thread::sleep(Duration::from_millis(10)),
+        }
+    }
+}
+
+/// [`ready`] never hands out a pending result; this is the answer if one slips through anyway.
+fn still_materialising() -> ApiError {
+    ApiError::new(
+        ErrorKind::Conflict,
+        codes::BAD_REQUEST,
+        "the result is still being materialised",
+    )
+    .hint("try again in a moment")
+}
+
+fn is_pending(stored: &Stored) -> bool {
+    matches!(stored, Stored::Pending { settled, .. } if settled.get().is_none())
+}
+
+/// Where the last statement of a script is materialised, and who to tell when it is done.
+struct Background<'a> {
+    state: &'a Arc<ProjectState>,
+    adapter: &'a Arc<dyn Adapter>,
+    query_id: &'a str,
+    number: u64,
+    index: u32,
+    cancel: &'a Arc<AtomicBool>,
+}
+
+/// Runs a query so that its first page is back quickly however large the result: the result is
+/// materialised by a background thread, and if that takes longer than [`FIRST_PAGE_WAIT`] the
+/// first page comes from the same query under a `LIMIT` (DuckDB stops scanning once it has the
+/// rows). The stored result settles when the table is complete and a `queryProgress` event
+/// carries its row count. Only the last statement of a script runs this way, so statements
+/// never overlap. A non-deterministic query (random(), no ORDER BY over parallel scans) may show
+/// a first page that differs from the rows paged later.
+fn run_query_fast(
+    bg: &Background<'_>,
+    statement: &Statement,
+    sql: &str,
+    relation: &str,
+    page: usize,
+) -> Result<Ran, DiagnosticDto> {
+    let body = sql.trim_end().trim_end_matches(';').to_string();
+    let settled: Settled = Arc::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let worker = {
+        let state = bg.state.clone();
+        let adapter = bg.adapter.clone();
+        let relation = relation.to_string();
+        let settled = settled.clone();
+        let query_id = bg.query_id.to_string();
+        let statement = statement.clone();
+        let cancel = bg.cancel.clone();
+        let (number, index) = (bg.number, bg.index);
+        let body = body.clone();
+        std::thread::Builder::new()
+            .name("kiln-materialise".into())
+            .spawn(move || {
+                let outcome = adapter
+                    .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
+                    .map_err(|e| locate(sql_diagnostic(&e), &statement, 1))
+                    .and_then(|_| {
+                        count(adapter.as_ref(), &format!("SELECT count(*) FROM {relation}"))
+                            .map_err(|e| sql_diagnostic(&e))
+                    })
+                    .map_err(|e| {
+                        if cancel.load(Ordering::SeqCst) {
+                            cancelled_diagnostic()
+                        } else {
+                            e
+                        }
+                    });
+                let total = outcome.as_ref().ok().copied();
+                let _ = settled.set(outcome);
+                let _ = done_tx.send(());
+                // A session pushed out (or re-run) meanwhile dropped a table that did not exist yet.
+                let store = lock(&state.queries);
+                if !store.contains(number) {
+                    drop_relations(adapter.as_ref(), &[relation]);
+                }
+                drop(store);
+                state.emit(EngineEvent::QueryProgress {
+                    query_id,
+                    statement: index,
+                    total_rows: total,
+                    done: true,
+                });
+            })
+    };
+    if worker.is_err() {
+        // No thread to spare: materialise in the foreground, as every other statement does.
+        return run_one(bg.state, bg.adapter.as_ref(), statement, relation, page);
+    }
+    let finished = match done_rx.recv_timeout(FIRST_PAGE_WAIT) {
+        Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => true,
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => false,
+    };
+    let probe = if finished {
+        None
+    } else {
+        bg.adapter
+            .query(
+                &format!("SELECT * FROM (\n{body}\n) AS kiln_first_rows LIMIT {page}"),
+                None,
+            )
+            .ok()
+    };
+    match (settled.get(), probe) {
+        // Still materialising: answer with the first page now.
+        (None, Some(first)) => {
+            let columns = columns_dto(&first);
+            Ok(Ran {
+                stored: Stored::Pending {
+                    relation: relation.to_string(),
+                    columns: columns.clone(),
+                    settled,
+                },
+                columns,
+                first_page: first.rows,
+                total: None,
+            })
+        }
+        // Done (or the probe failed, whose error the materialisation reports too): page the table.
+        _ => {
+            let _ = done_rx.recv();
+            match settled.get() {
+                Some(Ok(total)) => {
+                    let first = bg
+                        .adapter
+                        .query(&format!("SELECT * FROM {relation} LIMIT {page}"), None)
+                        .map_err(|e| sql_diagnostic(&e))?;
+                    let columns = columns_dto(&first);
+                    Ok(Ran {
+                        stored: Stored::Table {
+                            relation: relation.to_string(),
+                            columns: columns.clone(),
+                            total: *total,
+                        },
+                        columns,
+                        first_page: first.rows,
+                        total: Some(*total),
+                    })
+                }
+                Some(Err(diagnostic)) => Err(diagnostic.clone()),
+                None => Err(cancelled_diagnostic()),
+            }
+        }
+    }
+}
+
 fn cancelled_diagnostic() -> DiagnosticDto {
     ApiError::new(
         ErrorKind::Unprocessable,
@@ -374,7 +568,7 @@ pub(crate) fn load_history(path: &Path) -> VecDeque<QueryHistoryEntry> {
 }
 
 fn run_script(
-    state: &ProjectState,
+    state: &Arc<ProjectState>,
     requested_id: Option<String>,
     statements: Vec<Statement>,
     page_size: Option<u32>,
@@ -401,6 +595,20 @@ fn run_script(
         let relation = format!("{RESULTS_DB}.main.q{number}_{index}");
         let outcome = if cancel.load(Ordering::SeqCst) {
             Err(cancelled_diagnostic())
+        } else if index == last {
+            let background = Background {
+                state,
+                adapter: &adapter,
+                query_id: &query_id,
+                number,
+                index: to_u32(index),
+                cancel: &cancel,
+            };
+            match prepare_sql(state, &statement.sql) {
+                Ok(sql) if is_query(&sql) => run_query_fast(&background, statement, &sql, &relation, page),
+                Ok(_) => run_one(state, adapter.as_ref(), statement, &relation, page),
+                Err(diagnostic) => Err(diagnostic),
+            }
         } else {
             run_one(state, adapter.as_ref(), statement, &relation, page)
         };
@@ -570,7 +778,7 @@ fn filtered_table(
 }
 
 fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRowsResponse> {
-    let stored = lock(&state.queries).statement(&request.query_id, request.statement)?;
+    let stored = ready(state, &request.query_id, request.statement)?;
     let limit = (request.limit as usize).min(MAX_PAGE);
     let filter = request
         .filter
@@ -582,6 +790,7 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
         Stored::Failed => {
             Err(ApiError::bad_request("this statement failed and has no rows").hint("fix it and run it again"))
         }
+        Stored::Pending { .. } => Err(still_materialising()),
         Stored::Table {
             relation,
             columns,
@@ -645,7 +854,7 @@ fn csv_field(value: &Value) -> String {
 }
 
 fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<ExportQueryResponse> {
-    let stored = lock(&state.queries).statement(&request.query_id, request.statement)?;
+    let stored = ready(state, &request.query_id, request.statement)?;
     let (absolute, relative) = confine_file(&state.root, &request.path)?;
     if let Some(parent) = absolute.parent() {
         std::fs::create_dir_all(parent).map_err(|e| ApiError::io(&relative, &e))?;
@@ -660,6 +869,7 @@ fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<Expor
             return Err(ApiError::bad_request("this statement failed and has no rows to export")
                 .hint("fix it and run it again"))
         }
+        Stored::Pending { .. } => return Err(still_materialising()),
         Stored::Table { relation, total, .. } => {
             let options = match request.format {
                 ExportFormat::Csv => "FORMAT csv, HEADER true",
@@ -868,7 +1078,7 @@ impl Studio {
                 .find(|s| s.id == request.query_id)
                 .ok_or_else(|| ApiError::unknown_id("query", &request.query_id))?;
             session.cancel.store(true, Ordering::SeqCst);
-            session.running
+            session.running || session.statements.iter().any(is_pending)
         };
         if running && !state.has_active_run() {
             crate::interrupt_warehouse(&state).await?;

@@ -1004,3 +1004,91 @@ fn probe_warehouse_lock() {
         Err(e) => println!("OTHER: {e}"),
     }
 }
+
+/// A large result answers with its first page before it is materialised; paging waits for the
+/// table, and an event brings the row count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_result_answers_with_its_first_page_then_settles() {
+    let fx = open_tickit().await;
+    let studio = &fx.studio;
+    let mut events = studio.subscribe();
+    // Hashing makes every row cost enough that materialising 20M rows takes well over the
+    // first-page wait on any machine.
+    let sql = "select range as i, md5(range::varchar) as h from range(20000000)";
+    let response = studio
+        .run_query(RunQueryRequest {
+            sql: sql.into(),
+            page_size: Some(100),
+            query_id: Some("big".into()),
+        })
+        .await
+        .unwrap();
+    let first = &response.statements[0];
+    assert!(first.error.is_none(), "{:?}", first.error);
+    assert_eq!(first.total_rows, None, "the count is not known yet");
+    assert_eq!(first.first_page.len(), 100);
+    assert_eq!(first.first_page[0][0], serde_json::json!(0));
+    assert_eq!(first.first_page[99][0], serde_json::json!(99));
+
+    // Paging past the first page waits for the table.
+    let page = studio
+        .fetch_rows(FetchRowsRequest {
+            query_id: "big".into(),
+            statement: 0,
+            offset: 12_345_678,
+            limit: 2,
+            sort: None,
+            filter: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.total_rows, 20_000_000);
+    assert_eq!(page.rows[0][0], serde_json::json!(12_345_678));
+    assert_eq!(page.rows[1][0], serde_json::json!(12_345_679));
+
+    let settled = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            if let Ok(EngineEvent::QueryProgress {
+                query_id,
+                total_rows: Some(total),
+                ..
+            }) = events.recv().await
+            {
+                if query_id == "big" {
+                    return total;
+                }
+            }
+        }
+    })
+    .await
+    .expect("a queryProgress event with the row count");
+    assert_eq!(settled, 20_000_000);
+
+    // Cancelling while it materialises stops it, and paging says so instead of hanging.
+    studio
+        .run_query(RunQueryRequest {
+            sql: sql.into(),
+            page_size: Some(10),
+            query_id: Some("cancelled".into()),
+        })
+        .await
+        .unwrap();
+    studio
+        .cancel_query(QueryIdRequest {
+            query_id: "cancelled".into(),
+        })
+        .await
+        .unwrap();
+    let error = studio
+        .fetch_rows(FetchRowsRequest {
+            query_id: "cancelled".into(),
+            statement: 0,
+            offset: 1_000,
+            limit: 1,
+            sort: None,
+            filter: None,
+        })
+        .await
+        .unwrap_err();
+    assert!(error.diagnostic.message.contains("cancelled"), "{error:?}");
+}
