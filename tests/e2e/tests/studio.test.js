@@ -171,6 +171,17 @@ describe("Kiln Studio", () => {
     // Models that do not depend on the broken one still build.
     assert.equal(byName.get("int_sellers_extracted_from_users")?.status, "success");
 
+    // The run ends with its first failure opened and scrolled into view, whatever the panel followed.
+    const opened = page.locator('[data-testid="run-node"][data-name="int_buyers_extracted_from_users"].selected');
+    await opened.waitFor({ timeout: 10_000 });
+    const inView = await opened.evaluate((row) => {
+      const list = row.closest(".node-list")?.getBoundingClientRect();
+      const box = row.getBoundingClientRect();
+      return Boolean(list) && box.top >= list.top && box.bottom <= list.bottom;
+    });
+    assert.ok(inView, "the failed node is scrolled into the run list's view");
+    await page.locator(".node-detail").getByText(/no_such_column/).first().waitFor({ timeout: 10_000 });
+
     // The run list is virtualised; "Only problems" brings the failed and skipped nodes into view.
     await page.getByLabel("Only problems").check();
     await page.locator('[data-testid="run-node"]').first().waitFor();
@@ -190,7 +201,7 @@ describe("Kiln Studio", () => {
       }
     });
     await page.locator(".bottom-meta .pill-danger").waitFor();
-    await errorRow.click();
+    await errorRow.waitFor();
     await shot(page, "07-build-with-error");
   });
 

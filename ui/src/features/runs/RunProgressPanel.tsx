@@ -72,6 +72,25 @@ export function RunProgressPanel() {
     return () => clearTimeout(timer);
   }, [rows.length, showingPast, run?.status, selectedId]);
 
+  // A new run starts following its newest node again.
+  const runId = run?.runId ?? null;
+  useEffect(() => {
+    setSelectedId(null);
+  }, [runId]);
+
+  // When a run ends with failures, open the first one: following the newest node may have left
+  // the error scrolled out of view, and the error is what the user wants to see next.
+  const settledRun = useRef<string | null>(null);
+  useEffect(() => {
+    if (showingPast || !run || run.status === "running" || settledRun.current === run.runId) return;
+    settledRun.current = run.runId;
+    const index = rows.findIndex((row) => isFailure(row.status));
+    const failed = rows[index];
+    if (!failed) return;
+    setSelectedId(failed.uniqueId);
+    virtualizer.scrollToIndex(index, { align: "center" });
+  }, [showingPast, run, rows, virtualizer]);
+
   const title = showingPast
     ? `${pastRecord?.command ?? "run"} ${pastRecord?.select.join(" ") ?? ""} · ${pastRecord ? new Date(pastRecord.startedAt).toLocaleString() : ""}`
     : run
