@@ -468,7 +468,11 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
     }
     let results: Vec<(String, Result<jinja::RenderState, Diagnostic>)> = sql_ids
         .par_iter()
-        .filter_map(|id| nodes.get(id).map(|node| (id.clone(), compiler.render_parse(node, None))))
+        .filter_map(|id| {
+            nodes
+                .get(id)
+                .map(|node| (id.clone(), compiler.render_parse(node, None)))
+        })
         .collect();
     for (id, result) in results {
         match result {
@@ -722,7 +726,11 @@ impl Compiler {
 
     /// The template of a SQL node: the registered one, or — for text being edited — one made from
     /// `node.raw_code` under the node's id, so errors name the same template either way.
-    fn template<'s>(&'s self, node: &'s Node, edited: Option<&'s str>) -> Result<minijinja::Template<'s, 's>, minijinja::Error> {
+    fn template<'s>(
+        &'s self,
+        node: &'s Node,
+        edited: Option<&'s str>,
+    ) -> Result<minijinja::Template<'s, 's>, minijinja::Error> {
         match edited {
             Some(source) => self.env.template_from_named_str(&node.unique_id, source),
             None => self.env.get_template(&node.unique_id),
@@ -889,7 +897,12 @@ impl Manifest {
     /// dbt_project.yml and YAML), so removing a `config()` call takes effect too.
     /// Returns the node as the edit makes it (refs, config) and the compiled SQL, or the
     /// diagnostics a full parse would give for this file (unknown ref, Jinja error, new cycle).
-    pub fn compile_edited(&self, id: &str, raw: &str, file_config: &NodeConfig) -> Result<(Node, Compiled), Diagnostic> {
+    pub fn compile_edited(
+        &self,
+        id: &str,
+        raw: &str,
+        file_config: &NodeConfig,
+    ) -> Result<(Node, Compiled), Diagnostic> {
         let compiler = &self.compiler;
         let original = self
             .nodes
@@ -913,8 +926,12 @@ impl Manifest {
             node.relation = Some(relation);
         }
         // A new ref to this node or to anything built from it would close a cycle.
-        let downstream: std::collections::HashSet<&str> =
-            self.graph.descendants(id, None).unwrap_or_default().into_iter().collect();
+        let downstream: std::collections::HashSet<&str> = self
+            .graph
+            .descendants(id, None)
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         if let Some(looped) = node
             .depends_on
             .iter()

@@ -177,13 +177,25 @@ fn compile_edited_matches_a_full_parse_of_the_edit() {
     let root = dir.path();
     let manifest = parse_dir(root).unwrap();
     let project = kiln_project::load_project(root).unwrap();
-    let file_config = |name: &str| project.sql_files.iter().find(|f| f.name == name).unwrap().config.clone();
+    let file_config = |name: &str| {
+        project
+            .sql_files
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap()
+            .config
+            .clone()
+    };
 
     // Unchanged text compiles exactly like the saved node, for every SQL node.
     for file in &project.sql_files {
         let id = format!("model.demo.{}", file.name);
         let (node, compiled) = manifest.compile_edited(&id, &file.raw, &file.config).unwrap();
-        assert_eq!(compiled.sql, manifest.compile(&id, &CompileState::default()).unwrap().sql, "{id}");
+        assert_eq!(
+            compiled.sql,
+            manifest.compile(&id, &CompileState::default()).unwrap().sql,
+            "{id}"
+        );
         assert_eq!(node.depends_on, manifest.nodes[&id].depends_on, "{id}");
         assert_eq!(node.materialized(), manifest.nodes[&id].materialized(), "{id}");
     }
@@ -197,11 +209,21 @@ fn compile_edited_matches_a_full_parse_of_the_edit() {
     let reparsed = parse_dir(root).unwrap();
     assert_eq!(node.depends_on, reparsed.nodes["model.demo.fct"].depends_on);
     assert_eq!(node.materialized(), "view");
-    assert_eq!(compiled.sql, reparsed.compile("model.demo.fct", &CompileState::default()).unwrap().sql);
+    assert_eq!(
+        compiled.sql,
+        reparsed
+            .compile("model.demo.fct", &CompileState::default())
+            .unwrap()
+            .sql
+    );
 
     // Removing an in-file config() takes the project's config again (eph was ephemeral in-file).
     let (eph, _) = manifest
-        .compile_edited("model.demo.eph", "select id from {{ ref('stg_sale') }}", &file_config("eph"))
+        .compile_edited(
+            "model.demo.eph",
+            "select id from {{ ref('stg_sale') }}",
+            &file_config("eph"),
+        )
         .unwrap();
     assert_eq!(eph.materialized(), "view");
     assert!(eph.relation.as_ref().unwrap().cte.is_none());
@@ -212,7 +234,13 @@ fn compile_edited_reports_unknown_refs_jinja_errors_and_new_cycles() {
     let dir = fixture();
     let manifest = parse_dir(dir.path()).unwrap();
     let project = kiln_project::load_project(dir.path()).unwrap();
-    let config = project.sql_files.iter().find(|f| f.name == "stg_sale").unwrap().config.clone();
+    let config = project
+        .sql_files
+        .iter()
+        .find(|f| f.name == "stg_sale")
+        .unwrap()
+        .config
+        .clone();
 
     let unknown = manifest
         .compile_edited("model.demo.stg_sale", "select 1\nfrom {{ ref('stg_sael') }}", &config)
