@@ -8,6 +8,7 @@ import { appendToLine, collectVirtualRows, replaceInEditor, launchBrowser, openS
 
 const FCT_SALES = "models/marts/sales/fct_sales.sql";
 const INT_BUYERS = "models/intermediate/int_buyers_extracted_from_users.sql";
+const FCT_LISTINGS = "models/marts/sales/fct_listings.sql";
 
 describe("Kiln Studio", () => {
   let browser;
@@ -71,6 +72,30 @@ describe("Kiln Studio", () => {
     assert.match(onDisk, /s\.earnings,\s*s\.qty_sold \* 2 as qty_doubled/);
     await page.locator('[data-testid="save-file"]').and(page.locator(":disabled")).waitFor();
     await shot(page, "02-model-edited-saved");
+  });
+
+  test("the lineage follows an unsaved edit: a new ref is drawn dashed until the edit is undone", async () => {
+    const { page } = studio;
+    const usersRef = "select * from {{ ref('stg_tickit__users') }}";
+    const edge = (from, unsaved) =>
+      page.locator(`.react-flow__edge${unsaved ? ".edge-unsaved" : ":not(.edge-unsaved)"}[data-id="model.tickit.${from}->model.tickit.fct_listings"]`);
+    await openModel(FCT_LISTINGS);
+    const compiled = page.locator('[data-testid="compiled-panel"]');
+    await compiled.getByText(/stg_tickit__listings/).first().waitFor({ timeout: 20_000 });
+    await replaceInEditor(page, "model-editor", usersRef, "select * from {{ ref('dim_non_buyers') }}");
+    await compiled.getByText(/"dim_non_buyers"/).first().waitFor({ timeout: 20_000 });
+
+    await page.locator('[data-testid="editor-lineage"]').click();
+    await edge("dim_non_buyers", true).waitFor({ timeout: 20_000 });
+    assert.equal(await edge("stg_tickit__users", false).count(), 0, "the replaced input is gone from the lineage");
+    await shot(page, "03-lineage-unsaved-edge");
+
+    await openModel(FCT_LISTINGS);
+    await replaceInEditor(page, "model-editor", "select * from {{ ref('dim_non_buyers') }}", usersRef);
+    await page.locator('[data-testid="editor-lineage"]').click();
+    await edge("stg_tickit__users", false).waitFor({ timeout: 20_000 });
+    assert.equal(await edge("dim_non_buyers", true).count(), 0, "the undone edit leaves no dashed edge");
+    assert.doesNotMatch(readFileSync(join(kiln.project, FCT_LISTINGS), "utf8"), /dim_non_buyers/, "nothing was saved");
   });
 
   test("Build runs the whole project and every node ends green", async () => {

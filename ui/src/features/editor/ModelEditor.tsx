@@ -227,7 +227,7 @@ export function ModelEditor({ path }: { path: string }) {
             </Button>
           )}
           {uniqueId && (
-            <Button size="sm" variant="ghost" icon={<Icon name="graph" size={14} />} onClick={() => studio.showLineage(uniqueId)}>
+            <Button size="sm" variant="ghost" data-testid="editor-lineage" icon={<Icon name="graph" size={14} />} onClick={() => studio.showLineage(uniqueId)}>
               Lineage
             </Button>
           )}

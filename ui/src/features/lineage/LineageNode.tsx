@@ -17,6 +17,9 @@ export const LineageNode = memo(function LineageNode({ data, selected }: NodePro
   const { dto, status, focused, running } = data;
   return (
     <div
+      data-testid="lineage-node"
+      data-name={dto.name}
+      data-status={running ? "running" : (status ?? "")}
       className={`lineage-node layer-${dto.layer} ${selected ? "selected" : ""} ${focused ? "focused" : ""} ${status ? `has-status status-${status}` : ""}`}
       title={dto.description ? `${dto.id}\n\n${dto.description}` : dto.id}
     >

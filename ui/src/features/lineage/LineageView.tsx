@@ -20,7 +20,7 @@ import { useThrottledValue } from "../../shared/useThrottledValue";
 import { graphSelector } from "../runs/selector";
 import { EditPreview } from "./EditPreview";
 import { ELK_NODE_LIMIT, layoutWithElk } from "./elkLayout";
-import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, initialViewport, nodeBounds, selectorName } from "./graphModel";
+import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, initialViewport, nodeBounds, overlayUnsaved, selectorName, type UnsavedDependencies } from "./graphModel";
 import { LineageNode, type KilnFlowNode } from "./LineageNode";
 
 const NODE_TYPES = { kiln: LineageNode };
@@ -80,9 +80,21 @@ function LineageCanvas() {
   const wrapper = useRef<HTMLDivElement>(null);
 
   const effectiveFocus = mode === "focus" && focusId && graph?.nodes.some((node) => node.id === focusId) ? focusId : null;
+  // Unsaved edits redraw their node's inputs as the editor compiles them, before Ctrl+S.
+  const compiled = useStudio((state) => state.compiled);
+  const unsaved = useMemo(() => {
+    const dirty = new Set(studio.buffers.dirtyPaths());
+    const edits: UnsavedDependencies[] = [];
+    for (const [path, result] of Object.entries(compiled)) {
+      if (dirty.has(path) && result.uniqueId && result.diagnostics.every((diagnostic) => diagnostic.severity !== "error")) {
+        edits.push({ id: result.uniqueId, dependsOn: result.dependsOn });
+      }
+    }
+    return graph ? overlayUnsaved(graph, edits) : null;
+  }, [studio, graph, compiled, buffersVersion]);
   const model = useMemo(
-    () => (graph ? buildLineage(graph, { focus: effectiveFocus, depth, includeTests }) : null),
-    [graph, effectiveFocus, depth, includeTests],
+    () => (unsaved ? buildLineage(unsaved.graph, { focus: effectiveFocus, depth, includeTests, unsavedEdges: unsaved.unsavedEdges }) : null),
+    [unsaved, effectiveFocus, depth, includeTests],
   );
   const layoutKey = useMemo(
     () => (model ? `${model.nodes.length}:${model.edges.length}:${effectiveFocus}:${depth}:${includeTests}:${model.nodes.map((node) => node.id).join(",").length}` : ""),
@@ -162,7 +174,7 @@ function LineageCanvas() {
         id: edge.id,
         source: edge.source,
         target: edge.target,
-        className: edge.target.startsWith("test.") ? "edge-test" : undefined,
+        className: edge.unsaved ? "edge-unsaved" : edge.target.startsWith("test.") ? "edge-test" : undefined,
       })),
     [model],
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { GraphDto, GraphNodeDto, Layer, ResourceTypeDto } from "../../api";
-import { NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, buildLineage, initialViewport, neighbourhood, nodeBounds, selectorName, sourceArguments } from "./graphModel";
+import { NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, buildLineage, initialViewport, neighbourhood, nodeBounds, overlayUnsaved, selectorName, sourceArguments } from "./graphModel";
 
 function node(id: string, layer: Layer, resourceType: ResourceTypeDto = "model"): GraphNodeDto {
   return {
@@ -198,5 +198,31 @@ describe("initial viewport", () => {
     const model = buildLineage(graph, { includeTests: false });
     expect(model.nodes.map((entry) => entry.id)).toEqual(["model.p.a"]);
     expect(model.edges).toEqual([]);
+  });
+});
+
+describe("overlayUnsaved", () => {
+  it("leaves the graph alone when the edit refers to the same inputs", () => {
+    const inputs = graph.edges.filter((edge) => edge.target === "model.tickit.fct_sales").map((edge) => edge.source);
+    const result = overlayUnsaved(graph, [{ id: "model.tickit.fct_sales", dependsOn: [...inputs].reverse() }]);
+    expect(result.graph).toBe(graph);
+    expect(result.unsavedEdges.size).toBe(0);
+  });
+
+  it("replaces an edited node's inputs and marks the new edges", () => {
+    const result = overlayUnsaved(graph, [{ id: "model.tickit.int_sales", dependsOn: ["model.tickit.stg_sales", "source.tickit.tickit.event", "model.tickit.nope"] }]);
+    const into = result.graph.edges.filter((edge) => edge.target === "model.tickit.int_sales").map((edge) => edge.source).sort();
+    expect(into).toEqual(["model.tickit.stg_sales", "source.tickit.tickit.event"]);
+    expect([...result.unsavedEdges]).toEqual(["source.tickit.tickit.event->model.tickit.int_sales"]);
+    const lineage = buildLineage(result.graph, { unsavedEdges: result.unsavedEdges });
+    const drawn = lineage.edges.filter((edge) => edge.unsaved).map((edge) => edge.id);
+    expect(drawn).toEqual(["source.tickit.tickit.event->model.tickit.int_sales"]);
+    // Other nodes' edges are untouched.
+    expect(result.graph.edges.filter((edge) => edge.target !== "model.tickit.int_sales")).toEqual(graph.edges.filter((edge) => edge.target !== "model.tickit.int_sales"));
+  });
+
+  it("drops an input the edit no longer refers to", () => {
+    const result = overlayUnsaved(graph, [{ id: "model.tickit.fct_sales", dependsOn: [] }]);
+    expect(result.graph.edges.some((edge) => edge.target === "model.tickit.fct_sales")).toBe(false);
   });
 });

@@ -26,6 +26,8 @@ export interface LineageNode {
 }
 
 export interface LineageEdge {
+  /** Drawn from an unsaved edit of the target's file, not from the saved project. */
+  unsaved?: boolean;
   id: string;
   source: string;
   target: string;
@@ -48,6 +50,8 @@ export interface LineageOptions {
   statusOverrides?: ReadonlyMap<string, NodeStatusDto>;
   /** Rows per column before a wide layer wraps into another column; defaults from the node count. */
   maxRowsPerColumn?: number;
+  /** `source->target` keys of edges drawn from unsaved edits (see overlayUnsaved). */
+  unsavedEdges?: ReadonlySet<string>;
 }
 
 const LAYER_ORDER: Record<Layer, number> = {
@@ -114,6 +118,7 @@ export function neighbourhood(graph: GraphDto, focus: string, depth: number): Se
  * view paints first (O(V+E), fine at 5,000 nodes); the ELK worker may refine positions later.
  */
 export function buildLineage(graph: GraphDto, options: LineageOptions = {}): LineageModel {
+  const unsavedEdges = options.unsavedEdges;
   const includeTests = options.includeTests ?? true;
   let keep: Set<string> | null = null;
   if (options.focus) keep = neighbourhood(graph, options.focus, Math.max(0, options.depth ?? 2));
@@ -224,7 +229,12 @@ export function buildLineage(graph: GraphDto, options: LineageOptions = {}): Lin
 
   return {
     nodes: positioned,
-    edges: edges.map((edge) => ({ id: `${edge.source}->${edge.target}`, source: edge.source, target: edge.target })),
+    edges: edges.map((edge) => ({
+      id: `${edge.source}->${edge.target}`,
+      source: edge.source,
+      target: edge.target,
+      ...(unsavedEdges?.has(`${edge.source}->${edge.target}`) ? { unsaved: true } : {}),
+    })),
     rankCount: rankKeys.length,
     cyclic,
   };
@@ -320,3 +330,37 @@ export const LAYER_LABELS: Record<Layer, string> = {
   test: "Test",
   other: "Other",
 };
+
+/** What an unsaved editor buffer says a node depends on (from compileModel as the user types). */
+export interface UnsavedDependencies {
+  id: string;
+  dependsOn: readonly string[];
+}
+
+/**
+ * The saved graph with the edges into each edited node replaced by what its unsaved text refers
+ * to, so the lineage follows typing before Ctrl+S. Returns the graph unchanged when nothing
+ * differs, and the `source->target` keys of edges that exist only in the edit.
+ */
+export function overlayUnsaved(graph: GraphDto, edits: readonly UnsavedDependencies[]): { graph: GraphDto; unsavedEdges: Set<string> } {
+  const known = new Set(graph.nodes.map((node) => node.id));
+  const replaced = new Map<string, string[]>();
+  for (const edit of edits) {
+    if (!known.has(edit.id)) continue;
+    const saved = graph.edges.filter((edge) => edge.target === edit.id).map((edge) => edge.source);
+    const next = [...new Set(edit.dependsOn.filter((id) => known.has(id)))];
+    const same = saved.length === next.length && saved.every((id) => next.includes(id));
+    if (!same) replaced.set(edit.id, next);
+  }
+  const unsavedEdges = new Set<string>();
+  if (replaced.size === 0) return { graph, unsavedEdges };
+  const edges = graph.edges.filter((edge) => !replaced.has(edge.target));
+  for (const [target, sources] of replaced) {
+    const saved = new Set(graph.edges.filter((edge) => edge.target === target).map((edge) => edge.source));
+    for (const source of sources) {
+      edges.push({ source, target });
+      if (!saved.has(source)) unsavedEdges.add(`${source}->${target}`);
+    }
+  }
+  return { graph: { nodes: graph.nodes, edges }, unsavedEdges };
+}
