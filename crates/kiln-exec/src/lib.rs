@@ -777,8 +777,13 @@ fn execute_node(
             let Some(table) = external::external_table(&manifest.root, node, relation)? else {
                 return Ok(Done::ok("not external", None));
             };
-            let rows = adapter.stage_external(&table).map_err(|e| diag(e, None))?;
-            Ok(Done::ok(format!("CREATE VIEW over {}", table.location), Some(rows)))
+            let staged = adapter.stage_external(&table).map_err(|e| diag(e, None))?;
+            let message = if staged.reused {
+                format!("unchanged since last staged from {}", table.location)
+            } else {
+                format!("LOAD from {}", table.location)
+            };
+            Ok(Done::ok(message, Some(staged.rows)))
         }
         ResourceType::Seed => {
             let Some(relation) = relation else {

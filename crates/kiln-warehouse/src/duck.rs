@@ -19,7 +19,7 @@ use crate::sql::{count_lines, is_blank, is_single_query, quote_ident, quote_lite
 use crate::value::{to_json, type_name};
 use crate::{
     duckdb_type, Adapter, AdapterError, ColumnInfo, ExternalFormat, ExternalTable, IncrementalStrategy, QueryResult,
-    Relation, RelationType, TEMP_SUFFIX,
+    Relation, RelationType, Staged, TEMP_SUFFIX,
 };
 
 /// Builds that lose an optimistic-concurrency race against another thread are retried this
@@ -606,6 +606,54 @@ impl DuckDbAdapter {
         }
     }
 
+    /// Identifies what a staged table was loaded from: the load statement and every file's
+    /// path, size and modification time (files listed by DuckDB's own glob, as the reader sees them).
+    fn lake_fingerprint(&self, lease: &Lease<'_>, files: &str, create: &str) -> Result<String, AdapterError> {
+        use std::hash::{Hash, Hasher};
+        let sql = format!("SELECT file FROM glob({files}) ORDER BY file");
+        lease.check_cancelled()?;
+        let conn = lease.conn()?;
+        // A list of files glob() cannot take leaves `paths` empty: the table is then reloaded.
+        let paths: Vec<String> = conn
+            .prepare(&sql)
+            .and_then(|mut stmt| stmt.query_map([], |row| row.get::<_, String>(0))?.collect())
+            .unwrap_or_default();
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        create.hash(&mut hasher);
+        for path in &paths {
+            path.hash(&mut hasher);
+            if let Ok(meta) = fs::metadata(path) {
+                meta.len().hash(&mut hasher);
+                if let Ok(modified) = meta.modified() {
+                    modified.hash(&mut hasher);
+                }
+            }
+        }
+        if paths.is_empty() {
+            // Nothing to compare with next time: make the fingerprint unique so it never matches.
+            std::time::SystemTime::now().hash(&mut hasher);
+        }
+        Ok(format!("kiln-stage {:016x} ({} files)", hasher.finish(), paths.len()))
+    }
+
+    /// The fingerprint comment of a staged table, if `rel` is a table that has one.
+    fn stage_comment(&self, lease: &Lease<'_>, rel: &Relation) -> Result<Option<String>, AdapterError> {
+        const SQL: &str = "SELECT comment FROM duckdb_tables() \
+             WHERE database_name = coalesce(?, current_database()) \
+               AND lower(schema_name) = lower(?) AND lower(table_name) = lower(?) AND NOT temporary";
+        lease.check_cancelled()?;
+        let conn = lease.conn()?;
+        let map = |e: duckdb::Error| sql_error(&e, SQL, Origin::Internal);
+        let mut stmt = conn.prepare(SQL).map_err(map)?;
+        let mut rows = stmt
+            .query(params![rel.database.as_deref(), rel.schema, rel.identifier])
+            .map_err(map)?;
+        match rows.next().map_err(map)? {
+            Some(row) => Ok(row.get::<_, Option<String>>(0).map_err(map)?),
+            None => Ok(None),
+        }
+    }
+
     fn lake_error(err: AdapterError, source_name: &str) -> AdapterError {
         let message = match &err {
             AdapterError::Sql { message, .. } if !is_conflict(&err) => message.clone(),
@@ -649,7 +697,7 @@ impl Adapter for DuckDbAdapter {
         self.ensure_schema_for(&lease, &Relation::new(schema, ""))
     }
 
-    fn stage_external(&self, table: &ExternalTable) -> Result<u64, AdapterError> {
+    fn stage_external(&self, table: &ExternalTable) -> Result<Staged, AdapterError> {
         let rel = &table.relation;
         let source_name = rel.unquoted();
         let files = Self::lake_files(table, &source_name)?.sql();
@@ -726,31 +774,29 @@ impl Adapter for DuckDbAdapter {
             ),
         };
         let select_list = if declared { select_list } else { "*".to_string() };
-        // count(col) needs every value, so every declared cast runs during the check scan.
-        let scan = format!(
-            "SELECT count(*){} FROM {rel}",
-            columns
-                .iter()
-                .map(|(n, _)| format!(", count({})", quote_ident(n)))
-                .collect::<String>()
-        );
+        let create = format!("CREATE TABLE {{tmp}} AS SELECT {select_list} FROM {reader}");
         let lease = self.lease()?;
         self.ensure_schema_for(&lease, rel)?;
-        self.with_retry(|| {
-            self.transaction(&lease, |lease| {
-                if self.lookup_type(lease, rel)? == Some(RelationType::Table) {
-                    self.exec(lease, &Self::drop_sql(rel, RelationType::Table), Origin::Internal)?;
-                }
+        let fingerprint = self.lake_fingerprint(&lease, &files, &create)?;
+        if self.stage_comment(&lease, rel)?.as_deref() == Some(fingerprint.as_str()) {
+            let rows = self.query_u64(&lease, &format!("SELECT count(*) FROM {rel}"))?;
+            return Ok(Staged { rows, reused: true });
+        }
+        let rows = self.with_retry(|| {
+            self.swap_in(&lease, rel, &|lease, tmp| {
+                // Loading is the validating scan: a value that does not cast fails the load with
+                // the reader's file and line.
+                self.exec(lease, &create.replace("{tmp}", &tmp.to_string()), Origin::Internal)
+                    .map_err(|e| Self::lake_error(e, &source_name))?;
                 self.exec(
                     lease,
-                    &format!("CREATE OR REPLACE VIEW {rel} AS SELECT {select_list} FROM {reader}"),
+                    &format!("COMMENT ON TABLE {tmp} IS {}", quote_literal(&fingerprint)),
                     Origin::Internal,
                 )
-                .map_err(|e| Self::lake_error(e, &source_name))?;
-                self.query_u64(lease, &scan)
-                    .map_err(|e| Self::lake_error(e, &source_name))
+                .map(|_| ())
             })
-        })
+        })?;
+        Ok(Staged { rows, reused: false })
     }
 
     fn create_view(&self, rel: &Relation, select_sql: &str) -> Result<(), AdapterError> {

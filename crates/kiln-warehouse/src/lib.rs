@@ -111,7 +111,7 @@ pub enum ExternalFormat {
     Parquet,
 }
 
-/// An external table over lake files, staged as a view.
+/// An external table over lake files, staged (loaded) into a warehouse table.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExternalTable {
     pub relation: Relation,
@@ -164,6 +164,14 @@ pub struct QueryResult {
     pub truncated: bool,
 }
 
+/// What staging an external table did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Staged {
+    pub rows: u64,
+    /// The table was already staged from the same files and definition, and was kept.
+    pub reused: bool,
+}
+
 /// What the execution engine needs from a warehouse. Implementations are shared between worker
 /// threads, so every method takes `&self`.
 pub trait Adapter: Send + Sync {
@@ -172,9 +180,11 @@ pub trait Adapter: Send + Sync {
 
     fn ensure_schema(&self, schema: &str) -> Result<(), AdapterError>;
 
-    /// Creates/replaces a view over lake files with the declared column names and types, then
-    /// scans it once so bad data fails here with file and line; returns the row count.
-    fn stage_external(&self, table: &ExternalTable) -> Result<u64, AdapterError>;
+    /// Loads lake files into a table with the declared column names and types, so bad data fails
+    /// here with file and line and every consumer reads columnar data instead of parsing the
+    /// files again. Skips the load when neither the files (names, sizes, modification times) nor
+    /// the definition changed since the table was staged.
+    fn stage_external(&self, table: &ExternalTable) -> Result<Staged, AdapterError>;
 
     fn create_view(&self, rel: &Relation, select_sql: &str) -> Result<(), AdapterError>;
 

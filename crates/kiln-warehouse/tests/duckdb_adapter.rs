@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use kiln_warehouse::{
     Adapter, AdapterError, ColumnDef, DuckDbAdapter, ExternalFormat, ExternalTable, IncrementalStrategy, Relation,
-    RelationType,
+    RelationType, Staged,
 };
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -79,8 +79,8 @@ fn stages_pipe_delimited_folder_with_header() {
         format: delimited(1),
         columns: category_columns(),
     };
-    assert_eq!(a.stage_external(&table).unwrap(), 5);
-    assert_eq!(a.relation_type(&table.relation).unwrap(), Some(RelationType::View));
+    assert_eq!(a.stage_external(&table).unwrap().rows, 5);
+    assert_eq!(a.relation_type(&table.relation).unwrap(), Some(RelationType::Table));
     let cols = a.columns(&table.relation).unwrap();
     let types: Vec<(&str, &str)> = cols.iter().map(|c| (c.name.as_str(), c.data_type.as_str())).collect();
     assert_eq!(
@@ -104,13 +104,29 @@ fn stages_pipe_delimited_folder_with_header() {
         vec![vec![json!("Jazz"), Value::Null]]
     );
 
-    // Restaging sees files added later (the view reads the folder, not a snapshot).
+    // Staging again with nothing changed keeps the loaded table.
+    assert_eq!(a.stage_external(&table).unwrap(), Staged { rows: 5, reused: true });
+
+    // A file added to the folder is picked up by the next stage.
     fs::write(
         lake.join("category_c.txt"),
         "catid|catgroup|catname|catdesc\n12|Shows|Opera|All opera\n",
     )
     .unwrap();
-    assert_eq!(a.stage_external(&table).unwrap(), 6);
+    assert_eq!(a.stage_external(&table).unwrap(), Staged { rows: 6, reused: false });
+
+    // So is a file rewritten in place (its size changes), and a changed definition.
+    fs::write(
+        lake.join("category_c.txt"),
+        "catid|catgroup|catname|catdesc\n12|Shows|Opera|All opera\n13|Shows|Plays|All plays\n",
+    )
+    .unwrap();
+    assert_eq!(a.stage_external(&table).unwrap(), Staged { rows: 7, reused: false });
+    assert!(a.stage_external(&table).unwrap().reused);
+    let mut wider = table.clone();
+    wider.columns[0] = ColumnDef::new("catid", "bigint");
+    assert_eq!(a.stage_external(&wider).unwrap(), Staged { rows: 7, reused: false });
+    assert_eq!(a.columns(&table.relation).unwrap()[0].data_type, "BIGINT");
 }
 
 #[test]
@@ -140,7 +156,7 @@ fn stages_gzip_files() {
             ColumnDef::new("saletime", "timestamp"),
         ],
     };
-    assert_eq!(a.stage_external(&table).unwrap(), 1000);
+    assert_eq!(a.stage_external(&table).unwrap().rows, 1000);
     let cents: i64 = (1..=1000).map(|i| i * 125).sum();
     let expected = format!("{}.{:02}", cents / 100, cents % 100);
     let r = rows(
@@ -174,7 +190,7 @@ fn stages_ndjson() {
             ColumnDef::new("starts", "timestamp"),
         ],
     };
-    assert_eq!(a.stage_external(&table).unwrap(), 2);
+    assert_eq!(a.stage_external(&table).unwrap().rows, 2);
     let result = a
         .query("select id, name, starts from raw.events order by id", None)
         .unwrap();
@@ -213,7 +229,7 @@ fn stages_parquet_with_declared_casts() {
             ColumnDef::new("note", "varchar(30)"),
         ],
     };
-    assert_eq!(a.stage_external(&table).unwrap(), 10);
+    assert_eq!(a.stage_external(&table).unwrap().rows, 10);
     let types: Vec<String> = a
         .columns(&table.relation)
         .unwrap()
