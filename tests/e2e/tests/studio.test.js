@@ -281,6 +281,46 @@ describe("Kiln Studio", () => {
     assert.equal(lines.length - 1, total, "CSV has a header plus one line per row");
   });
 
+  test("a 10-million-row result answers at once and scrolls to its last row", async () => {
+    const { page } = studio;
+    await page.getByRole("tab", { name: "Query" }).click();
+    const editor = page.locator('[data-testid="console-editor"] .cm-content');
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type("select range as i, range * 2 as twice from range(10000000)");
+    await page.keyboard.press("Escape");
+    await page.locator('[data-testid="run-statement"]').click();
+    await page.locator('[data-testid="grid-row"][data-row="0"]').getByText("0").first().waitFor({ timeout: 30_000 });
+    // The count follows once the whole result is materialised in the engine.
+    await page.locator('[data-testid="grid-count"]').getByText("10,000,000 rows").waitFor({ timeout: 60_000 });
+
+    // End goes to the very last row: past the ~1.3M rows a browser can lay out as one element.
+    const scroller = page.locator('[data-testid="grid-scroller"]');
+    await scroller.focus();
+    await page.keyboard.press("End");
+    const last = page.locator('[data-testid="grid-row"][data-row="9999999"]');
+    await last.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => !document.querySelector('[data-testid="grid-row"][data-row="9999999"] .grid-cell.loading'), null, { timeout: 15_000 });
+    assert.match(await last.innerText(), /^10,?000,?000\s+9,?999,?999\s+19,?999,?998/);
+
+    // Dragging the scrollbar half way lands half way through the rows.
+    const middle = await scroller.evaluate(async (node) => {
+      node.scrollTop = (node.scrollHeight - node.clientHeight) / 2;
+      await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+      const rows = [...node.querySelectorAll('[data-testid="grid-row"]')].map((row) => Number(row.getAttribute("data-row")));
+      return Math.min(...rows);
+    });
+    assert.ok(Math.abs(middle - 5_000_000) < 100, `half way shows row ${middle}`);
+
+    // The wheel moves rows by their real height, not 35 rows per pixel.
+    const before = await scroller.evaluate((node) => Math.min(...[...node.querySelectorAll('[data-testid="grid-row"]')].map((row) => Number(row.getAttribute("data-row")))));
+    await scroller.hover();
+    await page.mouse.wheel(0, 260);
+    await page.waitForTimeout(200);
+    const after = await scroller.evaluate((node) => Math.min(...[...node.querySelectorAll('[data-testid="grid-row"]')].map((row) => Number(row.getAttribute("data-row")))));
+    assert.ok(after - before >= 5 && after - before <= 15, `a 260 px wheel moved ${after - before} rows`);
+  });
+
   test("screenshots of the main views", async () => {
     const { page } = studio;
     await page.getByRole("tab", { name: "Lineage" }).click();

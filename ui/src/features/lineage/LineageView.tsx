@@ -191,9 +191,15 @@ function LineageCanvas() {
       const bounds = nodeBounds(nodesRef.current.map((node) => node.position));
       const { width, height } = flowStore.getState();
       if (!bounds || width === 0 || height === 0) return;
-      const view = initialViewport(bounds, { width, height });
-      const anchor = view.clipped && effectiveFocus ? nodesRef.current.find((node) => node.id === effectiveFocus) : undefined;
-      if (anchor) void flow.setCenter(anchor.position.x + NODE_WIDTH / 2, anchor.position.y + NODE_HEIGHT / 2, { zoom: view.zoom });
+      // The top node of the upstream (leftmost) column: where a graph too big to fit opens.
+      let anchor: { x: number; y: number } | undefined;
+      for (const node of nodesRef.current) {
+        const { x, y } = node.position;
+        if (!anchor || x < anchor.x || (x === anchor.x && y < anchor.y)) anchor = { x, y };
+      }
+      const view = initialViewport(bounds, { width, height }, { anchor });
+      const focused = view.clipped && effectiveFocus ? nodesRef.current.find((node) => node.id === effectiveFocus) : undefined;
+      if (focused) void flow.setCenter(focused.position.x + NODE_WIDTH / 2, focused.position.y + NODE_HEIGHT / 2, { zoom: view.zoom });
       else void flow.setViewport({ x: view.x, y: view.y, zoom: view.zoom });
     });
     return () => cancelAnimationFrame(handle);

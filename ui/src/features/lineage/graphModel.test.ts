@@ -190,6 +190,34 @@ describe("initial viewport", () => {
     expect(view.y + bounds.y * view.zoom).toBeCloseTo(24);
   });
 
+  it("opens a graph too big to fit on the top node of its upstream column, not on empty canvas", () => {
+    // 5,000 models: the quick layout centres each column, so the bounds' corner holds no node.
+    const graph: GraphDto = { nodes: [], edges: [] };
+    for (let index = 0; index < 20; index += 1) graph.nodes.push(node(`source.p.s.t${index}`, "source", "source"));
+    for (let index = 0; index < 3000; index += 1) {
+      graph.nodes.push(node(`model.p.m${index}`, "staging"));
+      graph.edges.push({ source: `source.p.s.t${index % 20}`, target: `model.p.m${index}` });
+    }
+    const model = buildLineage(graph);
+    const positions = model.nodes.map((entry) => ({ x: entry.x, y: entry.y }));
+    const bounds = nodeBounds(positions);
+    if (!bounds) throw new Error("no bounds");
+    const anchor = positions.reduce((best, p) => (p.x < best.x || (p.x === best.x && p.y < best.y) ? p : best));
+    const screen = { width: 1200, height: 800 };
+    const view = initialViewport(bounds, screen, { padding: 24, anchor });
+    expect(view.clipped).toBe(true);
+    const onScreen = positions.filter((p) => {
+      const x = view.x + p.x * view.zoom;
+      const y = view.y + p.y * view.zoom;
+      return x >= 0 && x <= screen.width && y >= 0 && y <= screen.height;
+    });
+    expect(onScreen.length).toBeGreaterThan(5);
+    // Without the anchor the same camera shows nothing: the reason for it.
+    const corner = initialViewport(bounds, screen, { padding: 24 });
+    const atCorner = positions.filter((p) => corner.y + p.y * corner.zoom <= screen.height && corner.x + p.x * corner.zoom <= screen.width);
+    expect(atCorner.length).toBeLessThan(onScreen.length);
+  });
+
   it("hides tests from the laid-out model when asked, as the view does by default", () => {
     const graph: GraphDto = {
       nodes: [node("model.p.a", "staging"), node("test.p.not_null_a", "test", "test")],

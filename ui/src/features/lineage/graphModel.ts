@@ -274,20 +274,26 @@ export function nodeBounds(positions: Iterable<{ x: number; y: number }>): Rect 
 /**
  * The camera for a freshly laid-out graph: fit it into `view`, but never below `minZoom` (tiny
  * boxes with unreadable labels help nobody) nor above `maxZoom`. Along an axis that fits, the graph
- * is centred; along one that does not, it starts at the top/left edge, where lineage begins.
+ * is centred; along one that does not, it starts at the top/left edge, where lineage begins — or
+ * at `anchor` (the top node of the upstream column), because the quick layout centres columns
+ * vertically and the corner of the bounds can be empty canvas.
  */
-export function initialViewport(bounds: Rect, view: { width: number; height: number }, options: { padding?: number; minZoom?: number; maxZoom?: number } = {}): Viewport {
+export function initialViewport(
+  bounds: Rect,
+  view: { width: number; height: number },
+  options: { padding?: number; minZoom?: number; maxZoom?: number; anchor?: { x: number; y: number } } = {},
+): Viewport {
   const padding = options.padding ?? 32;
   const minZoom = options.minZoom ?? READABLE_ZOOM;
   const maxZoom = options.maxZoom ?? 1;
   const room = { width: Math.max(1, view.width - 2 * padding), height: Math.max(1, view.height - 2 * padding) };
   const fit = Math.min(room.width / Math.max(1, bounds.width), room.height / Math.max(1, bounds.height));
   const zoom = Math.min(maxZoom, Math.max(minZoom, fit));
-  const place = (start: number, extent: number, space: number, total: number): number =>
-    extent * zoom <= space ? (total - extent * zoom) / 2 - start * zoom : padding - start * zoom;
+  const place = (start: number, extent: number, space: number, total: number, anchor: number | undefined): number =>
+    extent * zoom <= space ? (total - extent * zoom) / 2 - start * zoom : padding - (anchor ?? start) * zoom;
   return {
-    x: place(bounds.x, bounds.width, room.width, view.width),
-    y: place(bounds.y, bounds.height, room.height, view.height),
+    x: place(bounds.x, bounds.width, room.width, view.width, options.anchor?.x),
+    y: place(bounds.y, bounds.height, room.height, view.height, options.anchor?.y),
     zoom,
     clipped: fit < minZoom,
   };

@@ -1,15 +1,17 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import type { ExportFormat, SortDto, StatementResultDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Modal, formatValue } from "../../shared/ui";
 import { formatSeconds } from "../runs/progress";
 import { PageCache } from "./pageCache";
+import { useScaledRows } from "./scaledScroll";
 import { columnStats, sortAndFilterRows, toTsv } from "./stats";
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 26;
+/** The sticky column header inside the scroller (.grid-header in app.css). */
+const HEADER_HEIGHT = 40;
 
 /** Width from the header and the first rows' values, so timestamps and names are not cut off. */
 function columnWidth(name: string, dataType: string | null, sample: readonly unknown[][], index: number): number {
@@ -73,15 +75,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   // While the engine is still counting, let the user scroll into what has been seen so far.
   const knownTotal = cache.totalRows;
   const count = knownTotal ?? Math.max(result.firstPage.length, PAGE_SIZE);
-  const virtualizer = useVirtualizer({
-    count,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 30,
-  });
-  const items = virtualizer.getVirtualItems();
-  const firstIndex = items[0]?.index ?? 0;
-  const lastIndex = items[items.length - 1]?.index ?? 0;
+  const { totalSize, items, first: firstIndex, last: lastIndex, onKey } = useScaledRows(scroller, count, ROW_HEIGHT, HEADER_HEIGHT, 30);
 
   useEffect(() => {
     if (count === 0) return;
@@ -192,6 +186,10 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
         ref={scroller}
         tabIndex={0}
         onKeyDown={(event) => {
+          if (!event.ctrlKey && !event.metaKey && !event.altKey && onKey(event.key)) {
+            event.preventDefault();
+            return;
+          }
           if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "c" && selected) {
             const row = cache.getRow(selected.row);
             if (row) {
@@ -222,12 +220,12 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
             </div>
           ))}
         </div>
-        <div style={{ height: virtualizer.getTotalSize(), width: totalWidth, position: "relative" }}>
+        <div style={{ height: totalSize, width: totalWidth, position: "relative" }}>
           {items.map((item) => {
             const row = cache.getRow(item.index);
             return (
               <div
-                key={item.key}
+                key={item.index}
                 data-testid="grid-row"
                 data-row={item.index}
                 className={`grid-row ${item.index % 2 ? "odd" : ""}`}
