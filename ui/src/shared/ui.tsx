@@ -89,6 +89,7 @@ const ICONS: Record<string, string> = {
   close: "M4 4l8 8M12 4l-8 8",
   play: "M5 3.5v9l7-4.5z",
   stop: "M4.5 4.5h7v7h-7z",
+  fit: "M2.5 6V2.5H6M10 2.5h3.5V6M13.5 10v3.5H10M6 13.5H2.5V10",
   check: "M3.5 8.5l3 3 6-7",
   test: "M6 2.5h4M7 2.5v4L3.5 12.5a1 1 0 0 0 .9 1.5h7.2a1 1 0 0 0 .9-1.5L9 6.5v-4",
   build: "M2.5 13.5h11M4 13.5V8l4-3 4 3v5.5M6.5 13.5v-3h3v3",

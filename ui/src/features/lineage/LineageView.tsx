@@ -1,6 +1,7 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from "react";
 import {
   Background,
+  ControlButton,
   Controls,
   MiniMap,
   ReactFlow,
@@ -20,10 +21,14 @@ import { useThrottledValue } from "../../shared/useThrottledValue";
 import { graphSelector } from "../runs/selector";
 import { EditPreview } from "./EditPreview";
 import { ELK_NODE_LIMIT, layoutWithElk } from "./elkLayout";
-import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, buildLineage, initialViewport, nodeBounds, overlayUnsaved, selectorName, type UnsavedDependencies } from "./graphModel";
+import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, buildLineage, initialViewport, nodeBounds, overlayUnsaved, selectorName, type UnsavedDependencies } from "./graphModel";
 import { LineageNode, type KilnFlowNode } from "./LineageNode";
+import { LineageOverview, OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, nodeAt, type OverviewEdge, type OverviewNode } from "./LineageOverview";
 
 const NODE_TYPES = { kiln: LineageNode };
+const NO_NODES: KilnFlowNode[] = [];
+const NO_EDGES: Edge[] = [];
+const MIN_ZOOM = 0.02;
 // Props handed to ReactFlow must keep their identity: a new object per render makes xyflow
 // update its store, which re-runs a selector per node and edge.
 const PRO_OPTIONS = { hideAttribution: true };
@@ -207,7 +212,56 @@ function LineageCanvas() {
   }, [layoutKey, refined?.key, flow, flowStore, empty]);
 
   // Below this zoom labels are unreadable anyway; dropping them keeps painting thousands of nodes cheap.
-  const compact = useStore((store) => store.transform[2] < 0.35);
+  const compact = useStore((store) => store.transform[2] < OVERVIEW_ZOOM);
+  // A big graph zoomed out is drawn on a canvas (LineageOverview) and xyflow gets no nodes at all.
+  // Set by fitAll: switch to the canvas first, move the camera in the next effect (see fitAll).
+  const [overviewFirst, setOverviewFirst] = useState<{ x: number; y: number; zoom: number } | null>(null);
+  const overview = nodes.length > OVERVIEW_MIN_NODES && (compact || overviewFirst !== null);
+  useEffect(() => {
+    if (!overviewFirst) return;
+    void flow.setViewport(overviewFirst);
+    setOverviewFirst(null);
+  }, [overviewFirst, flow]);
+  const overviewNodes: OverviewNode[] = useMemo(
+    () =>
+      nodes.length > OVERVIEW_MIN_NODES
+        ? nodes.map((node) => ({
+            id: node.id,
+            x: node.position.x,
+            y: node.position.y,
+            layer: node.data.dto.layer,
+            status: node.data.status,
+            selected: node.selected ?? false,
+          }))
+        : [],
+    [nodes],
+  );
+  const overviewEdges: OverviewEdge[] = useMemo(() => (nodes.length > OVERVIEW_MIN_NODES ? (model?.edges ?? []) : []), [nodes.length, model]);
+
+  // The whole project, however small that makes it: the canvas overview keeps it cheap.
+  const fitAll = useCallback(() => {
+    const bounds = nodeBounds(nodesRef.current.map((node) => node.position));
+    const { width, height } = flowStore.getState();
+    if (!bounds || width === 0 || height === 0) return;
+    const view = initialViewport(bounds, { width, height }, { minZoom: MIN_ZOOM });
+    const target = { x: view.x, y: view.y, zoom: view.zoom };
+    // Moving the camera first would have xyflow paint every node as DOM at the tiny zoom for a
+    // frame (1.9 s at 5,000 nodes) before the overview replaces them; hand it no nodes first.
+    if (nodesRef.current.length > OVERVIEW_MIN_NODES && view.zoom < OVERVIEW_ZOOM) setOverviewFirst(target);
+    else void flow.setViewport(target);
+  }, [flow, flowStore]);
+
+  // In the overview a click zooms into the node under it, back to readable boxes.
+  const onPaneClick = useCallback(
+    (event: ReactMouseEvent) => {
+      setMenu(null);
+      if (!overview) return;
+      const point = flow.screenToFlowPosition({ x: event.clientX, y: event.clientY });
+      const hit = nodeAt(overviewNodes, point.x, point.y);
+      if (hit) void flow.setCenter(hit.x + NODE_WIDTH / 2, hit.y + NODE_HEIGHT / 2, { zoom: READABLE_ZOOM });
+    },
+    [overview, overviewNodes, flow],
+  );
 
   const onNodeClick: NodeMouseHandler<KilnFlowNode> = useCallback(
     (event, node) => {
@@ -237,8 +291,6 @@ function LineageCanvas() {
     }
     if (next) setSelectedIds(next);
   }, []);
-
-  const closeMenu = useCallback(() => setMenu(null), []);
 
   const runOn = (command: RunCommand, selector: string) => {
     setMenu(null);
@@ -321,26 +373,33 @@ function LineageCanvas() {
         </EmptyState>
       ) : (
         <ReactFlow
-          nodes={nodes}
-          edges={edges}
+          nodes={overview ? NO_NODES : nodes}
+          edges={overview ? NO_EDGES : edges}
           nodeTypes={NODE_TYPES}
           onNodeClick={onNodeClick}
           onNodeContextMenu={onNodeContextMenu}
           onNodesChange={onNodesChange}
-          onPaneClick={closeMenu}
+          onPaneClick={onPaneClick}
           onlyRenderVisibleElements
           nodesDraggable={!big}
           nodesConnectable={false}
           elementsSelectable
           selectionKeyCode="Shift"
           multiSelectionKeyCode={MULTI_SELECT_KEYS}
-          minZoom={0.05}
+          minZoom={MIN_ZOOM}
           maxZoom={2}
           colorMode={theme}
           proOptions={PRO_OPTIONS}
         >
           <Background gap={24} size={1} />
-          <Controls showInteractive={false} />
+          {overview && <LineageOverview nodes={overviewNodes} edges={overviewEdges} theme={theme} />}
+          {/* Our own fit: xyflow's would first paint every node as DOM at the tiny zoom (1.9 s at
+              5,000 nodes) before the canvas overview takes over. */}
+          <Controls showInteractive={false} showFitView={false}>
+            <ControlButton className="react-flow__controls-fitview" onClick={fitAll} title="Fit the whole project" aria-label="Fit view">
+              <Icon name="fit" size={12} />
+            </ControlButton>
+          </Controls>
           {!big && <MiniMap pannable zoomable nodeColor={miniMapColor} />}
         </ReactFlow>
       )}

@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { NODE_HEIGHT, NODE_WIDTH } from "./graphModel";
+import { nodeAt, type OverviewNode } from "./LineageOverview";
+
+const at = (id: string, x: number, y: number): OverviewNode => ({ id, x, y, layer: "staging", status: null, selected: false });
+
+describe("nodeAt", () => {
+  const nodes = [at("a", 0, 0), at("b", 0, NODE_HEIGHT + 10), at("c", NODE_WIDTH + 100, 0)];
+
+  it("finds the node whose box holds the point", () => {
+    expect(nodeAt(nodes, 5, 5)?.id).toBe("a");
+    expect(nodeAt(nodes, NODE_WIDTH, NODE_HEIGHT + 10)?.id).toBe("b");
+    expect(nodeAt(nodes, NODE_WIDTH + 150, NODE_HEIGHT / 2)?.id).toBe("c");
+  });
+
+  it("finds nothing between nodes", () => {
+    expect(nodeAt(nodes, NODE_WIDTH + 50, 5)).toBeNull();
+    expect(nodeAt(nodes, 5, NODE_HEIGHT + 5)).toBeNull();
+  });
+});
