@@ -122,6 +122,8 @@ fn finished_line(result: &NodeResult) -> String {
     match result.status {
         NodeStatus::Success => {
             let verb = match result.kind.as_str() {
+                // The lake files did not change since the last stage, so nothing was loaded.
+                "external" if result.message.starts_with("unchanged") => "OK unchanged",
                 "external" => "OK staged",
                 "seed" => "OK loaded",
                 _ => "OK created",
