@@ -4,7 +4,7 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/kiln-target
 KILN := $(CARGO_TARGET_DIR)/debug/kiln
 SCALE ?= 1
 
-.PHONY: studio test kiln ui
+.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui
 
 kiln:
 	bash .cargo/duckdb-lib.sh
@@ -13,13 +13,45 @@ kiln:
 ui:
 	cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
 
-# Builds the engine and the UI, generates the TICKIT sample lake, builds the sample project on the
-# embedded DuckDB warehouse, then serves Kiln Studio on 127.0.0.1 (open the printed URL; Ctrl-C stops).
-# The desktop (Tauri) window will replace the browser tab once it lands.
-studio: kiln ui
+# Builds the engine and the UI, generates the TICKIT sample lake and builds the sample project on
+# the embedded DuckDB warehouse.
+tickit: kiln ui
 	@test -f projects/tickit/lake/_manifest.json || $(KILN) demo tickit --scale $(SCALE) --project-dir projects/tickit
 	-$(KILN) build --project-dir projects/tickit
+
+# Kiln Studio on the TICKIT project: the desktop window (Tauri, src-tauri/) when there is a display,
+# else the browser. Either way it owns the project's warehouse until closed.
+studio: tickit
+	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
+	  echo "make studio: no display (DISPLAY and WAYLAND_DISPLAY are unset), so Kiln Studio opens in the browser."; \
+	  exec $(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open; \
+	elif ! $(MAKE) --no-print-directory desktop; then \
+	  echo "make studio: the desktop window could not be built (see above), so Kiln Studio opens in the browser."; \
+	  exec $(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open; \
+	else \
+	  echo "make studio: opening the Kiln Studio desktop window on display $${WAYLAND_DISPLAY:-$$DISPLAY} (make studio-web for the browser)."; \
+	  exec $(CARGO_TARGET_DIR)/debug/kiln-studio --project-dir projects/tickit; \
+	fi
+
+# The same studio in the browser: serves it on 127.0.0.1 (open the printed URL; Ctrl-C stops).
+studio-web: tickit
 	$(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open
+
+# Debian packages the desktop window builds and runs against; installed when missing.
+DESKTOP_DEBS := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
+
+desktop-deps:
+	@missing=$$(for p in $(DESKTOP_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  echo "Installing the desktop window's system packages:" $$missing; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+# kiln-studio embeds ui/dist when it compiles, so build the UI first (make ui).
+desktop: desktop-deps
+	bash .cargo/duckdb-lib.sh
+	cargo build -p kiln-studio
 
 test:
 	bash tests/run-all.sh

@@ -33,3 +33,10 @@ if [ -f tests/e2e/package.json ] && [ -f ui/package.json ]; then
   cargo build -p kiln-cli
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 fi
+
+if [ -f tests/desktop/package.json ]; then
+  echo "== desktop: the kiln-studio window (WebKitGTK) under Xvfb through WebKitWebDriver"
+  # After the UI build above: kiln-studio embeds ui/dist when it compiles.
+  cargo build -p kiln-cli -p kiln-studio
+  (cd tests/desktop && npm ci --no-audit --no-fund --loglevel=error && xvfb-run -a -s "-screen 0 1400x900x24" npm test)
+fi
