@@ -1,13 +1,13 @@
 // Plumbing for the Studio benchmarks: a real `kiln serve`, Debian's chromium through playwright-core
 // (never `playwright`, which downloads its own browsers), in-page instrumentation and statistics.
-// The approach follows tests/e2e/tests/harness.js; nothing is imported from tests/ so that the two can
-// change independently.
-import { spawn } from "node:child_process";
+// Starting `kiln serve` is shared with the browser tests (tests/support/kiln-serve.js); the browser
+// set-up stays separate because the benchmarks need unthrottled timers and frames.
 import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import { chromium } from "playwright-core";
+import { serveKiln } from "../../tests/support/kiln-serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, "../..");
@@ -22,44 +22,9 @@ export const UI_DIST = process.env.UI_DIST ?? join(REPO, "ui/dist");
  */
 export async function startKiln(projectDir) {
   const spawnedAt = performance.now();
-  const child = spawn(KILN, ["serve", "--project-dir", projectDir, "--port", "0", "--ui-dist", UI_DIST], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const url = await new Promise((resolveUrl, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`kiln serve printed no URL within 120s; stderr:\n${stderr}`)), 120_000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kiln serve exited early (${code}); stderr:\n${stderr}`));
-    });
-  });
+  const server = await serveKiln({ kiln: KILN, projectDir, uiDist: UI_DIST, timeoutMs: 120_000 });
   const urlAt = performance.now();
-  const parsed = new URL(url);
-  const token = parsed.searchParams.get("token") ?? "";
-  const base = parsed.origin;
-
-  async function api(operation, body = {}) {
-    const response = await fetch(`${base}/api/${operation}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-kiln-token": token },
-      body: JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${operation} failed (${response.status}): ${JSON.stringify(json)}`);
-    return json;
-  }
+  const { child, url, base, token, api, stop, stderr } = server;
 
   /** Resident and peak resident memory of the server process, in MiB (Linux /proc). */
   function memory() {
@@ -72,17 +37,7 @@ export async function startKiln(projectDir) {
     }
   }
 
-  async function stop() {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  }
-
-  return { url, base, token, api, memory, stop, spawnedAt, urlAt, stderr: () => stderr };
+  return { url, base, token, api, memory, stop, spawnedAt, urlAt, stderr };
 }
 
 export function launchBrowser() {

@@ -525,16 +525,18 @@ fn commit(state: &ProjectState, changes: &[FileChangeDto]) -> ApiResult<CommitEd
         }
         resolved.push((absolute, relative, change.after.clone()));
     }
-    let mut paths = Vec::new();
-    for (absolute, relative, after) in resolved {
-        match after {
-            Some(text) => atomic_write(&absolute, text.as_bytes()).map_err(|e| ApiError::io(&relative, &e))?,
-            None => std::fs::remove_file(&absolute).map_err(|e| ApiError::io(&relative, &e))?,
+    // Invalidated even when a later write fails, so the files already written are parsed.
+    state.change_files(|| {
+        let mut paths = Vec::new();
+        for (absolute, relative, after) in resolved {
+            match after {
+                Some(text) => atomic_write(&absolute, text.as_bytes()).map_err(|e| ApiError::io(&relative, &e))?,
+                None => std::fs::remove_file(&absolute).map_err(|e| ApiError::io(&relative, &e))?,
+            }
+            paths.push(relative);
         }
-        paths.push(relative);
-    }
-    state.invalidate();
-    Ok(CommitEditResponse { paths })
+        Ok(CommitEditResponse { paths })
+    })
 }
 
 impl Studio {

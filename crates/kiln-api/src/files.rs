@@ -225,11 +225,6 @@ impl Studio {
     /// in the meantime.
     pub async fn write_file(&self, request: WriteFileRequest) -> ApiResult<FileContent> {
         let state = self.project()?;
-        blocking(move || {
-            let written = write(&state.root, &request)?;
-            state.invalidate();
-            Ok(written)
-        })
-        .await
+        blocking(move || state.change_files(|| write(&state.root, &request))).await
     }
 }

@@ -145,11 +145,22 @@ impl ProjectState {
         self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
+    /// Writes project files and marks the parse out of date as one step for readers: without
+    /// the cache lock, a Build pressed between the rename and the invalidation could still
+    /// run the project as it was before the save.
+    pub fn change_files<T>(&self, change: impl FnOnce() -> T) -> T {
+        let _readers_wait = lock(&self.cache);
+        let out = change();
+        self.invalidate();
+        out
+    }
+
     fn cached(&self) -> (Result<Arc<Project>, Diagnostics>, Result<Arc<Manifest>, Diagnostics>) {
-        let generation = self.generation.load(Ordering::SeqCst);
         // Held while parsing, so that concurrent callers wait for one parse instead of each
-        // starting their own.
+        // starting their own. The generation is read under it, so a reader that waited for
+        // `change_files` sees that change's generation.
         let mut cache = lock(&self.cache);
+        let generation = self.generation.load(Ordering::SeqCst);
         if let Some(entry) = cache.as_ref().filter(|c| c.generation == generation) {
             return (entry.project.clone(), entry.manifest.clone());
         }
@@ -251,4 +262,56 @@ fn open_adapter(target: &Target) -> ApiResult<Arc<dyn Adapter>> {
     };
     let adapter = adapter.map_err(|e| ApiError::from_adapter(&e))?;
     Ok(Arc::new(adapter))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn a_reader_arriving_mid_save_waits_and_sees_the_saved_files() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("dbt_project.yml"),
+            "name: tiny\nversion: '1.0'\nconfig-version: 2\nprofile: tiny\n",
+        )
+        .unwrap();
+        std::fs::create_dir_all(dir.path().join("models")).unwrap();
+        let model = dir.path().join("models/a.sql");
+        std::fs::write(&model, "select 1 as x").unwrap();
+        let (events, _) = broadcast::channel(16);
+        let options = StudioOptions {
+            disable_watcher: true,
+            ..StudioOptions::default()
+        };
+        let state = ProjectState::open(dir.path().to_path_buf(), &options, events).unwrap();
+        assert!(state.manifest().is_ok(), "the tiny project parses before the save");
+
+        let (written_tx, written_rx) = std::sync::mpsc::channel();
+        let writer = {
+            let state = state.clone();
+            std::thread::spawn(move || {
+                state.change_files(|| {
+                    std::fs::write(&model, "select * from {{ ref('missing') }}").unwrap();
+                    written_tx.send(()).unwrap();
+                    // Wide open: the file is on disk, the parse is not yet marked stale.
+                    std::thread::sleep(Duration::from_millis(150));
+                });
+            })
+        };
+        written_rx.recv().unwrap();
+        // A Build pressed the moment the file is on disk must not run the project as it was.
+        let manifest = state.manifest();
+        writer.join().unwrap();
+        let Err(errors) = manifest else {
+            panic!(
+                "the saved, broken ref must be seen; after the save: {:?}",
+                state.manifest().err()
+            );
+        };
+        assert!(errors.0.iter().any(|d| d.message.contains("missing")), "{errors:?}");
+    }
 }

@@ -1,12 +1,13 @@
 // Shared setup for the Studio end-to-end tests: a real `kiln serve` on a throwaway copy of the
 // TICKIT sample project, and a Debian chromium driven through playwright-core (never `playwright`,
 // which would download its own browsers).
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { cpSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { serveKiln } from "../../support/kiln-serve.js";
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, "../../..");
@@ -30,44 +31,8 @@ export async function startKiln() {
   const demo = spawnSync(KILN, ["demo", "tickit", "--scale", "0.01", "--project-dir", project], { encoding: "utf8" });
   if (demo.status !== 0) throw new Error(`kiln demo failed (${demo.status}): ${demo.stderr}`);
 
-  const child = spawn(KILN, ["serve", "--project-dir", project, "--port", "0", "--ui-dist", UI_DIST], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const url = await new Promise((resolveUrl, reject) => {
-    let out = "";
-    const timer = setTimeout(() => reject(new Error(`kiln serve printed no URL within 30s; stderr:\n${stderr}`)), 30_000);
-    child.stdout.on("data", (chunk) => {
-      out += chunk;
-      const match = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/.exec(out);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`kiln serve exited early (${code}); stderr:\n${stderr}`));
-    });
-  });
-  const parsed = new URL(url);
-  const token = parsed.searchParams.get("token") ?? "";
-  const base = parsed.origin;
-
-  /** Calls an engine operation directly, to check what the UI shows against the engine's truth. */
-  async function api(operation, body = {}) {
-    const response = await fetch(`${base}/api/${operation}`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-kiln-token": token },
-      body: JSON.stringify(body),
-    });
-    const json = await response.json();
-    if (!response.ok) throw new Error(`${operation} failed (${response.status}): ${JSON.stringify(json)}`);
-    return json;
-  }
+  const server = await serveKiln({ kiln: KILN, projectDir: project, uiDist: UI_DIST });
+  const { api } = server;
 
   async function waitForRun(runId, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
@@ -81,17 +46,12 @@ export async function startKiln() {
   }
 
   async function stop() {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 
-  return { url, base, token, project, api, waitForRun, stop, stderr: () => stderr };
+  const { url, base, token, stderr } = server;
+  return { url, base, token, project, api, waitForRun, stop, stderr };
 }
 
 export async function launchBrowser() {

@@ -1,0 +1,67 @@
+// Starts a real `kiln serve` and calls its HTTP API. Shared by the browser tests (tests/e2e) and the
+// Studio benchmarks (bench/studio) so the start-up handshake is written once; plain node, no packages,
+// so neither side needs the other's node_modules.
+import { spawn } from "node:child_process";
+
+const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/;
+
+/**
+ * Spawns `kiln serve --port 0` on `projectDir` and resolves once it has printed its URL (which
+ * carries the per-launch token). Rejects with the server's stderr if it exits or stays silent.
+ */
+export async function serveKiln({ kiln, projectDir, uiDist, timeoutMs = 30_000 }) {
+  const child = spawn(kiln, ["serve", "--project-dir", projectDir, "--port", "0", "--ui-dist", uiDist], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const url = await new Promise((resolveUrl, reject) => {
+    let out = "";
+    const timer = setTimeout(
+      () => reject(new Error(`kiln serve printed no URL within ${timeoutMs / 1000}s; stderr:\n${stderr}`)),
+      timeoutMs,
+    );
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = URL_PATTERN.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1]);
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`kiln serve exited early (${code}); stderr:\n${stderr}`));
+    });
+  });
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get("token") ?? "";
+  const base = parsed.origin;
+
+  /** Calls an engine operation directly, e.g. to check what the UI shows against the engine's truth. */
+  async function api(operation, body = {}) {
+    const response = await fetch(`${base}/api/${operation}`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-kiln-token": token },
+      body: JSON.stringify(body),
+    });
+    const json = await response.json();
+    if (!response.ok) throw new Error(`${operation} failed (${response.status}): ${JSON.stringify(json)}`);
+    return json;
+  }
+
+  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+  async function stop() {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+  }
+
+  return { child, url, base, token, api, stop, stderr: () => stderr };
+}
