@@ -331,6 +331,38 @@ describe("Kiln Studio", () => {
     assert.ok(after - before >= 5 && after - before <= 15, `a 260 px wheel moved ${after - before} rows`);
   });
 
+  test("a result that answered with a preview shows the stored rows once it has settled", async () => {
+    const { page } = studio;
+    await page.getByRole("tab", { name: "Query" }).click();
+    const editor = page.locator('[data-testid="console-editor"] .cm-content');
+    await editor.click();
+    await page.keyboard.press("Control+a");
+    // random(): the preview run (LIMIT) and the stored result draw different numbers.
+    await page.keyboard.type("select range as i, random() as r from range(5000000)");
+    await page.keyboard.press("Escape");
+    await page.locator('[data-testid="run-statement"]').click();
+    await page.locator('[data-testid="grid-count"]').getByText("5,000,000 rows").waitFor({ timeout: 60_000 });
+    const grid = page.locator(".result-grid");
+    const queryId = await grid.getAttribute("data-query-id");
+    const statement = Number(await grid.getAttribute("data-statement"));
+    assert.ok(queryId, "the grid names its query");
+    const stored = await kiln.api("fetchRows", { queryId, statement, offset: 0, limit: 3 });
+    const shown = async () => {
+      const cells = await page.locator('[data-testid="grid-row"][data-row="1"] .grid-cell').allInnerTexts();
+      return Number(cells.at(-1)?.replace(/,/g, ""));
+    };
+    const expected = Number(stored.rows[1][1]);
+    const deadline = Date.now() + 10_000;
+    while (Date.now() < deadline && Math.abs((await shown()) - expected) > 1e-6) await page.waitForTimeout(100);
+    const seen = await shown();
+    assert.ok(Math.abs(seen - expected) <= 1e-6, `row 1 shows r=${seen}, the stored result has ${expected}`);
+    // Every later page comes from the same stored result.
+    const scroller = page.locator('[data-testid="grid-scroller"]');
+    await scroller.focus();
+    await page.keyboard.press("End");
+    await page.locator('[data-testid="grid-row"][data-row="4999999"]').waitFor({ timeout: 15_000 });
+  });
+
   test("screenshots of the main views", async () => {
     const { page } = studio;
     await page.getByRole("tab", { name: "Lineage" }).click();

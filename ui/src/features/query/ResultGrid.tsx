@@ -146,7 +146,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   const stats = statsColumn !== null ? columnStats(loadedRows(), statsColumn) : null;
 
   return (
-    <div className="result-grid">
+    <div className="result-grid" data-query-id={queryId ?? undefined} data-statement={result.index}>
       <div className="grid-toolbar">
         <form
           className="grid-filter"

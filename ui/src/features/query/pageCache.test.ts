@@ -64,6 +64,50 @@ describe("PageCache", () => {
     expect(cache.getRow(42)).toEqual([42]);
   });
 
+  it("replaces a preview page with the stored result's rows once the total is known", async () => {
+    const { fetch, requests } = engine(1000);
+    // The preview run's rows differ from the stored ones (think random()).
+    const preview = Array.from({ length: 100 }, (_, index) => [-index]);
+    const cache = new PageCache(fetch, { pageSize: 100 }, { rows: preview, totalRows: null });
+    let notified = 0;
+    cache.subscribe(() => (notified += 1));
+    expect(cache.getRow(5)).toEqual([-5]);
+    cache.setTotalRows(1000);
+    // The preview stays on screen until the stored page arrives.
+    expect(cache.getRow(5)).toEqual([-5]);
+    await Promise.resolve();
+    await Promise.resolve();
+    await new Promise((done) => setTimeout(done, 0));
+    expect(requests).toEqual([[0, 100]]);
+    expect(cache.getRow(5)).toEqual([5]);
+    expect(notified).toBeGreaterThanOrEqual(2);
+    // Only once.
+    cache.setTotalRows(1000);
+    await cache.ensureRange(0, 100);
+    expect(requests).toHaveLength(1);
+  });
+
+  it("also replaces the preview when another page brings the total first", async () => {
+    const { fetch, requests } = engine(1000);
+    const preview = Array.from({ length: 100 }, (_, index) => [-index]);
+    const cache = new PageCache(fetch, { pageSize: 100 }, { rows: preview, totalRows: null });
+    await cache.ensureRange(500, 550);
+    await new Promise((done) => setTimeout(done, 0));
+    expect(requests.map(([offset]) => offset).sort((a, b) => a - b)).toEqual([0, 500]);
+    expect(cache.getRow(0)).toEqual([0]);
+    cache.setTotalRows(1000);
+    expect(requests).toHaveLength(2);
+  });
+
+  it("keeps a first page that came with its total", async () => {
+    const { fetch, requests } = engine(100);
+    const first = Array.from({ length: 100 }, (_, index) => [index]);
+    const cache = new PageCache(fetch, { pageSize: 100 }, { rows: first, totalRows: 100 });
+    cache.setTotalRows(100);
+    await cache.ensureRange(0, 100);
+    expect(requests).toHaveLength(0);
+  });
+
   it("does not seed a partial page of an unknown-length result", async () => {
     const { fetch, requests } = engine(1000);
     const cache = new PageCache(fetch, { pageSize: 100 }, { rows: [[0], [1]], totalRows: null });

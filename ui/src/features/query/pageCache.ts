@@ -25,6 +25,12 @@ export class PageCache {
   private lastError: Error | null = null;
   /** Pages of the most recently requested range; eviction never drops these. */
   private visiblePages = new Set<number>();
+  /**
+   * Seeded pages of a result still materialising: the engine answered them from a separate
+   * LIMIT run, whose rows can differ from the stored result's (random(), now(), unordered
+   * GROUP BY). Fetched again from the stored result once it has settled.
+   */
+  private readonly provisional = new Set<number>();
 
   constructor(
     private readonly fetchPage: PageFetcher,
@@ -54,6 +60,7 @@ export class PageCache {
   setTotalRows(total: number | null): void {
     if (total === this.total) return;
     this.total = total;
+    this.replaceProvisional();
     this.notify();
   }
 
@@ -111,7 +118,18 @@ export class PageCache {
       const complete = slice.length === this.pageSize || (this.total !== null && offset + slice.length >= this.total);
       // A partial first page is not a full page of the result; fetch it properly later.
       if (complete) this.pages.set(page, slice);
+      if (complete && this.total === null) this.provisional.add(page);
     }
+  }
+
+  /** Once the total is known the result is stored: provisional pages are fetched from it. The
+   * old rows stay on screen until the new ones arrive, so a deterministic result does not flicker. */
+  private replaceProvisional(): void {
+    if (this.total === null || this.provisional.size === 0) return;
+    for (const page of this.provisional) {
+      if (!this.pending.has(page)) void this.load(page);
+    }
+    this.provisional.clear();
   }
 
   private load(page: number): Promise<void> {
@@ -119,7 +137,9 @@ export class PageCache {
       .then((result) => {
         if (this.disposed) return;
         this.pages.set(page, result.rows);
+        this.provisional.delete(page);
         this.total = result.totalRows;
+        this.replaceProvisional();
         this.evict();
         this.lastError = null;
       })
