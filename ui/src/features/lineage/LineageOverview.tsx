@@ -5,6 +5,9 @@ import { NODE_HEIGHT, NODE_WIDTH } from "./graphModel";
 
 export interface OverviewNode {
   id: string;
+  /** Drawn once the zoom makes text legible. */
+  name: string;
+  meta: string;
   x: number;
   y: number;
   layer: Layer;
@@ -18,8 +21,18 @@ export interface OverviewEdge {
   unsaved?: boolean;
 }
 
-/** Below this zoom a big graph is drawn by this canvas instead of as thousands of DOM nodes. */
-export const OVERVIEW_ZOOM = 0.35;
+/** Below this zoom a big graph is drawn by this canvas instead of as hundreds of DOM nodes: at
+ * 0.35 a 1,000-node graph still put ~500 nodes in the DOM and zooming dropped to 33 fps with a
+ * 383 ms frame on the switch (bench/studio). The canvas draws the labels from LABEL_ZOOM up, so
+ * the switch is not seen. */
+export const OVERVIEW_ZOOM = 0.5;
+/** From this zoom the canvas writes names (12 px type is 4 px on screen here). */
+export const LABEL_ZOOM = 0.35;
+const NAME_FONT_PX = 12;
+const META_FONT_PX = 11;
+/** Left edge of the text inside a node, as in .lineage-node (5 px strip + padding). */
+const TEXT_LEFT = 17;
+const TEXT_RIGHT = 8;
 /** Graphs with more nodes than this switch to the canvas overview when zoomed out: at 600 nodes as
  * DOM, pan and zoom already drop to 28–36 fps (bench/studio). */
 export const OVERVIEW_MIN_NODES = 300;
@@ -31,6 +44,23 @@ const STATUS_VAR: Partial<Record<NodeStatusDto, string>> = {
   stale: "--warning",
   skipped: "--text-muted",
 };
+
+/**
+ * `text` cut with an ellipsis to fit `width` as measured by `measure`; cached by the caller, since
+ * both are in flow units and so do not change with the zoom.
+ */
+export function fitText(text: string, width: number, measure: (text: string) => number): string {
+  if (measure(text) <= width) return text;
+  let low = 0;
+  let high = text.length;
+  // Longest prefix that fits with the ellipsis.
+  while (low < high) {
+    const middle = Math.ceil((low + high) / 2);
+    if (measure(`${text.slice(0, middle)}…`) <= width) low = middle;
+    else high = middle - 1;
+  }
+  return low === 0 ? "" : `${text.slice(0, low)}…`;
+}
 
 /** Finds the node under a point given in flow coordinates (for clicks on the overview). */
 export function nodeAt(nodes: readonly OverviewNode[], x: number, y: number): OverviewNode | null {
@@ -49,6 +79,8 @@ export function nodeAt(nodes: readonly OverviewNode[], x: number, y: number): Ov
  */
 export function LineageOverview({ nodes, edges, theme }: { nodes: readonly OverviewNode[]; edges: readonly OverviewEdge[]; theme: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
+  // Names cut to the node width, per font: measuring costs more than drawing.
+  const fitted = useRef(new Map<string, string>());
   const transform = useStore((store) => store.transform);
   const width = useStore((store) => store.width);
   const height = useStore((store) => store.height);
@@ -106,6 +138,23 @@ export function LineageOverview({ nodes, edges, theme }: { nodes: readonly Overv
     // CSS variables are read once a frame, not once a node.
     const surface = color("--bg-elevated", theme === "dark" ? "#1f2125" : "#ffffff");
     const plain = color("--border", "#ccc");
+    const labels = zoom >= LABEL_ZOOM;
+    const family = style.fontFamily || "sans-serif";
+    const nameFont = `600 ${NAME_FONT_PX}px ${family}`;
+    const metaFont = `${META_FONT_PX}px ${family}`;
+    const textColor = color("--text", theme === "dark" ? "#e6e8eb" : "#1c1f24");
+    const mutedColor = color("--text-muted", "#5d6470");
+    const textWidth = NODE_WIDTH - TEXT_LEFT - TEXT_RIGHT;
+    const fit = (text: string, font: string): string => {
+      const key = `${font}\u0000${text}`;
+      let cut = fitted.current.get(key);
+      if (cut === undefined) {
+        context.font = font;
+        cut = fitText(text, textWidth, (candidate) => context.measureText(candidate).width);
+        fitted.current.set(key, cut);
+      }
+      return cut;
+    };
     const layerColors = new Map<string, string>();
     const ringColors = new Map<string, string>();
     let drawn = 0;
@@ -126,10 +175,20 @@ export function LineageOverview({ nodes, edges, theme }: { nodes: readonly Overv
       context.fillStyle = surface;
       context.fillRect(node.x, node.y, NODE_WIDTH, NODE_HEIGHT);
       context.fillStyle = layer;
-      context.fillRect(node.x, node.y, 14, NODE_HEIGHT);
+      // The layer strip is drawn wider than the DOM's 5 px when it is all one can see of a node.
+      context.fillRect(node.x, node.y, labels ? 5 : 14, NODE_HEIGHT);
       context.strokeStyle = ring ?? plain;
       context.lineWidth = (ringVar ? 3 : 1) / zoom;
       context.strokeRect(node.x, node.y, NODE_WIDTH, NODE_HEIGHT);
+      if (labels) {
+        context.textBaseline = "alphabetic";
+        context.font = nameFont;
+        context.fillStyle = textColor;
+        context.fillText(fit(node.name, nameFont), node.x + TEXT_LEFT, node.y + 20);
+        context.font = metaFont;
+        context.fillStyle = mutedColor;
+        context.fillText(fit(node.meta, metaFont), node.x + TEXT_LEFT, node.y + 34);
+      }
     }
     // How many nodes are on screen, for tests and benchmarks (the canvas has no DOM per node).
     element.dataset.drawn = String(drawn);

@@ -9,7 +9,9 @@ import {
   useReactFlow,
   useStore,
   useStoreApi,
+  Position,
   type Edge,
+  type NodeHandle,
   type NodeMouseHandler,
   type OnNodesChange,
 } from "@xyflow/react";
@@ -23,10 +25,19 @@ import { EditPreview } from "./EditPreview";
 import { ELK_NODE_LIMIT, layoutWithElk } from "./elkLayout";
 import { LAYER_LABELS, NODE_HEIGHT, NODE_WIDTH, READABLE_ZOOM, buildLineage, initialViewport, nodeBounds, overlayUnsaved, selectorName, type UnsavedDependencies } from "./graphModel";
 import { LineageNode, type KilnFlowNode } from "./LineageNode";
-import { LineageOverview, OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, nodeAt, type OverviewEdge, type OverviewNode } from "./LineageOverview";
+import { LABEL_ZOOM, LineageOverview, OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, nodeAt, type OverviewEdge, type OverviewNode } from "./LineageOverview";
 
 const NODE_TYPES = { kiln: LineageNode };
 const NO_NODES: KilnFlowNode[] = [];
+/**
+ * Where LineageNode's two handles sit (measured in the DOM at zoom 1). Without them xyflow renders
+ * every node once to measure it before it culls: 1,004 nodes in one frame (~300 ms) each time a big
+ * graph comes back from the canvas overview.
+ */
+const NODE_HANDLES: NodeHandle[] = [
+  { type: "target", position: Position.Left, x: 2, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+  { type: "source", position: Position.Right, x: NODE_WIDTH - 4, y: NODE_HEIGHT / 2 - 3, width: 6, height: 6 },
+];
 const NO_EDGES: Edge[] = [];
 const MIN_ZOOM = 0.02;
 // Props handed to ReactFlow must keep their identity: a new object per render makes xyflow
@@ -161,6 +172,7 @@ function LineageCanvas() {
             // Known sizes let xyflow cull and draw the minimap before the DOM is measured.
             width: NODE_WIDTH,
             height: NODE_HEIGHT,
+            handles: NODE_HANDLES,
             data: { dto: node.dto, status, focused: node.focused, running },
             selected,
           };
@@ -212,11 +224,12 @@ function LineageCanvas() {
   }, [layoutKey, refined?.key, flow, flowStore, empty]);
 
   // Below this zoom labels are unreadable anyway; dropping them keeps painting thousands of nodes cheap.
-  const compact = useStore((store) => store.transform[2] < OVERVIEW_ZOOM);
+  const compact = useStore((store) => store.transform[2] < LABEL_ZOOM);
+  const zoomedOut = useStore((store) => store.transform[2] < OVERVIEW_ZOOM);
   // A big graph zoomed out is drawn on a canvas (LineageOverview) and xyflow gets no nodes at all.
   // Set by fitAll: switch to the canvas first, move the camera in the next effect (see fitAll).
   const [overviewFirst, setOverviewFirst] = useState<{ x: number; y: number; zoom: number } | null>(null);
-  const overview = nodes.length > OVERVIEW_MIN_NODES && (compact || overviewFirst !== null);
+  const overview = nodes.length > OVERVIEW_MIN_NODES && (zoomedOut || overviewFirst !== null);
   useEffect(() => {
     if (!overviewFirst) return;
     void flow.setViewport(overviewFirst);
@@ -227,6 +240,8 @@ function LineageCanvas() {
       nodes.length > OVERVIEW_MIN_NODES
         ? nodes.map((node) => ({
             id: node.id,
+            name: node.data.dto.name,
+            meta: `${LAYER_LABELS[node.data.dto.layer]}${node.data.dto.materialized ? ` · ${node.data.dto.materialized}` : ""}`,
             x: node.position.x,
             y: node.position.y,
             layer: node.data.dto.layer,
