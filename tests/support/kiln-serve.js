@@ -1,6 +1,6 @@
 // Starts a real `kiln serve` and calls its HTTP API. Shared by the browser tests (tests/e2e) and the
-// Studio benchmarks (bench/studio) so the start-up handshake is written once; plain node, no packages,
-// so neither side needs the other's node_modules.
+// Studio benchmarks (bench/studio) so the start-up handshake is written once, and by the desktop test
+// for stopping processes; plain node, no packages, so no side needs another's node_modules.
 import { spawn } from "node:child_process";
 
 const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/;
@@ -52,16 +52,16 @@ export async function serveKiln({ kiln, projectDir, uiDist, timeoutMs = 30_000 }
     return json;
   }
 
-  /** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
-  async function stop() {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  }
+  return { child, url, base, token, api, stop: () => stopProcess(child), stderr: () => stderr };
+}
 
-  return { child, url, base, token, api, stop, stderr: () => stderr };
+/** SIGTERM, then SIGKILL after 5 s; resolves once the process is gone. */
+export async function stopProcess(child) {
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((done) => child.once("exit", done));
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await exited;
+    clearTimeout(timer);
+  }
 }

@@ -3,6 +3,7 @@
 // into `webkitgtk:browserOptions`); talking to WebKitWebDriver directly saves building tauri-driver.
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
+import { stopProcess } from "../../support/kiln-serve.js";
 
 /** W3C name of the element reference in WebDriver responses. */
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
@@ -60,13 +61,7 @@ export async function startDriver() {
   await Promise.race([ready, spawnError]);
 
   async function stop() {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await stopProcess(child);
     // The app inherits the driver's stdout and stderr, so they stay open while it lives; they
     // must not keep this process alive.
     child.stdout.destroy();
