@@ -32,6 +32,17 @@ describe("Kiln Studio", () => {
     kiln = undefined;
   });
 
+  /** Replaces the query console's text with `sql` and runs it (the Escape closes autocomplete). */
+  const runInConsole = async (sql) => {
+    const { page } = studio;
+    await page.getByRole("tab", { name: "Query" }).click();
+    await page.locator('[data-testid="console-editor"] .cm-content').click();
+    await page.keyboard.press("Control+a");
+    await page.keyboard.type(sql);
+    await page.keyboard.press("Escape");
+    await page.locator('[data-testid="run-statement"]').click();
+  };
+
   const openModel = async (path) => {
     const { page } = studio;
     await page.locator(`[data-testid="tree-file"][data-path="${path}"]`).click();
@@ -249,13 +260,7 @@ describe("Kiln Studio", () => {
     const total = Number(expected.statements[0].firstPage[0][0]);
     assert.ok(total > 100, `fct_sales should have rows, has ${total}`);
 
-    await page.getByRole("tab", { name: "Query" }).click();
-    const editor = page.locator('[data-testid="console-editor"] .cm-content');
-    await editor.click();
-    await page.keyboard.press("Control+a");
-    await page.keyboard.type("select * from main.fct_sales order by sale_id");
-    await page.keyboard.press("Escape");
-    await page.locator('[data-testid="run-statement"]').click();
+    await runInConsole("select * from main.fct_sales order by sale_id");
 
     const count = page.locator('[data-testid="grid-count"]');
     await count.getByText(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
@@ -293,13 +298,7 @@ describe("Kiln Studio", () => {
 
   test("a 10-million-row result answers at once and scrolls to its last row", async () => {
     const { page } = studio;
-    await page.getByRole("tab", { name: "Query" }).click();
-    const editor = page.locator('[data-testid="console-editor"] .cm-content');
-    await editor.click();
-    await page.keyboard.press("Control+a");
-    await page.keyboard.type("select range as i, range * 2 as twice from range(10000000)");
-    await page.keyboard.press("Escape");
-    await page.locator('[data-testid="run-statement"]').click();
+    await runInConsole("select range as i, range * 2 as twice from range(10000000)");
     await page.locator('[data-testid="grid-row"][data-row="0"]').getByText("0").first().waitFor({ timeout: 30_000 });
     // The count follows once the whole result is materialised in the engine.
     await page.locator('[data-testid="grid-count"]').getByText("10,000,000 rows").waitFor({ timeout: 60_000 });
@@ -333,14 +332,8 @@ describe("Kiln Studio", () => {
 
   test("a result that answered with a preview shows the stored rows once it has settled", async () => {
     const { page } = studio;
-    await page.getByRole("tab", { name: "Query" }).click();
-    const editor = page.locator('[data-testid="console-editor"] .cm-content');
-    await editor.click();
-    await page.keyboard.press("Control+a");
     // random(): the preview run (LIMIT) and the stored result draw different numbers.
-    await page.keyboard.type("select range as i, random() as r from range(5000000)");
-    await page.keyboard.press("Escape");
-    await page.locator('[data-testid="run-statement"]').click();
+    await runInConsole("select range as i, random() as r from range(5000000)");
     await page.locator('[data-testid="grid-count"]').getByText("5,000,000 rows").waitFor({ timeout: 60_000 });
     const grid = page.locator(".result-grid");
     const queryId = await grid.getAttribute("data-query-id");
