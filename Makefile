@@ -6,7 +6,8 @@ SCALE ?= 1
 
 .PHONY: studio studio-web tickit desktop desktop-deps test kiln ui
 
-kiln:
+# kiln embeds the built UI (crates/kiln-serve/build.rs), so the UI is built first.
+kiln: ui
 	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-cli --bin kiln
 
@@ -15,7 +16,7 @@ ui:
 
 # Builds the engine and the UI, generates the TICKIT sample lake and builds the sample project on
 # the embedded DuckDB warehouse.
-tickit: kiln ui
+tickit: kiln
 	@test -f projects/tickit/lake/_manifest.json || $(KILN) demo tickit --scale $(SCALE) --project-dir projects/tickit
 	-$(KILN) build --project-dir projects/tickit
 
@@ -24,10 +25,10 @@ tickit: kiln ui
 studio: tickit
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "make studio: no display (DISPLAY and WAYLAND_DISPLAY are unset), so Kiln Studio opens in the browser."; \
-	  exec $(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open; \
+	  exec $(KILN) serve --project-dir projects/tickit --open; \
 	elif ! $(MAKE) --no-print-directory desktop; then \
 	  echo "make studio: the desktop window could not be built (see above), so Kiln Studio opens in the browser."; \
-	  exec $(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open; \
+	  exec $(KILN) serve --project-dir projects/tickit --open; \
 	else \
 	  echo "make studio: opening the Kiln Studio desktop window on display $${WAYLAND_DISPLAY:-$$DISPLAY} (make studio-web for the browser)."; \
 	  exec $(CARGO_TARGET_DIR)/debug/kiln-studio --project-dir projects/tickit; \
@@ -35,18 +36,11 @@ studio: tickit
 
 # The same studio in the browser: serves it on 127.0.0.1 (open the printed URL; Ctrl-C stops).
 studio-web: tickit
-	$(KILN) serve --project-dir projects/tickit --ui-dist ui/dist --open
+	$(KILN) serve --project-dir projects/tickit --open
 
 # Debian packages the desktop window builds and runs against; installed when missing.
-DESKTOP_DEBS := libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-dev librsvg2-dev
-
 desktop-deps:
-	@missing=$$(for p in $(DESKTOP_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
-	  echo "Installing the desktop window's system packages:" $$missing; \
-	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
-	fi
+	bash .ci/system-deps.sh desktop
 
 # kiln-studio embeds ui/dist when it compiles, so build the UI first (make ui).
 desktop: desktop-deps

@@ -6,13 +6,16 @@ import { spawn } from "node:child_process";
 const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/;
 
 /**
- * Spawns `kiln serve --port 0` on `projectDir` and resolves once it has printed its URL (which
- * carries the per-launch token). Rejects with the server's stderr if it exits or stays silent.
+ * Spawns `kiln serve --port 0` and resolves once it has printed its URL (which carries the
+ * per-launch token). Rejects with the server's stderr if it exits or stays silent. Without
+ * `projectDir` the server opens the project in `cwd`; without `uiDist` it serves the UI built into
+ * the binary.
  */
-export async function serveKiln({ kiln, projectDir, uiDist, timeoutMs = 30_000 }) {
-  const child = spawn(kiln, ["serve", "--project-dir", projectDir, "--port", "0", "--ui-dist", uiDist], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+export async function serveKiln({ kiln, projectDir, uiDist, cwd, timeoutMs = 30_000 }) {
+  const args = ["serve", "--port", "0"];
+  if (projectDir) args.push("--project-dir", projectDir);
+  if (uiDist) args.push("--ui-dist", uiDist);
+  const child = spawn(kiln, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk) => {
     stderr += chunk;

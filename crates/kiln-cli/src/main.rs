@@ -132,9 +132,10 @@ enum Cmd {
         /// Port to listen on; 0 picks a free one.
         #[arg(long, default_value_t = 0)]
         port: u16,
-        /// Folder holding the built UI (its index.html).
-        #[arg(long, default_value = "ui/dist")]
-        ui_dist: PathBuf,
+        /// Serve the UI from this folder (its index.html) instead of the one built into kiln; for
+        /// UI development (`npm run build` in ui/).
+        #[arg(long)]
+        ui_dist: Option<PathBuf>,
         /// Open the studio in the default browser.
         #[arg(long)]
         open: bool,

@@ -5,11 +5,11 @@ use std::process::ExitCode;
 
 use crate::Global;
 
-pub fn serve(global: &Global, port: u16, ui_dist: PathBuf, open: bool) -> anyhow::Result<ExitCode> {
+pub fn serve(global: &Global, port: u16, ui_dist: Option<PathBuf>, open: bool) -> anyhow::Result<ExitCode> {
     kiln_serve::serve_forever(kiln_serve::ServeConfig {
         project_dir: global.project_dir.clone(),
         port,
-        ui_dist: Some(ui_dist),
+        ui_dist,
         open,
         profiles_dir: global.profiles_dir.clone(),
         target: global.target.clone(),

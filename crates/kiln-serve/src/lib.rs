@@ -4,12 +4,15 @@
 //! * `POST /api/<operation>` with the request JSON → the response JSON, or
 //!   `{ "error": DiagnosticDto }` with a 4xx/5xx status.
 //! * `GET /api/events`: Server-Sent Events, each `data:` line one `EngineEvent` as JSON.
-//! * Everything else: the built UI from `--ui-dist`, with unknown paths answered by
-//!   `index.html` so client-side routes survive a reload.
+//! * Everything else: the built UI — from `--ui-dist` when given, else the copy compiled into the
+//!   binary (`build.rs`) — with unknown paths answered by `index.html` so client-side routes
+//!   survive a reload.
 //!
 //! Every request must carry the per-launch token: header `x-kiln-token`, query `?token=`, or the
 //! `kiln_token` cookie that the first page load with `?token=` sets (the browser then sends it
 //! with the scripts, styles and the event stream, which cannot carry custom headers).
+
+mod embedded;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -17,7 +20,7 @@ use std::sync::Arc;
 
 use axum::body::Bytes;
 use axum::extract::{Path as UrlPath, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Response};
@@ -162,12 +165,39 @@ async fn events(State(state): State<AppState>) -> impl IntoResponse {
 async fn no_ui() -> Html<&'static str> {
     Html(
         "<!doctype html><meta charset=utf-8><title>Kiln Studio</title>\
-         <p>The Kiln Studio API is running, but no UI was found. Build it with <code>npm run build</code> in \
-         <code>ui/</code> and start <code>kiln serve --ui-dist ui/dist</code>.</p>",
+         <p>The Kiln Studio API is running, but this <code>kiln</code> was built without its UI. Build the UI \
+         with <code>make ui</code> (or <code>npm run build</code> in <code>ui/</code>) and rebuild <code>kiln</code>, \
+         or start <code>kiln serve --ui-dist ui/dist</code>.</p>",
     )
 }
 
-/// The router: API, event stream and UI, all behind the token check.
+/// Serves the UI compiled into the binary: the file itself, or `index.html` for the app's own
+/// routes (a reload on a deep link). Hashed `assets/` are cached for good, `index.html` never, so
+/// a new build is picked up on the next load.
+async fn embedded_ui(uri: Uri) -> Response {
+    match embedded::lookup(embedded::FILES, uri.path()) {
+        Some((name, bytes)) => {
+            let mime = mime_guess::from_path(name).first_or_octet_stream();
+            let cache = if name.starts_with("assets/") {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            };
+            (
+                [
+                    (header::CONTENT_TYPE, mime.essence_str().to_string()),
+                    (header::CACHE_CONTROL, cache.to_string()),
+                ],
+                bytes,
+            )
+                .into_response()
+        }
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// The router: API, event stream and UI (from `ui_dist`, else the embedded one), all behind the
+/// token check.
 pub fn router(studio: Studio, token: &str, ui_dist: Option<&Path>) -> Router {
     let state = AppState {
         studio,
@@ -176,9 +206,13 @@ pub fn router(studio: Studio, token: &str, ui_dist: Option<&Path>) -> Router {
     let api = Router::new()
         .route("/api/events", get(events))
         .route("/api/{operation}", post(operation));
-    let app = match ui_dist.filter(|dir| dir.join("index.html").is_file()) {
-        Some(dir) => api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")))),
-        None => api.fallback(no_ui),
+    // `--ui-dist` (UI development) wins over the UI compiled into the binary.
+    let app = match ui_dist {
+        Some(dir) if dir.join("index.html").is_file() => {
+            api.fallback_service(ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html"))))
+        }
+        _ if embedded::has_ui() => api.fallback(embedded_ui),
+        _ => api.fallback(no_ui),
     };
     app.layer(middleware::from_fn_with_state(state.clone(), authenticate))
         .with_state(state)
@@ -270,13 +304,20 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
             })
             .await?;
         let ui_dist = config.ui_dist.clone();
-        if let Some(dir) = &ui_dist {
-            if !dir.join("index.html").is_file() {
-                eprintln!(
-                    "warning: {} has no index.html; build the UI with `npm run build` in ui/",
-                    dir.display()
-                );
-            }
+        match &ui_dist {
+            Some(dir) if !dir.join("index.html").is_file() => eprintln!(
+                "warning: {} has no index.html; {}",
+                dir.display(),
+                if embedded::has_ui() {
+                    "serving the UI built into kiln instead"
+                } else {
+                    "build the UI with `npm run build` in ui/"
+                }
+            ),
+            None if !embedded::has_ui() => eprintln!(
+                "warning: this kiln was built without the studio UI; build it with `make ui` and rebuild kiln"
+            ),
+            _ => {}
         }
         let server = start(studio.clone(), config.port, new_token(), ui_dist).await?;
         println!("Kiln Studio: {}", server.url);

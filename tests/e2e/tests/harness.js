@@ -21,17 +21,41 @@ export const SHOT_DIR = join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-shots");
 mkdirSync(SHOT_DIR, { recursive: true });
 
 /**
- * Copies projects/tickit to a temp dir, generates its lake at scale 0.01, and starts
- * `kiln serve --port 0`; the URL (with its per-launch token) is parsed from the first stdout line.
+ * Copies the project's own files (those git tracks, never the run history in target/ or the
+ * warehouse in .kiln/ that using the studio on projects/tickit leaves behind) into `dest`.
  */
-export async function startKiln() {
+export function copyTrackedProject(relative, dest) {
+  const listed = spawnSync("git", ["ls-files", "-z", "--", relative], { cwd: REPO, encoding: "utf8" });
+  if (listed.status !== 0) throw new Error(`git ls-files ${relative} failed: ${listed.stderr}`);
+  const files = listed.stdout.split("\0").filter(Boolean);
+  if (files.length === 0) throw new Error(`git tracks no files under ${relative}`);
+  for (const file of files) {
+    const to = join(dest, file.slice(relative.length + 1));
+    mkdirSync(dirname(to), { recursive: true });
+    cpSync(join(REPO, file), to);
+  }
+}
+
+/** A throwaway copy of projects/tickit with its lake generated at scale 0.01. */
+export function tickitCopy() {
   const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-"));
   const project = join(dir, "tickit");
-  cpSync(join(REPO, "projects/tickit"), project, { recursive: true });
+  copyTrackedProject("projects/tickit", project);
   const demo = spawnSync(KILN, ["demo", "tickit", "--scale", "0.01", "--project-dir", project], { encoding: "utf8" });
   if (demo.status !== 0) throw new Error(`kiln demo failed (${demo.status}): ${demo.stderr}`);
+  return { dir, project };
+}
 
-  const server = await serveKiln({ kiln: KILN, projectDir: project, uiDist: UI_DIST });
+/**
+ * Starts `kiln serve --port 0` on a fresh TICKIT copy; the URL (with its per-launch token) is
+ * parsed from the first stdout line. `outsideRepo` starts it the way an installed kiln is used:
+ * from the project folder itself, with the UI built into the binary (no --ui-dist).
+ */
+export async function startKiln({ outsideRepo = false } = {}) {
+  const { dir, project } = tickitCopy();
+  const server = outsideRepo
+    ? await serveKiln({ kiln: KILN, cwd: project })
+    : await serveKiln({ kiln: KILN, projectDir: project, uiDist: UI_DIST });
   const { api } = server;
 
   async function waitForRun(runId, timeoutMs = 120_000) {
