@@ -296,6 +296,28 @@ describe("Kiln Studio", () => {
     assert.equal(lines.length - 1, total, "CSV has a header plus one line per row");
   });
 
+  test("a 40-column result scrolls inside the grid; the page and its toolbar stay within the window", async () => {
+    const { page } = studio;
+    const columns = Array.from({ length: 40 }, (_, i) => `'a fairly long text value ' || range as column_number_${i}`);
+    await runInConsole(`select ${columns.join(", ")} from range(100)`);
+    await page.locator('[data-testid="grid-count"]').getByText("100 rows").waitFor({ timeout: 30_000 });
+    await page.locator('[data-testid="grid-row"][data-row="0"]').waitFor();
+    const layout = await page.evaluate(() => {
+      const exportButton = document.querySelector('[data-testid="export-result"]')?.getBoundingClientRect();
+      const scroller = document.querySelector('[data-testid="grid-scroller"]');
+      return {
+        viewport: window.innerWidth,
+        page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+        exportRight: exportButton ? exportButton.right : null,
+        gridScrolls: scroller ? scroller.scrollWidth > scroller.clientWidth : false,
+      };
+    });
+    await shot(page, "query-wide-result");
+    assert.ok(layout.page <= layout.viewport, `the page is ${layout.page}px wide in a ${layout.viewport}px window`);
+    assert.ok(layout.exportRight !== null && layout.exportRight <= layout.viewport, `Export ends at ${layout.exportRight}px, off-screen`);
+    assert.ok(layout.gridScrolls, "the grid itself should scroll sideways");
+  });
+
   test("a 10-million-row result answers at once and scrolls to its last row", async () => {
     const { page } = studio;
     await runInConsole("select range as i, range * 2 as twice from range(10000000)");
