@@ -111,11 +111,21 @@ describe("Kiln Studio", () => {
 
   test("Build runs the whole project and every node ends green", async () => {
     const { page } = studio;
+    // Every elapsed time the run panel shows while nodes run is recorded: none may be negative.
+    await page.evaluate(() => {
+      window.__kilnTimes = [];
+      new MutationObserver(() => {
+        for (const cell of document.querySelectorAll(".node-time, .bottom-meta")) window.__kilnTimes.push(cell.textContent ?? "");
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await page.locator('[data-testid="run-build"]').click();
     const chip = page.locator('[data-testid="run-chip"]');
     await chip.waitFor();
     await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 120_000 });
     assert.equal(await chip.getAttribute("data-status"), "success");
+    const times = await page.evaluate(() => window.__kilnTimes);
+    assert.ok(times.length > 0, "the run panel showed no elapsed times");
+    assert.deepEqual(times.filter((text) => /-\s*\d/.test(text)), [], "negative elapsed times were shown");
 
     const { runs } = await kiln.api("runHistory");
     assert.equal(runs.length, 1);

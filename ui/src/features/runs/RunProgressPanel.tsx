@@ -4,7 +4,7 @@ import type { NodeResultDto, RunRecord } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner, StatusBadge, formatValue } from "../../shared/ui";
-import { formatSeconds, isFailure, type NodeProgress } from "./progress";
+import { formatSeconds, isFailure, secondsSince, type NodeProgress } from "./progress";
 
 interface Row {
   uniqueId: string;
@@ -41,6 +41,7 @@ export function RunProgressPanel() {
   // Ticks the elapsed counters of running nodes; only while something runs.
   useEffect(() => {
     if (run?.status !== "running") return undefined;
+    setNow(Date.now());
     const timer = setInterval(() => setNow(Date.now()), 250);
     return () => clearInterval(timer);
   }, [run?.status]);
@@ -111,7 +112,7 @@ export function RunProgressPanel() {
         <span className={`bottom-title ${run && !showingPast ? `run-${run.status}` : ""}`}>{title}</span>
         {!showingPast && run && (
           <span className="bottom-meta">
-            {formatSeconds(run.elapsed ?? (now - run.startedAt) / 1000)}
+            {formatSeconds(run.elapsed ?? secondsSince(run.startedAt, now))}
             {problems > 0 && <span className="pill pill-danger">{problems} failed</span>}
           </span>
         )}
@@ -149,7 +150,7 @@ export function RunProgressPanel() {
                 const row = rows[item.index];
                 if (!row) return null;
                 const result = row.result;
-                const elapsed = result ? result.executionTime : row.startedAt !== null ? (now - row.startedAt) / 1000 : null;
+                const elapsed = result ? result.executionTime : row.startedAt !== null ? secondsSince(row.startedAt, now) : null;
                 return (
                   <button
                     key={row.uniqueId}

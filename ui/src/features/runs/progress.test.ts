@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent, NodeResultDto, NodeStatusDto } from "../../api";
-import { formatSeconds, reduceRunProgress, summarise, type RunProgress } from "./progress";
+import { formatSeconds, reduceRunProgress, secondsSince, summarise, type RunProgress } from "./progress";
 
 function result(uniqueId: string, status: NodeStatusDto, rows: number | null = null): NodeResultDto {
   return {
@@ -90,5 +90,12 @@ describe("formatSeconds", () => {
     expect(formatSeconds(3.14159)).toBe("3.14 s");
     expect(formatSeconds(125)).toBe("2m 5s");
     expect(formatSeconds(null)).toBe("–");
+  });
+});
+
+describe("secondsSince", () => {
+  it("never goes negative when a node started after the clock's last tick", () => {
+    expect(secondsSince(10_116, 10_000)).toBe(0);
+    expect(secondsSince(10_000, 12_500)).toBe(2.5);
   });
 });

@@ -138,6 +138,14 @@ export function summarise(progress: RunProgress): Array<[string, number]> {
   return [...counts.entries()].sort((left, right) => right[1] - left[1]);
 }
 
+/**
+ * Seconds since `startedAt` (client ms) for a live counter. The panel's clock ticks every 250 ms,
+ * so a node that started after the last tick is younger than the clock: that is 0, not "-116 ms".
+ */
+export function secondsSince(startedAt: number, now: number): number {
+  return Math.max(0, now - startedAt) / 1000;
+}
+
 export function formatSeconds(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return "–";
   if (seconds < 1) return `${Math.round(seconds * 1000)} ms`;
