@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 pub use config::{folder_config, NodeConfig};
 pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
+use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
 
 pub const PROJECT_FILE: &str = "dbt_project.yml";
@@ -365,25 +366,7 @@ fn apply_properties(
                     source: source.name.clone(),
                     table: table.name.clone(),
                 };
-                push_tests(
-                    &mut project.tests,
-                    &target,
-                    None,
-                    table.tests.iter().chain(&table.data_tests),
-                    &file,
-                    line,
-                );
-                for column in &table.columns {
-                    let column_line = lines.first(&column.name, line.unwrap_or(0));
-                    push_tests(
-                        &mut project.tests,
-                        &target,
-                        Some(&column.name),
-                        column.all_tests(),
-                        &file,
-                        column_line,
-                    );
-                }
+                push_entry_tests(&mut project.tests, &target, table, &file, &lines, line);
                 let mut meta = source.meta.clone();
                 meta.extend(table.meta.clone());
                 project.sources.push(SourceTable {
@@ -410,51 +393,22 @@ fn apply_properties(
             let line = lines.first(&model.name, 0);
             let found = sql_by_name.get(&model.name).and_then(|i| project.sql_files.get_mut(*i));
             let Some(sql) = found else {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::YamlSyntax,
-                        format!(
-                            "properties for '{}' but no such model, analysis or snapshot",
-                            model.name
-                        ),
-                    )
-                    .at(Location {
-                        file: file.clone(),
-                        line,
-                        column: None,
-                    })
-                    .hint("rename the entry or add the SQL file"),
+                let message = format!(
+                    "properties for '{}' but no such model, analysis or snapshot",
+                    model.name
                 );
+                diagnostics.push(orphan_properties(message, &file, line).hint("rename the entry or add the SQL file"));
                 continue;
             };
-            let target = match sql.kind {
-                SqlKind::Snapshot => TestTarget::Snapshot(model.name.clone()),
-                _ => TestTarget::Model(model.name.clone()),
-            };
+            // As in dbt, analyses take no tests.
             if sql.kind != SqlKind::Analysis {
-                push_tests(
-                    &mut project.tests,
-                    &target,
-                    None,
-                    model.tests.iter().chain(&model.data_tests),
-                    &file,
-                    line,
-                );
-                for column in &model.columns {
-                    let column_line = lines.first(&column.name, line.unwrap_or(0));
-                    push_tests(
-                        &mut project.tests,
-                        &target,
-                        Some(&column.name),
-                        column.all_tests(),
-                        &file,
-                        column_line,
-                    );
-                }
+                let target = match sql.kind {
+                    SqlKind::Snapshot => TestTarget::Snapshot(model.name.clone()),
+                    _ => TestTarget::Model(model.name.clone()),
+                };
+                push_entry_tests(&mut project.tests, &target, &model, &file, &lines, line);
             }
-            sql.config.merge(&NodeConfig(model.config.clone()));
-            sql.props_file = Some(file.clone());
-            sql.props = Some(model);
+            attach_properties(&mut sql.config, &mut sql.props_file, &mut sql.props, &file, model);
         }
         for seed_props in props.seeds {
             let line = lines.first(&seed_props.name, 0);
@@ -462,42 +416,19 @@ fn apply_properties(
                 .get(&seed_props.name)
                 .and_then(|i| project.seeds.get_mut(*i))
             else {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::YamlSyntax,
-                        format!("properties for seed '{}' but no such CSV", seed_props.name),
-                    )
-                    .at(Location {
-                        file: file.clone(),
-                        line,
-                        column: None,
-                    }),
-                );
+                let message = format!("properties for seed '{}' but no such CSV", seed_props.name);
+                diagnostics.push(orphan_properties(message, &file, line));
                 continue;
             };
             let target = TestTarget::Seed(seed_props.name.clone());
-            push_tests(
-                &mut project.tests,
-                &target,
-                None,
-                seed_props.tests.iter().chain(&seed_props.data_tests),
+            push_entry_tests(&mut project.tests, &target, &seed_props, &file, &lines, line);
+            attach_properties(
+                &mut seed.config,
+                &mut seed.props_file,
+                &mut seed.props,
                 &file,
-                line,
+                seed_props,
             );
-            for column in &seed_props.columns {
-                let column_line = lines.first(&column.name, line.unwrap_or(0));
-                push_tests(
-                    &mut project.tests,
-                    &target,
-                    Some(&column.name),
-                    column.all_tests(),
-                    &file,
-                    column_line,
-                );
-            }
-            seed.config.merge(&NodeConfig(seed_props.config.clone()));
-            seed.props_file = Some(file.clone());
-            seed.props = Some(seed_props);
         }
         for exposure in props.exposures {
             let fqn = vec![project_name.clone(), exposure.name.clone()];
@@ -510,23 +441,57 @@ fn apply_properties(
     }
 }
 
-fn push_tests<'a>(
+/// Collects the generic tests a properties entry (model, seed, snapshot or source table) declares:
+/// its own `tests:`/`data_tests:` at the entry's line, then each column's at that column's line.
+fn push_entry_tests(
     tests: &mut Vec<TestDef>,
     target: &TestTarget,
-    column: Option<&str>,
-    entries: impl Iterator<Item = &'a Value>,
+    entry: &impl DeclaresTests,
     file: &Path,
+    lines: &NameLines,
     line: Option<usize>,
 ) {
-    for entry in entries {
-        tests.push(TestDef {
-            target: target.clone(),
-            column: column.map(str::to_string),
-            entry: entry.clone(),
-            file: file.to_path_buf(),
-            line,
-        });
+    let mut push = |column: Option<&str>, entries: &mut dyn Iterator<Item = &Value>, line: Option<usize>| {
+        for entry in entries {
+            tests.push(TestDef {
+                target: target.clone(),
+                column: column.map(str::to_string),
+                entry: entry.clone(),
+                file: file.to_path_buf(),
+                line,
+            });
+        }
+    };
+    let (tests_key, data_tests_key, columns) = entry.declared_tests();
+    push(None, &mut tests_key.iter().chain(data_tests_key), line);
+    for column in columns {
+        // Column names repeat across entries, so look for the first one after the entry's own line.
+        let column_line = lines.first(&column.name, line.unwrap_or(0));
+        push(Some(&column.name), &mut column.all_tests(), column_line);
     }
+}
+
+/// Records the properties YAML entry of a SQL file or seed: its `config:` over the folder config,
+/// and the entry itself for descriptions, columns and docs.
+fn attach_properties(
+    config: &mut NodeConfig,
+    props_file: &mut Option<PathBuf>,
+    props: &mut Option<ResourceProps>,
+    file: &Path,
+    entry: ResourceProps,
+) {
+    config.merge(&NodeConfig(entry.config.clone()));
+    *props_file = Some(file.to_path_buf());
+    *props = Some(entry);
+}
+
+/// The warning for a properties entry that names no file of the project.
+fn orphan_properties(message: String, file: &Path, line: Option<usize>) -> Diagnostic {
+    Diagnostic::warning(Code::YamlSyntax, message).at(Location {
+        file: file.to_path_buf(),
+        line,
+        column: None,
+    })
 }
 
 fn check_duplicates(sql_files: &[SqlFile], seeds: &[SeedFile], diagnostics: &mut Diagnostics) {
@@ -824,6 +789,126 @@ mod tests {
         let path = root.join(rel);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();
         std::fs::write(path, text).unwrap();
+    }
+
+    #[test]
+    fn properties_attach_tests_and_configs_to_each_resource_kind() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "dbt_project.yml", "name: demo\n");
+        write(root, "models/m.sql", "select 1 as id");
+        write(root, "snapshots/snap.sql", "select 1 as id");
+        write(root, "analyses/an.sql", "select 1 as id");
+        write(root, "seeds/countries.csv", "code\nNO\n");
+        let yaml = "version: 2
+sources:
+  - name: raw
+    tables:
+      - name: t
+        tests: [src_own]
+        columns:
+          - name: id
+            tests: [src_col]
+models:
+  - name: m
+    config:
+      materialized: table
+    tests: [m_own]
+    data_tests: [m_data]
+    columns:
+      - name: id
+        tests: [m_col]
+  - name: ghost
+snapshots:
+  - name: snap
+    columns:
+      - name: id
+        tests: [snap_col]
+analyses:
+  - name: an
+    description: An analysis.
+    tests: [an_own]
+seeds:
+  - name: countries
+    config:
+      delimiter: ';'
+    columns:
+      - name: id
+        data_tests: [seed_col]
+  - name: nowhere
+";
+        write(root, "models/props.yml", yaml);
+
+        let project = load_project(root).unwrap();
+        let line_of = |needle: &str| yaml.lines().position(|l| l.contains(needle)).map(|i| i + 1);
+        let found: Vec<(TestTarget, Option<&str>, &str, Option<usize>)> = project
+            .tests
+            .iter()
+            .map(|t| (t.target.clone(), t.column.as_deref(), t.entry.as_str().unwrap(), t.line))
+            .collect();
+        let source = TestTarget::Source {
+            source: "raw".into(),
+            table: "t".into(),
+        };
+        let model = TestTarget::Model("m".into());
+        assert_eq!(
+            found,
+            vec![
+                (source.clone(), None, "src_own", line_of("- name: t")),
+                (source, Some("id"), "src_col", line_of("- name: id")),
+                (model.clone(), None, "m_own", line_of("- name: m")),
+                (model.clone(), None, "m_data", line_of("- name: m")),
+                // The first `id` after the model's line, not the source's column of that name.
+                (model, Some("id"), "m_col", line_of("tests: [m_col]").map(|l| l - 1)),
+                (
+                    TestTarget::Snapshot("snap".into()),
+                    Some("id"),
+                    "snap_col",
+                    line_of("tests: [snap_col]").map(|l| l - 1)
+                ),
+                (
+                    TestTarget::Seed("countries".into()),
+                    Some("id"),
+                    "seed_col",
+                    line_of("data_tests: [seed_col]").map(|l| l - 1)
+                ),
+            ],
+            "analyses take no tests"
+        );
+
+        let file = |name: &str| project.sql_files.iter().find(|f| f.name == name).unwrap();
+        assert_eq!(file("m").config.materialized(), "table");
+        assert_eq!(file("m").props_file.as_deref(), Some(Path::new("models/props.yml")));
+        assert_eq!(file("an").props.as_ref().unwrap().description, "An analysis.");
+        let seed = &project.seeds[0];
+        assert_eq!(seed.config.get_str("delimiter"), Some(";"));
+        assert_eq!(seed.props.as_ref().unwrap().columns[0].name, "id");
+        assert_eq!(seed.props_file.as_deref(), Some(Path::new("models/props.yml")));
+
+        let warnings: Vec<(&str, Option<usize>, bool)> = project
+            .warnings
+            .0
+            .iter()
+            .map(|d| {
+                let line = d.location.as_ref().and_then(|l| l.line);
+                (d.message.as_str(), line, d.hint.is_some())
+            })
+            .collect();
+        assert_eq!(
+            warnings,
+            vec![
+                (
+                    "properties for 'ghost' but no such model, analysis or snapshot",
+                    line_of("- name: ghost"),
+                    true
+                ),
+                (
+                    "properties for seed 'nowhere' but no such CSV",
+                    line_of("- name: nowhere"),
+                    false
+                ),
+            ]
+        );
     }
 
     #[test]

@@ -68,6 +68,24 @@ impl ColumnDef {
     }
 }
 
+/// A properties entry that declares generic tests, on itself and on its columns.
+pub(crate) trait DeclaresTests {
+    /// `tests:` and `data_tests:` (dbt accepts both spellings) of the entry, then its columns.
+    fn declared_tests(&self) -> (&[Value], &[Value], &[ColumnDef]);
+}
+
+impl DeclaresTests for SourceTableDef {
+    fn declared_tests(&self) -> (&[Value], &[Value], &[ColumnDef]) {
+        (&self.tests, &self.data_tests, &self.columns)
+    }
+}
+
+impl DeclaresTests for ResourceProps {
+    fn declared_tests(&self) -> (&[Value], &[Value], &[ColumnDef]) {
+        (&self.tests, &self.data_tests, &self.columns)
+    }
+}
+
 /// Properties of a model, seed, snapshot or analysis.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default)]

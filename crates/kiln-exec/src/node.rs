@@ -1,0 +1,473 @@
+//! Executes one node: compiles it (real relation names, `is_incremental`, ephemeral CTEs), translates
+//! the SQL to the warehouse's dialect, materialises it through the adapter, and runs tests with a
+//! sample of their failing rows. Failures become coded diagnostics located at the node's file.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use kiln_compile::{CompileState, Manifest, Node, QueryRunner, TestSeverity};
+use kiln_diagnostics::{Code, Diagnostic, Location};
+use kiln_graph::ResourceType;
+use kiln_project::TargetKind;
+use kiln_warehouse::{Adapter, AdapterError, IncrementalStrategy, QueryResult, Relation, RelationType};
+
+use crate::{external, now_rfc3339, Command, NodeResult, NodeStatus, RunOptions};
+
+/// A node's result and the log lines its compilation printed (`{{ log(...) }}`).
+pub(crate) type Outcome = (NodeResult, Vec<String>);
+
+/// What the node built, as the progress lines and run_results name it.
+pub(crate) fn kind_of(node: &Node, command: Command) -> &'static str {
+    match node.resource_type {
+        ResourceType::Source => "external",
+        ResourceType::Seed => "seed",
+        ResourceType::Test => "test",
+        ResourceType::Analysis => "analysis",
+        _ if command == Command::Compile => "compile",
+        _ => match node.materialized() {
+            "table" => "table",
+            "incremental" => "incremental",
+            "ephemeral" => "ephemeral",
+            _ => "view",
+        },
+    }
+}
+
+/// The result of a node that never ran, with the reason as its message.
+pub(crate) fn skipped(node: &Node, command: Command, reason: &str, thread: &str) -> NodeResult {
+    let now = now_rfc3339();
+    NodeResult {
+        unique_id: node.unique_id.clone(),
+        name: node.name.clone(),
+        resource_type: node.resource_type,
+        status: NodeStatus::Skipped,
+        message: reason.to_string(),
+        rows_affected: None,
+        failures: None,
+        sample: None,
+        started_at: now.clone(),
+        completed_at: now,
+        execution_time: 0.0,
+        thread_id: thread.to_string(),
+        compiled_code: None,
+        compiled_path: None,
+        relation_name: node.relation.as_ref().map(|r| r.rendered()),
+        diagnostic: None,
+        kind: kind_of(node, command).to_string(),
+    }
+}
+
+/// The warehouse relation a compiled relation names.
+pub fn warehouse_relation(node: &Node) -> Option<Relation> {
+    let relation = node.relation.as_ref()?;
+    let mut out = Relation::new(relation.schema.clone(), relation.identifier.clone());
+    if let Some(db) = &relation.database {
+        out = out.with_database(db.clone());
+    }
+    Some(out)
+}
+
+/// Lets `run_query()` in models and macros read from the warehouse while they compile.
+pub(crate) struct AdapterRunner(pub(crate) Arc<dyn Adapter>);
+
+impl QueryRunner for AdapterRunner {
+    fn run_query(&self, sql: &str) -> Result<(Vec<String>, Vec<Vec<serde_json::Value>>), String> {
+        let result = self.0.query(sql, None).map_err(|e| e.to_string())?;
+        Ok((result.columns.into_iter().map(|c| c.name).collect(), result.rows))
+    }
+}
+
+/// Translates compiled SQL into the warehouse's dialect.
+pub fn for_warehouse(manifest: &Manifest, sql: &str) -> String {
+    match manifest.target.kind {
+        TargetKind::DuckDb => kiln_sql::redshift_to_duckdb(sql),
+        _ => sql.to_string(),
+    }
+}
+
+/// Turns an adapter failure into a user-facing diagnostic located at the node's file.
+pub fn adapter_diagnostic(
+    manifest: &Manifest,
+    node: &Node,
+    error: &AdapterError,
+    compiled_path: Option<&PathBuf>,
+) -> Diagnostic {
+    let node_location = Location {
+        file: node.path.clone(),
+        line: node.line,
+        column: None,
+    };
+    match error {
+        AdapterError::Locked { .. } => Diagnostic::error(Code::WarehouseLocked, error.to_string()),
+        AdapterError::Open { .. } => Diagnostic::error(Code::Warehouse, error.to_string()),
+        AdapterError::MissingLakeFiles { .. } => Diagnostic::error(Code::MissingLakeFiles, error.to_string())
+            .at(node_location)
+            .hint("create the lake files (for the sample projects: `kiln demo tickit`), or fix `external.location`"),
+        AdapterError::LakeData(detail) => {
+            let relative = |file: &String| kiln_diagnostics::relative_to(&manifest.root, std::path::Path::new(file));
+            let location = match (&detail.file, detail.line) {
+                (Some(file), Some(line)) => Location::at(relative(file), line as usize, None),
+                (Some(file), None) => Location::file(relative(file)),
+                _ => node_location,
+            };
+            Diagnostic::error(Code::LakeData, error.to_string())
+                .at(location)
+                .hint("correct that line of the lake file, or declare a wider data_type for the column")
+        }
+        AdapterError::Seed { path, line, .. } => {
+            let location = match line {
+                Some(line) => Location::at(
+                    kiln_diagnostics::relative_to(&manifest.root, path),
+                    *line as usize,
+                    None,
+                ),
+                None => Location::file(kiln_diagnostics::relative_to(&manifest.root, path)),
+            };
+            Diagnostic::error(Code::SeedFile, error.to_string())
+                .at(location)
+                .hint("fix the CSV or set `column_types` for the seed")
+        }
+        AdapterError::Sql { line, column, .. } => {
+            let mut message = error.to_string();
+            let mut location = node_location;
+            if let (Some(path), Some(line)) = (compiled_path, line) {
+                message.push_str(&format!(
+                    " (compiled SQL: {}:{line})",
+                    kiln_diagnostics::relative_to(&manifest.root, path).display()
+                ));
+                // When rendering kept the line structure (refs and macros inline), the compiled line
+                // is also the line in the model file.
+                let compiled_lines = std::fs::read_to_string(path)
+                    .map(|text| text.lines().count())
+                    .unwrap_or(0);
+                if compiled_lines > 0 && compiled_lines == node.raw_code.lines().count() && location.line.is_none() {
+                    location.line = Some(*line);
+                    location.column = *column;
+                }
+            }
+            Diagnostic::error(Code::Sql, message)
+                .at(location)
+                .hint("fix the SQL in the model; the compiled SQL shows what ran")
+        }
+        AdapterError::Interrupted => Diagnostic::error(Code::Sql, error.to_string()),
+        _ => Diagnostic::error(Code::Warehouse, error.to_string()).at(node_location),
+    }
+}
+
+/// Compiles a node and writes the SQL to `target/compiled/`, returning SQL in the warehouse dialect.
+pub fn compile_to_disk(
+    manifest: &Manifest,
+    node: &Node,
+    state: &CompileState,
+) -> Result<(String, PathBuf, Vec<String>), Diagnostic> {
+    let compiled = manifest.compile(&node.unique_id, state)?;
+    let path = manifest.compiled_path(node);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Diagnostic::error(Code::Io, format!("cannot create {}: {e}", parent.display())))?;
+    }
+    std::fs::write(&path, &compiled.sql)
+        .map_err(|e| Diagnostic::error(Code::Io, format!("cannot write {}: {e}", path.display())))?;
+    Ok((compiled.sql, path, compiled.logs))
+}
+
+/// Runs one node on the calling worker thread and times it. Never fails: an error is the result's
+/// status and diagnostic.
+pub(crate) fn run_node(
+    manifest: &Manifest,
+    adapter: &dyn Adapter,
+    runner: &Arc<dyn QueryRunner>,
+    node: &Node,
+    options: &RunOptions,
+    thread: &str,
+) -> Outcome {
+    let started_at = now_rfc3339();
+    let clock = Instant::now();
+    let mut run = NodeRun {
+        manifest,
+        adapter,
+        runner,
+        node,
+        options,
+        logs: Vec::new(),
+        compiled_code: None,
+        compiled_path: None,
+    };
+    let (status, message, rows, failures, sample, diagnostic) = match run.execute() {
+        Ok(done) => (done.status, done.message, done.rows, done.failures, done.sample, None),
+        Err(diagnostic) => (
+            NodeStatus::Error,
+            diagnostic.message.clone(),
+            None,
+            None,
+            None,
+            Some(diagnostic),
+        ),
+    };
+    (
+        NodeResult {
+            unique_id: node.unique_id.clone(),
+            name: node.name.clone(),
+            resource_type: node.resource_type,
+            status,
+            message,
+            rows_affected: rows,
+            failures,
+            sample,
+            started_at,
+            completed_at: now_rfc3339(),
+            execution_time: clock.elapsed().as_secs_f64(),
+            thread_id: thread.to_string(),
+            compiled_code: run.compiled_code,
+            compiled_path: run.compiled_path,
+            relation_name: node.relation.as_ref().filter(|r| r.cte.is_none()).map(|r| r.rendered()),
+            diagnostic,
+            kind: kind_of(node, options.command).to_string(),
+        },
+        run.logs,
+    )
+}
+
+struct Done {
+    status: NodeStatus,
+    message: String,
+    rows: Option<u64>,
+    failures: Option<u64>,
+    sample: Option<QueryResult>,
+}
+
+impl Done {
+    fn ok(message: impl Into<String>, rows: Option<u64>) -> Done {
+        Done {
+            status: NodeStatus::Success,
+            message: message.into(),
+            rows,
+            failures: None,
+            sample: None,
+        }
+    }
+}
+
+/// One node being executed, collecting what the result reports besides its status: compile logs
+/// and the compiled SQL (kept even when the warehouse then rejects it, so the user can read it).
+struct NodeRun<'a> {
+    manifest: &'a Manifest,
+    adapter: &'a dyn Adapter,
+    runner: &'a Arc<dyn QueryRunner>,
+    node: &'a Node,
+    options: &'a RunOptions,
+    logs: Vec<String>,
+    compiled_code: Option<String>,
+    compiled_path: Option<PathBuf>,
+}
+
+impl NodeRun<'_> {
+    fn execute(&mut self) -> Result<Done, Diagnostic> {
+        let relation = warehouse_relation(self.node);
+        match self.node.resource_type {
+            ResourceType::Model | ResourceType::Analysis | ResourceType::Snapshot
+                if self.options.command == Command::Compile =>
+            {
+                let state = CompileState {
+                    is_incremental: false,
+                    runner: None,
+                };
+                let (sql, path, logs) = compile_to_disk(self.manifest, self.node, &state)?;
+                self.logs.extend(logs);
+                self.compiled_code = Some(sql);
+                self.compiled_path = Some(path);
+                Ok(Done::ok("compiled", None))
+            }
+            kind @ (ResourceType::Source | ResourceType::Seed | ResourceType::Model) => {
+                let Some(relation) = relation else {
+                    return Ok(Done::ok("no relation", None));
+                };
+                match kind {
+                    ResourceType::Source => self.stage(relation),
+                    ResourceType::Seed => self.seed(relation),
+                    _ => self.materialise(relation),
+                }
+            }
+            ResourceType::Test => self.test(),
+            _ => Ok(Done::ok("nothing to do", None)),
+        }
+    }
+
+    fn diag(&self, error: AdapterError, compiled_path: Option<&PathBuf>) -> Diagnostic {
+        adapter_diagnostic(self.manifest, self.node, &error, compiled_path)
+    }
+
+    /// Compiles for execution (with `run_query` against the warehouse) and records the SQL.
+    fn compile(&mut self, is_incremental: bool) -> Result<(String, PathBuf), Diagnostic> {
+        let state = CompileState {
+            is_incremental,
+            runner: Some(self.runner.clone()),
+        };
+        let (sql, path, logs) = compile_to_disk(self.manifest, self.node, &state)?;
+        self.logs.extend(logs);
+        let sql = for_warehouse(self.manifest, &sql);
+        self.compiled_code = Some(sql.clone());
+        self.compiled_path = Some(path.clone());
+        Ok((sql, path))
+    }
+
+    fn stage(&self, relation: Relation) -> Result<Done, Diagnostic> {
+        let Some(table) = external::external_table(&self.manifest.root, self.node, relation)? else {
+            return Ok(Done::ok("not external", None));
+        };
+        let staged = self.adapter.stage_external(&table).map_err(|e| self.diag(e, None))?;
+        let message = if staged.reused {
+            format!("unchanged since last staged from {}", table.location)
+        } else {
+            format!("LOAD from {}", table.location)
+        };
+        Ok(Done::ok(message, Some(staged.rows)))
+    }
+
+    fn seed(&self, relation: Relation) -> Result<Done, Diagnostic> {
+        let config = &self.node.config;
+        let column_types: BTreeMap<String, String> = config
+            .get("column_types")
+            .and_then(|v| v.as_object())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string())))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let delimiter = config.get_str("delimiter").unwrap_or(",");
+        let csv = self.manifest.root.join(&self.node.path);
+        let rows = self
+            .adapter
+            .load_seed(&relation, &csv, &column_types, delimiter)
+            .map_err(|e| self.diag(e, None))?;
+        Ok(Done::ok(format!("INSERT {rows}"), Some(rows)))
+    }
+
+    fn materialise(&mut self, relation: Relation) -> Result<Done, Diagnostic> {
+        let node = self.node;
+        let materialized = node.materialized().to_string();
+        // Incremental only when the table is already there: a first run, a view of that name or a
+        // full refresh builds it from scratch.
+        let is_incremental = materialized == "incremental"
+            && !(self.options.full_refresh || node.config.get_bool("full_refresh") == Some(true))
+            && self.adapter.relation_type(&relation).map_err(|e| self.diag(e, None))? == Some(RelationType::Table);
+        let (sql, path) = self.compile(is_incremental)?;
+        self.adapter
+            .ensure_schema(&relation.schema)
+            .map_err(|e| self.diag(e, None))?;
+        let failed = |e: AdapterError| self.diag(e, Some(&path));
+        match materialized.as_str() {
+            "table" => {
+                let rows = self.adapter.create_table(&relation, &sql).map_err(failed)?;
+                Ok(Done::ok(format!("SELECT {rows}"), Some(rows)))
+            }
+            "incremental" => {
+                let (strategy, unique_key) = incremental_strategy(node)?;
+                let full_refresh = !is_incremental;
+                let rows = self
+                    .adapter
+                    .incremental(&relation, &sql, strategy, &unique_key, full_refresh)
+                    .map_err(failed)?;
+                let verb = if full_refresh { "CREATE" } else { "MERGE" };
+                Ok(Done::ok(format!("{verb} {rows}"), Some(rows)))
+            }
+            _ => {
+                self.adapter.create_view(&relation, &sql).map_err(failed)?;
+                Ok(Done::ok("CREATE VIEW", None))
+            }
+        }
+    }
+
+    /// Counts the failing rows; when there are some, keeps the first five for the report.
+    fn test(&mut self) -> Result<Done, Diagnostic> {
+        let (sql, path) = self.compile(false)?;
+        let body = sql.trim().trim_end_matches(';');
+        let counted = self
+            .adapter
+            .query(
+                &format!("select count(*) as failures from (\n{body}\n) dbt_internal_test"),
+                Some(1),
+            )
+            .map_err(|e| self.diag(e, Some(&path)))?;
+        let failures = counted
+            .rows
+            .first()
+            .and_then(|r| r.first())
+            .and_then(|v| v.as_u64().or_else(|| v.as_str().and_then(|s| s.parse().ok())))
+            .unwrap_or(0);
+        if failures == 0 {
+            return Ok(Done {
+                status: NodeStatus::Pass,
+                message: "PASS".into(),
+                rows: None,
+                failures: Some(0),
+                sample: None,
+            });
+        }
+        // The sample only illustrates the failure, so a sample query that fails leaves it out.
+        let sample = self
+            .adapter
+            .query(
+                &format!("select * from (\n{body}\n) dbt_internal_test limit 5"),
+                Some(5),
+            )
+            .ok();
+        let severity = self
+            .node
+            .test
+            .as_ref()
+            .map(|t| t.severity.clone())
+            .unwrap_or(TestSeverity::Error);
+        let status = if severity == TestSeverity::Warn {
+            NodeStatus::Warn
+        } else {
+            NodeStatus::Fail
+        };
+        let noun = if failures == 1 { "result" } else { "results" };
+        Ok(Done {
+            status,
+            message: format!(
+                "Got {failures} {noun}, configured to {} if != 0",
+                if status == NodeStatus::Warn { "warn" } else { "fail" }
+            ),
+            rows: None,
+            failures: Some(failures),
+            sample,
+        })
+    }
+}
+
+/// `incremental_strategy` and `unique_key` from the node's config; without a strategy, dbt's
+/// default: append, or delete+insert when there is a key.
+fn incremental_strategy(node: &Node) -> Result<(IncrementalStrategy, Vec<String>), Diagnostic> {
+    let unique_key: Vec<String> = match node.config.get("unique_key") {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    let strategy = match node.config.get_str("incremental_strategy") {
+        Some("append") => IncrementalStrategy::Append,
+        Some("delete+insert") => IncrementalStrategy::DeleteInsert,
+        Some("merge") => IncrementalStrategy::Merge,
+        None if unique_key.is_empty() => IncrementalStrategy::Append,
+        None => IncrementalStrategy::DeleteInsert,
+        Some(other) => {
+            return Err(
+                Diagnostic::error(Code::CompilerError, format!("unknown incremental_strategy '{other}'"))
+                    .in_file(&node.path)
+                    .hint("use append, delete+insert or merge"),
+            )
+        }
+    };
+    if strategy != IncrementalStrategy::Append && unique_key.is_empty() {
+        return Err(
+            Diagnostic::error(Code::CompilerError, "this incremental strategy needs `unique_key`")
+                .in_file(&node.path)
+                .hint("add unique_key='id' to config(), or use incremental_strategy='append'"),
+        );
+    }
+    Ok((strategy, unique_key))
+}
