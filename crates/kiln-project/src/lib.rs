@@ -5,6 +5,7 @@
 mod config;
 mod profiles;
 mod properties;
+mod yaml;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ pub use config::{folder_config, NodeConfig};
 pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
 use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
+pub use yaml::{parse_yaml, parse_yaml_lenient};
 
 pub const PROJECT_FILE: &str = "dbt_project.yml";
 
@@ -287,9 +289,15 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     for path in &yaml_files {
         let rel = relative_to(&root, path);
         let Some(text) = loader.read(path) else { continue };
-        match parse_yaml::<Option<PropertiesFile>>(&text, &rel) {
-            Ok(Some(file)) => properties.push((rel, text, file)),
-            Ok(None) => {}
+        match parse_yaml_lenient::<Option<PropertiesFile>>(&text, &rel) {
+            Ok((file, warnings)) => {
+                for warning in warnings {
+                    loader.diagnostics.push(warning);
+                }
+                if let Some(file) = file {
+                    properties.push((rel, text, file));
+                }
+            }
             Err(errors) => loader.diagnostics.extend(errors),
         }
     }
@@ -688,23 +696,6 @@ pub fn find_line(text: &str, needle: &str) -> Option<usize> {
                 .unwrap_or(false)
         })
         .map(|index| index + 1)
-}
-
-/// Parses YAML, turning a syntax or shape error into a diagnostic at the file, line and column.
-pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T, Diagnostics> {
-    serde_norway::from_str(text).map_err(|e| {
-        let location = match e.location() {
-            Some(loc) => Location::at(file, loc.line(), Some(loc.column())),
-            None => Location::file(file),
-        };
-        let message = e.to_string();
-        let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-        Diagnostics::from(
-            Diagnostic::error(Code::YamlSyntax, format!("invalid YAML: {message}"))
-                .at(location)
-                .hint("check indentation and that lists use '- ' and mappings 'key: value'"),
-        )
-    })
 }
 
 fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
