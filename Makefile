@@ -4,11 +4,17 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/kiln-target
 KILN := $(CARGO_TARGET_DIR)/debug/kiln
 SCALE ?= 1
 
-.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui
+.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui bindings
 
 kiln:
 	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-cli --bin kiln
+
+# Regenerates ui/src/api/generated/ (wire types, operation table, event types, error codes) from
+# the Rust side; `cargo test -p kiln-api` only compares, and fails until the result is committed.
+bindings:
+	bash .cargo/duckdb-lib.sh
+	cargo run -p kiln-api --example export-bindings
 
 ui:
 	cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
@@ -53,5 +59,6 @@ desktop: desktop-deps
 	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-studio
 
+# Every check; python's duckdb is installed for kiln-sql's semantic tests, which fail without it.
 test:
 	bash tests/run-all.sh
