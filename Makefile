@@ -4,12 +4,18 @@ export CARGO_TARGET_DIR ?= $(HOME)/.cache/kiln-target
 KILN := $(CARGO_TARGET_DIR)/debug/kiln
 SCALE ?= 1
 
-.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui
+.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui bindings
 
 # kiln embeds the built UI (crates/kiln-serve/build.rs), so the UI is built first.
 kiln: ui
 	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-cli --bin kiln
+
+# Regenerates ui/src/api/generated/ (wire types, operation table, event types, error codes) from
+# the Rust side; `cargo test -p kiln-api` only compares, and fails until the result is committed.
+bindings:
+	bash .cargo/duckdb-lib.sh
+	cargo run -p kiln-api --example export-bindings
 
 ui:
 	cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build
@@ -47,5 +53,6 @@ desktop: desktop-deps
 	bash .cargo/duckdb-lib.sh
 	cargo build -p kiln-studio
 
+# Every check; python's duckdb is installed for kiln-sql's semantic tests, which fail without it.
 test:
 	bash tests/run-all.sh

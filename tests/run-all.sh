@@ -12,10 +12,26 @@ bash .ci/system-deps.sh test
 # DuckDB's official library, fetched once per machine and linked from .duckdb (see .cargo/config.toml).
 bash .cargo/duckdb-lib.sh
 
-# Python's duckdb lets kiln-sql prove its translations on a second, independent DuckDB.
-if ! python3 -c 'import duckdb' 2>/dev/null; then
-  python3 -m pip install --quiet --disable-pip-version-check "duckdb==1.5.6" || echo "warning: python duckdb unavailable; kiln-sql semantic tests will skip"
+# Python's duckdb lets kiln-sql prove its translations on a second, independent DuckDB, at the same
+# version the engine links. Those tests skip without it when run alone; here they are required.
+PY_DUCKDB=$(bash .cargo/duckdb-lib.sh --print-python-version)
+if [ "$(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || true)" != "$PY_DUCKDB" ]; then
+  echo "== installing python duckdb $PY_DUCKDB (kiln-sql's DuckDB semantics tests)"
+  # Into the active python (venv, pyenv), else for the user; Debian's system python refuses both
+  # (PEP 668) unless told to.
+  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "duckdb==$PY_DUCKDB"; }
+  if ! pip_install 2>/dev/null && ! pip_install --user 2>/dev/null && ! pip_install --user --break-system-packages; then
+    echo "run-all.sh: cannot install python duckdb==$PY_DUCKDB, which kiln-sql's DuckDB semantics tests need;" \
+      "install it (python3 -m pip install duckdb==$PY_DUCKDB) and run again" >&2
+    exit 1
+  fi
+  got=$(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || true)
+  if [ "$got" != "$PY_DUCKDB" ]; then
+    echo "run-all.sh: python duckdb is '${got:-missing}' after installing, not $PY_DUCKDB" >&2
+    exit 1
+  fi
 fi
+export KILN_REQUIRE_PY_DUCKDB=1
 
 # The UI first: the `kiln` binary embeds ui/dist when it compiles (crates/kiln-serve/build.rs).
 if [ -f ui/package.json ]; then

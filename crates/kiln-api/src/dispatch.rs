@@ -1,6 +1,8 @@
 //! Operation name + JSON request → JSON response, for transports that carry operations by name
 //! (`POST /api/<operation>` in `kiln serve`).
 
+use std::future::Future;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -24,10 +26,40 @@ fn response<T: serde::Serialize>(value: T) -> ApiResult<Value> {
     serde_json::to_value(value).map_err(|e| ApiError::internal(format!("cannot encode the response: {e}")))
 }
 
+/// An operation's name and the TypeScript names of its request and response types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Signature {
+    pub name: &'static str,
+    pub request: String,
+    pub response: String,
+}
+
+impl Signature {
+    /// Takes the method itself (`Studio::open_project`), so the types come from its signature.
+    fn of<'a, Req, Resp, Fut>(name: &'static str, cfg: &ts_rs::Config, _method: impl Fn(&'a Studio, Req) -> Fut) -> Self
+    where
+        Req: ts_rs::TS,
+        Resp: ts_rs::TS,
+        Fut: Future<Output = ApiResult<Resp>> + 'a,
+    {
+        Signature {
+            name,
+            request: Req::name(cfg),
+            response: Resp::name(cfg),
+        }
+    }
+}
+
 macro_rules! operations {
     ($($name:literal => $method:ident),* $(,)?) => {
         /// Every operation name [`Studio::dispatch`] accepts.
         pub const OPERATIONS: &[&str] = &[$($name),*];
+
+        /// Every operation with its request and response types, read off the methods themselves
+        /// so that the UI's generated `OperationMap` cannot disagree with what dispatch calls.
+        pub(crate) fn operation_signatures(cfg: &ts_rs::Config) -> Vec<Signature> {
+            vec![$(Signature::of($name, cfg, Studio::$method)),*]
+        }
 
         impl Studio {
             /// Runs the operation `name` (camelCase, as in the contract) with its JSON request.

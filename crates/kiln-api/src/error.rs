@@ -8,23 +8,18 @@ use kiln_warehouse::AdapterError;
 
 use crate::dto::{DiagnosticDto, Severity};
 
-/// Codes of problems only the studio API can have. They continue kiln-diagnostics' numbering
-/// (1 project files, 4 warehouse) and add group 6 for the API itself.
+/// Codes of problems only the studio API can have, as the strings its diagnostics carry. They are
+/// entries of kiln-diagnostics' one registry ([`Code`]), where each one's meaning is written.
 pub mod codes {
-    /// The file changed on disk since the editor read it.
-    pub const WRITE_CONFLICT: &str = "K1006";
-    /// A path points outside the project.
-    pub const OUTSIDE_PROJECT: &str = "K1007";
-    /// No project is open.
-    pub const NO_PROJECT: &str = "K6001";
-    /// The request does not fit the operation.
-    pub const BAD_REQUEST: &str = "K6002";
-    /// A run or query id the engine does not know (any more).
-    pub const UNKNOWN_ID: &str = "K6003";
-    /// A bug or an unexpected failure inside the engine.
-    pub const INTERNAL: &str = "K6004";
-    /// A transport refused a request without the studio's token.
-    pub const UNAUTHORIZED: &str = "K6005";
+    use kiln_diagnostics::Code;
+
+    pub const WRITE_CONFLICT: &str = Code::WriteConflict.as_str();
+    pub const OUTSIDE_PROJECT: &str = Code::OutsideProject.as_str();
+    pub const NO_PROJECT: &str = Code::NoProject.as_str();
+    pub const BAD_REQUEST: &str = Code::BadRequest.as_str();
+    pub const UNKNOWN_ID: &str = Code::UnknownId.as_str();
+    pub const INTERNAL: &str = Code::Internal.as_str();
+    pub const UNAUTHORIZED: &str = Code::Unauthorized.as_str();
 }
 
 /// How a failure is classified, so every transport reports it the same way.

@@ -33,7 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use tokio::sync::broadcast;
 
-pub use bindings::{generated_bindings, write_bindings, BINDINGS_DIR};
+pub use bindings::{generated_bindings, stale_bindings, write_bindings, BindingsError, BINDINGS_DIR, REGENERATE};
 pub use dispatch::OPERATIONS;
 pub use dto::*;
 pub use error::{codes, diagnostic_dto, ApiError, ApiResult, ErrorKind};

@@ -7,69 +7,9 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-/// Stable error codes. The first digit groups them: 1 project files, 2 Jinja/compile, 3 graph and
-/// selection, 4 warehouse and execution, 5 profiles and connections.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-pub enum Code {
-    /// The project file (`dbt_project.yml`) is missing.
-    ProjectNotFound,
-    /// A YAML file does not parse, or has the wrong shape.
-    YamlSyntax,
-    /// Two resources share a name.
-    DuplicateName,
-    /// A file could not be read or written.
-    Io,
-    /// A seed CSV is unreadable.
-    SeedFile,
-    /// Jinja failed to render.
-    Jinja,
-    /// `ref()` names no model, seed or snapshot.
-    UnknownRef,
-    /// `source()` names no declared source table.
-    UnknownSource,
-    /// `exceptions.raise_compiler_error` or an invalid `config()`.
-    CompilerError,
-    /// The DAG has a cycle.
-    Cycle,
-    /// A selector does not parse.
-    Selector,
-    /// SQL failed in the warehouse.
-    Sql,
-    /// Lake files are missing for an external source.
-    MissingLakeFiles,
-    /// A lake file value does not match its declared type.
-    LakeData,
-    /// The warehouse file is locked by another process.
-    WarehouseLocked,
-    /// The warehouse could not be opened.
-    Warehouse,
-    /// A profile is missing or invalid.
-    Profile,
-}
+mod codes;
 
-impl Code {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Code::ProjectNotFound => "K1001",
-            Code::YamlSyntax => "K1002",
-            Code::DuplicateName => "K1003",
-            Code::Io => "K1004",
-            Code::SeedFile => "K1005",
-            Code::Jinja => "K2001",
-            Code::UnknownRef => "K2002",
-            Code::UnknownSource => "K2003",
-            Code::CompilerError => "K2004",
-            Code::Cycle => "K3001",
-            Code::Selector => "K3002",
-            Code::Sql => "K4001",
-            Code::MissingLakeFiles => "K4002",
-            Code::LakeData => "K4003",
-            Code::WarehouseLocked => "K4004",
-            Code::Warehouse => "K4005",
-            Code::Profile => "K5001",
-        }
-    }
-}
+pub use codes::{Code, Origin};
 
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

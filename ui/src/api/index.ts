@@ -1,3 +1,4 @@
-// The one place the UI imports wire types from: the ts-rs output of kiln-api, so the UI and the
-// engine cannot drift apart. Regenerate with `cargo test -p kiln-api export_bindings`.
-export type * from "./generated";
+// The one place the UI imports the engine's contract from: kiln-api's generated wire types, its
+// operation table (`OperationMap`), the event types (`EVENT_TYPES`) and the error codes
+// (`ErrorCode`), so the UI and the engine cannot drift apart. Regenerate with `make bindings`.
+export * from "./generated";

@@ -1,73 +1,10 @@
-import type {
-  QueryIdRequest,
-  CommitEditRequest,
-  CommitEditResponse,
-  CompileModelRequest,
-  CompileResult,
-  DiagnosticDto,
-  DocsDto,
-  DocsRequest,
-  EditPreview,
-  ApplyEditRequest,
-  Empty,
-  EngineEvent,
-  ExportQueryRequest,
-  ExportQueryResponse,
-  FetchRowsRequest,
-  FileContent,
-  FileNode,
-  GraphDto,
-  OpenProjectRequest,
-  PreviewRelationRequest,
-  ProjectInfo,
-  QueryHistory,
-  RunQueryResponse,
-  ReadFileRequest,
-  RecentProjects,
-  FetchRowsResponse,
-  RunHistory,
-  RunQueryRequest,
-  RunResults,
-  RunIdRequest,
-  RunStatementAtRequest,
-  SchemaResponse,
-  ShowModelRequest,
-  StartRunRequest,
-  StartRunResponse,
-  StatementResultDto,
-  WriteFileRequest,
-} from "../api";
+import { ErrorCode, type DiagnosticDto, type EngineEvent, type OperationMap } from "../api";
 
 /**
- * Every engine operation with its request and response type. Both transports derive their
- * behaviour from this one table, so adding an operation is a single line here.
+ * Every engine operation with its request and response type is `OperationMap`, generated from
+ * kiln-api's dispatch list; both transports derive their behaviour from it.
  */
-export interface OperationMap {
-  openProject: [OpenProjectRequest, ProjectInfo];
-  projectInfo: [Empty, ProjectInfo];
-  recentProjects: [Empty, RecentProjects];
-  fileTree: [Empty, FileNode];
-  readFile: [ReadFileRequest, FileContent];
-  writeFile: [WriteFileRequest, FileContent];
-  compileModel: [CompileModelRequest, CompileResult];
-  graph: [Empty, GraphDto];
-  docs: [DocsRequest, DocsDto];
-  startRun: [StartRunRequest, StartRunResponse];
-  cancelRun: [RunIdRequest, Empty];
-  runHistory: [Empty, RunHistory];
-  runResults: [RunIdRequest, RunResults];
-  runQuery: [RunQueryRequest, RunQueryResponse];
-  runStatementAt: [RunStatementAtRequest, RunQueryResponse];
-  fetchRows: [FetchRowsRequest, FetchRowsResponse];
-  cancelQuery: [QueryIdRequest, Empty];
-  exportQuery: [ExportQueryRequest, ExportQueryResponse];
-  queryHistory: [Empty, QueryHistory];
-  schema: [Empty, SchemaResponse];
-  previewRelation: [PreviewRelationRequest, StatementResultDto];
-  showModel: [ShowModelRequest, StatementResultDto];
-  applyEdit: [ApplyEditRequest, EditPreview];
-  commitEdit: [CommitEditRequest, CommitEditResponse];
-}
+export type { OperationMap };
 
 export type Operation = keyof OperationMap;
 export type RequestOf<Op extends Operation> = OperationMap[Op][0];
@@ -86,7 +23,7 @@ export interface Backend {
 }
 
 /** Conflict code the engine uses when a file changed on disk since the version we edited. */
-export const FILE_CONFLICT_CODE = "K1006";
+export const FILE_CONFLICT_CODE = ErrorCode.WriteConflict;
 
 /** An engine failure carrying the engine's own diagnostic, so the UI can show code, location and hint. */
 export class BackendError extends Error {
@@ -115,7 +52,7 @@ export function commandName(operation: string): string {
  * `{ error: {...} }`, Tauri rejects with the serialized error itself, and network failures are
  * plain exceptions or strings.
  */
-export function diagnosticFromUnknown(value: unknown, fallbackCode = "UI0001"): DiagnosticDto {
+export function diagnosticFromUnknown(value: unknown, fallbackCode: string = ErrorCode.UiUnreadableError): DiagnosticDto {
   const base: DiagnosticDto = {
     code: fallbackCode,
     severity: "error",

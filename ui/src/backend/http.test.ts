@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { ErrorCode, EVENT_TYPES } from "../api";
 import { BackendError, commandName, diagnosticFromUnknown } from "./backend";
 import { HttpBackend, parseEngineEvent, tokenFromLocation } from "./http";
 
@@ -98,6 +99,19 @@ describe("HttpBackend", () => {
     const backend = new HttpBackend({ baseUrl: "", token: "t", fetch: () => Promise.reject(new TypeError("Failed to fetch")) });
     const failure = (await backend.call("graph", {}).catch((error: unknown) => error)) as BackendError;
     expect(failure.diagnostic.hint).toContain("kiln serve");
+    expect(failure.code).toBe(ErrorCode.UiEngineUnreachable);
+  });
+
+  it("reports an HTTP error without a diagnostic under a registered code, with its status", async () => {
+    const backend = new HttpBackend({ baseUrl: "", token: "t", fetch: () => Promise.resolve(new Response("Bad gateway", { status: 502 })) });
+    const failure = (await backend.call("graph", {}).catch((error: unknown) => error)) as BackendError;
+    expect(failure.code).toBe("UI0003");
+    expect(failure.diagnostic.message).toBe("HTTP 502: Bad gateway");
+  });
+
+  it("accepts every event type the engine declares and drops others", () => {
+    for (const type of EVENT_TYPES) expect(parseEngineEvent(JSON.stringify({ type }))?.type).toBe(type);
+    expect(parseEngineEvent('{"type":"noSuchEvent"}')).toBeNull();
   });
 
   it("opens one event stream with the token and fans events out", () => {

@@ -1,4 +1,4 @@
-import type { EngineEvent } from "../api";
+import { ErrorCode, EVENT_TYPES, type EngineEvent } from "../api";
 import {
   BackendError,
   ListenerSet,
@@ -76,7 +76,7 @@ export class HttpBackend implements Backend {
       });
     } catch (error) {
       throw new BackendError(operation, {
-        ...diagnosticFromUnknown(error, "UI0002"),
+        ...diagnosticFromUnknown(error, ErrorCode.UiEngineUnreachable),
         message: `Could not reach the Kiln engine for "${operation}".`,
         hint: "Is `kiln serve` still running? Restart it and reopen the URL it prints.",
       });
@@ -91,7 +91,9 @@ export class HttpBackend implements Backend {
       }
     }
     if (!response.ok) {
-      const diagnostic = diagnosticFromUnknown(body, `HTTP${response.status}`);
+      const diagnostic = diagnosticFromUnknown(body, ErrorCode.UiHttpStatus);
+      // Without a diagnostic from the engine, the status is all there is to go on.
+      if (diagnostic.code === ErrorCode.UiHttpStatus) diagnostic.message = `HTTP ${response.status}: ${diagnostic.message}`;
       if (response.status === 401 || response.status === 403) {
         diagnostic.hint ??= "The page URL must carry the ?token=… that `kiln serve` printed.";
       }
@@ -140,21 +142,14 @@ export class HttpBackend implements Backend {
   }
 }
 
-const EVENT_TYPES = new Set([
-  "runStarted",
-  "nodeStarted",
-  "nodeFinished",
-  "runFinished",
-  "log",
-  "fileChanged",
-  "queryProgress",
-]);
+/** Generated from the engine's EngineEvent enum, so a new event is never dropped as unknown. */
+const KNOWN_EVENT_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 /** Parses one SSE `data:` payload; unknown or malformed events are dropped with a console note. */
 export function parseEngineEvent(data: string): EngineEvent | null {
   try {
     const value: unknown = JSON.parse(data);
-    if (value && typeof value === "object" && EVENT_TYPES.has((value as { type?: string }).type ?? "")) {
+    if (value && typeof value === "object" && KNOWN_EVENT_TYPES.has((value as { type?: string }).type ?? "")) {
       return value as EngineEvent;
     }
     console.warn("Ignoring unknown Kiln event", value);

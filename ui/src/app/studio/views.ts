@@ -1,0 +1,78 @@
+import { LINEAGE_TAB, QUERY_TAB, THEME_KEY, type BottomView, type SidebarView, type Tab, type ThemePreference } from "./state";
+import { StudioEditor } from "./editor";
+
+/** Which view shows what: lineage, the query console, docs, the side and bottom panels, the theme. */
+export class StudioViews extends StudioEditor {
+  /** Set by the query console while it is mounted, so other views can send it work. */
+  consoleActions: { runSql?: (sql: string) => void; preview?: (schema: string, name: string) => void } = {};
+
+  showLineage(focus?: string): void {
+    this.set({ activeTabId: LINEAGE_TAB.id, ...(focus !== undefined ? { lineageFocus: focus, lineageMode: "focus" as const } : {}) });
+  }
+
+  /** Follows the open model without switching the view mode (that is the user's choice). */
+  setLineageFocus(lineageFocus: string | null): void {
+    if (lineageFocus !== this.current.lineageFocus) this.set({ lineageFocus });
+  }
+
+  setLineageMode(lineageMode: "project" | "focus"): void {
+    this.set({ lineageMode });
+  }
+
+  showQuery(): void {
+    this.set({ activeTabId: QUERY_TAB.id });
+  }
+
+  /** Opens the console and runs `sql` there (e.g. "Query this model" from the graph). */
+  querySql(sql: string): void {
+    this.showQuery();
+    this.consoleActions.runSql?.(sql);
+  }
+
+  previewRelation(schema: string, name: string): void {
+    this.showQuery();
+    this.consoleActions.preview?.(schema, name);
+  }
+
+  showDocs(id: string): void {
+    const tabId = "docs";
+    const tab: Tab = { id: tabId, kind: "docs", title: "Docs", docsId: id };
+    const tabs = this.current.tabs.some((entry) => entry.id === tabId)
+      ? this.current.tabs.map((entry) => (entry.id === tabId ? tab : entry))
+      : [...this.current.tabs, tab];
+    this.set({ tabs, activeTabId: tabId, docsId: id });
+  }
+
+  viewRun(viewedRunId: string | null): void {
+    this.set({ viewedRunId, ...(viewedRunId ? { bottom: "progress" as const, bottomOpen: true } : {}) });
+  }
+
+  setSidebar(sidebar: SidebarView): void {
+    this.set({ sidebar });
+  }
+
+  setBottom(bottom: BottomView, open = true): void {
+    this.set({ bottom, bottomOpen: open });
+  }
+
+  toggleBottom(): void {
+    this.set({ bottomOpen: !this.current.bottomOpen });
+  }
+
+  setPalette(open: boolean): void {
+    this.set({ paletteOpen: open, quickOpenOpen: false });
+  }
+
+  setQuickOpen(open: boolean): void {
+    this.set({ quickOpenOpen: open, paletteOpen: false });
+  }
+
+  setTheme(theme: ThemePreference): void {
+    try {
+      this.storage?.setItem(THEME_KEY, theme);
+    } catch (error) {
+      console.warn("Could not remember the theme", error);
+    }
+    this.set({ theme });
+  }
+}
