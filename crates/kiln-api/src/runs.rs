@@ -18,6 +18,7 @@ use crate::error::{codes, diagnostic_dto, slash_path, ApiError, ApiResult, Error
 use crate::model::resource_type_dto;
 use crate::paths::atomic_write;
 use crate::state::ProjectState;
+use crate::stores::RunEntry;
 use crate::{blocking, lock, Studio};
 
 const RUNS_DIR: &str = "runs";
@@ -26,18 +27,6 @@ const RESULTS_FILE: &str = "results.json";
 /// How many past runs `runHistory` lists and the graph's statuses are read from.
 const HISTORY_LIMIT: usize = 200;
 const STATUS_RUNS: usize = 50;
-
-pub(crate) struct RunEntry {
-    pub record: RunRecord,
-    pub cancel: CancelToken,
-    pub results: Vec<NodeResultDto>,
-}
-
-impl RunEntry {
-    pub fn is_running(&self) -> bool {
-        self.record.status == RunStatus::Running
-    }
-}
 
 fn command_of(command: RunCommand) -> Command {
     match command {
@@ -360,31 +349,13 @@ fn record_run(
     let dir = run_dir(state, &record.run_id);
     let fail = |path: &Path, e: std::io::Error| format!("cannot record the run in {}: {e}", path.display());
     if let Some(summary) = summary {
-        let args = serde_json::json!({
-            "which": options.command.as_str(),
-            "select": options.select,
-            "exclude": options.exclude,
-            "threads": options.threads,
-            "full_refresh": options.full_refresh,
-            "target": manifest.target.name,
-        });
-        let value = kiln_exec::run_results_json(summary, args);
-        for path in [
-            dir.join("run_results.json"),
-            state.target_dir().join("run_results.json"),
-        ] {
-            kiln_exec::write_run_results(&path, &value).map_err(|e| fail(&path, e))?;
-        }
-        let compiled: BTreeMap<String, String> = summary
-            .results
-            .iter()
-            .filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c)))
-            .collect();
-        let manifest_value =
-            kiln_compile::manifest_json(manifest, &compiled, &summary.invocation_id, &summary.generated_at);
-        let path = state.target_dir().join("manifest.json");
-        kiln_compile::write_manifest(&path, &manifest_value)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // The project-wide artifacts are written as the CLI writes them; the run's own copy of
+        // run_results.json keeps this run's outcome after later runs replace the shared one.
+        let written = kiln_exec::write_run_artifacts(manifest, summary, options).map_err(|d| d.to_string())?;
+        let copy = dir.join(kiln_exec::RUN_RESULTS_FILE);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::copy(&written.run_results, &copy))
+            .map_err(|e| fail(&copy, e))?;
     }
     let path = dir.join(RESULTS_FILE);
     write_json(&path, &results).map_err(|e| fail(&path, e))?;
