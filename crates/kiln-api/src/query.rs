@@ -34,7 +34,7 @@ const MAX_CACHED_ROWS: usize = 100_000;
 /// first page from a separate `LIMIT` query instead of waiting for the whole result.
 const FIRST_PAGE_WAIT: Duration = Duration::from_millis(60);
 
-fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
+pub(crate) fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
     result
         .columns
         .iter()

@@ -11,8 +11,8 @@ use kiln_exec::{CancelToken, Command, Event, NodeResult, NodeStatus, RunOptions}
 use kiln_warehouse::QueryResult;
 
 use crate::dto::{
-    ColumnDto, Empty, EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord,
-    RunResults, RunStatus, SampleDto, StartRunRequest, StartRunResponse,
+    Empty, EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord, RunResults,
+    RunStatus, SampleDto, StartRunRequest, StartRunResponse,
 };
 use crate::error::{codes, diagnostic_dto, slash_path, ApiError, ApiResult, ErrorKind};
 use crate::model::resource_type_dto;
@@ -63,15 +63,7 @@ fn status_name(status: NodeStatusDto) -> &'static str {
 
 pub(crate) fn sample_dto(result: &QueryResult) -> SampleDto {
     SampleDto {
-        columns: result
-            .columns
-            .iter()
-            .map(|c| ColumnDto {
-                name: c.name.clone(),
-                data_type: Some(c.data_type.clone()),
-                description: String::new(),
-            })
-            .collect(),
+        columns: crate::query::columns_dto(result),
         rows: result.rows.clone(),
     }
 }

@@ -312,3 +312,27 @@ fn the_cli_and_the_studio_agree_on_every_project() {
         Some("success")
     );
 }
+
+#[test]
+fn parse_and_compile_write_under_target_path_too() {
+    let scratch = tempfile::tempdir().unwrap();
+    let sandbox = Sandbox::new(&custom_target_project(scratch.path()));
+    let parsed = sandbox.kiln_ok(&["parse"]);
+    assert!(
+        parsed.stdout.contains("custom_target/manifest.json"),
+        "{}",
+        parsed.all()
+    );
+    sandbox.kiln_ok(&["compile"]);
+    assert!(sandbox.path("custom_target/manifest.json").is_file());
+    assert!(
+        sandbox
+            .path("custom_target/compiled/custom/models/doubled.sql")
+            .is_file(),
+        "compiled SQL follows target-path"
+    );
+    assert!(
+        !sandbox.path("target").exists(),
+        "nothing may land in the default target/"
+    );
+}
