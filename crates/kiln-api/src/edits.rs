@@ -31,7 +31,7 @@ fn loaded_project(state: &ProjectState) -> ApiResult<std::sync::Arc<Project>> {
 
 fn under_model_paths(state: &ProjectState, relative: &str) -> bool {
     state
-        .layout
+        .config
         .model_paths
         .iter()
         .any(|p| relative == p || relative.starts_with(&format!("{p}/")))
@@ -49,7 +49,7 @@ fn create_model(state: &ProjectState, name: &str, directory: &str, upstream: &[S
     };
     if !under_model_paths(state, &relative) {
         return Err(ApiError::bad_request(format!("{dir} is not a model folder"))
-            .hint(format!("put the model under {}", state.layout.model_paths.join(" or "))));
+            .hint(format!("put the model under {}", state.config.model_paths.join(" or "))));
     }
     let (absolute, relative) = confine_file(&state.root, &relative)?;
     if absolute.exists() {
@@ -223,7 +223,7 @@ fn rename_model(
         return Err(
             ApiError::bad_request(format!("{directory} is not a model folder")).hint(format!(
                 "move the model under {}",
-                state.layout.model_paths.join(" or ")
+                state.config.model_paths.join(" or ")
             )),
         );
     }
@@ -300,7 +300,7 @@ fn yaml_files(state: &ProjectState) -> Vec<String> {
         .build();
     for entry in walker.flatten() {
         let relative = slash_path(entry.path().strip_prefix(&state.root).unwrap_or(entry.path()));
-        if crate::files::is_hidden_dir(&state.layout, &relative) {
+        if crate::files::is_hidden_dir(&state.config, &relative) {
             continue;
         }
         if entry.file_type().is_some_and(|t| t.is_file()) && (relative.ends_with(".yml") || relative.ends_with(".yaml"))

@@ -133,18 +133,14 @@ impl ApiError {
         }
     }
 
+    /// A warehouse failure, coded by kiln-warehouse's one mapping (the CLI and the runner use it
+    /// too). SQL positions stay as line and column of the statement that ran, for the console
+    /// to move into the script.
     pub fn from_adapter(error: &AdapterError) -> Self {
-        let (kind, code) = match error {
-            AdapterError::Locked { .. } => (ErrorKind::Locked, Code::WarehouseLocked),
-            AdapterError::Open { .. } => (ErrorKind::Internal, Code::Warehouse),
-            AdapterError::Sql { .. } | AdapterError::Interrupted => (ErrorKind::Unprocessable, Code::Sql),
-            AdapterError::MissingLakeFiles { .. } => (ErrorKind::Unprocessable, Code::MissingLakeFiles),
-            AdapterError::LakeData(_) => (ErrorKind::Unprocessable, Code::LakeData),
-            AdapterError::Seed { .. } => (ErrorKind::Unprocessable, Code::SeedFile),
-            AdapterError::Io { .. } => (ErrorKind::Internal, Code::Io),
-            _ => (ErrorKind::Unprocessable, Code::Warehouse),
-        };
-        let mut out = ApiError::new(kind, code.as_str(), error.to_string());
+        let mut out = ApiError::from(error.to_diagnostic(None));
+        if matches!(error, AdapterError::Open { .. } | AdapterError::Io { .. }) {
+            out.kind = ErrorKind::Internal;
+        }
         if let AdapterError::Sql { line, column, .. } = error {
             out.diagnostic.line = line.map(to_u32);
             out.diagnostic.column = column.map(to_u32);

@@ -6,8 +6,8 @@ use std::path::Path;
 use crate::dto::{Empty, FileContent, FileKind, FileNode, ReadFileRequest, WriteFileRequest};
 use crate::error::{codes, slash_path, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file, version_of, TMP_MARKER};
-use crate::state::Layout;
 use crate::{blocking, Studio};
+use kiln_project::ProjectConfig;
 
 /// The explorer stops listing past this many entries, so a project that holds a data lake
 /// stays responsive.
@@ -17,9 +17,9 @@ const RECENT_FILE: &str = "recent_projects.json";
 const MAX_RECENT: usize = 12;
 
 /// Folders never shown: build output, the embedded warehouse, dependencies.
-pub(crate) fn is_hidden_dir(layout: &Layout, relative: &str) -> bool {
+pub(crate) fn is_hidden_dir(config: &ProjectConfig, relative: &str) -> bool {
     let first = relative.split('/').next().unwrap_or_default();
-    first == layout.target_path
+    first == config.target_path
         || matches!(first, ".kiln" | ".git" | "dbt_packages" | "node_modules" | "logs")
         || relative.contains(TMP_MARKER)
 }
@@ -31,24 +31,24 @@ fn under(relative: &str, folders: &[String]) -> bool {
 }
 
 /// What the explorer shows a file as, from where it lives and its extension.
-pub(crate) fn classify(layout: &Layout, root: &Path, relative: &str) -> FileKind {
+pub(crate) fn classify(config: &ProjectConfig, root: &Path, relative: &str) -> FileKind {
     let extension = relative
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
     let is_yaml = extension == "yml" || extension == "yaml";
     match extension.as_str() {
-        "sql" if under(relative, &layout.test_paths) => {
+        "sql" if under(relative, &config.test_paths) => {
             if relative.split('/').any(|part| part == "generic") {
                 FileKind::Macro
             } else {
                 FileKind::Test
             }
         }
-        "sql" if under(relative, &layout.macro_paths) => FileKind::Macro,
-        "sql" if under(relative, &layout.analysis_paths) => FileKind::Analysis,
-        "sql" if under(relative, &layout.model_paths) || under(relative, &layout.snapshot_paths) => FileKind::Model,
-        "csv" if under(relative, &layout.seed_paths) => FileKind::Seed,
+        "sql" if under(relative, &config.macro_paths) => FileKind::Macro,
+        "sql" if under(relative, &config.analysis_paths) => FileKind::Analysis,
+        "sql" if under(relative, &config.model_paths) || under(relative, &config.snapshot_paths) => FileKind::Model,
+        "csv" if under(relative, &config.seed_paths) => FileKind::Seed,
         "md" => FileKind::Docs,
         _ if is_yaml && declares_sources(&root.join(relative)) => FileKind::Source,
         _ if is_yaml => FileKind::Yaml,
@@ -60,14 +60,14 @@ fn declares_sources(path: &Path) -> bool {
     std::fs::read_to_string(path).is_ok_and(|text| text.lines().any(|line| line.trim_end() == "sources:"))
 }
 
-pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
+pub(crate) fn tree(config: &ProjectConfig, root: &Path) -> FileNode {
     let mut stack = vec![FileNode {
-        name: layout.name.clone(),
+        name: config.name.clone(),
         path: String::new(),
         kind: FileKind::Dir,
         children: vec![],
     }];
-    let hidden_layout = layout.clone();
+    let hidden_config = config.clone();
     let hidden_root = root.to_path_buf();
     let walker = ignore::WalkBuilder::new(root)
         .hidden(true)
@@ -80,7 +80,7 @@ pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
         .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(move |entry| {
             let relative = slash_path(entry.path().strip_prefix(&hidden_root).unwrap_or(entry.path()));
-            !is_hidden_dir(&hidden_layout, &relative)
+            !is_hidden_dir(&hidden_config, &relative)
         })
         .build();
     let mut seen = 0;
@@ -107,7 +107,7 @@ pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
                 children: vec![],
             });
         } else if let Some(parent) = stack.last_mut() {
-            let kind = classify(layout, root, &relative);
+            let kind = classify(config, root, &relative);
             parent.children.push(FileNode {
                 name,
                 path: relative,
@@ -120,7 +120,7 @@ pub(crate) fn tree(layout: &Layout, root: &Path) -> FileNode {
         close_dir(&mut stack);
     }
     let mut root_node = stack.pop().unwrap_or(FileNode {
-        name: layout.name.clone(),
+        name: config.name.clone(),
         path: String::new(),
         kind: FileKind::Dir,
         children: vec![],
@@ -213,7 +213,7 @@ pub(crate) fn remember_project(config_dir: &Path, root: &str) -> std::io::Result
 impl Studio {
     pub async fn file_tree(&self, _request: Empty) -> ApiResult<FileNode> {
         let state = self.project()?;
-        blocking(move || Ok(tree(&state.layout, &state.root))).await
+        blocking(move || Ok(tree(&state.config, &state.root))).await
     }
 
     pub async fn read_file(&self, request: ReadFileRequest) -> ApiResult<FileContent> {

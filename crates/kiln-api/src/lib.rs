@@ -26,6 +26,7 @@ mod paths;
 mod query;
 mod runs;
 mod state;
+mod stores;
 mod watch;
 
 use std::path::PathBuf;
@@ -158,6 +159,7 @@ impl Studio {
                 previous.close();
             }
             let state = ProjectState::open(root, &options, events)?;
+            runs::load_statuses(&state);
             if !options.disable_watcher {
                 if let Err(message) = watch::start(&state) {
                     studio.emit(EngineEvent::Log { run_id: None, message });

@@ -2,18 +2,16 @@
 //! per statement in the in-memory `kiln_results` database) and paged, sorted, filtered and
 //! exported from there; plus the schema browser, relation previews and model previews.
 
-use std::collections::{HashMap, VecDeque};
 use std::io::Write;
-use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use kiln_compile::CompileState;
 use kiln_diagnostics::Code;
 use kiln_project::TargetKind;
 use kiln_sql::Statement;
-use kiln_warehouse::{Adapter, AdapterError, QueryResult};
+use kiln_warehouse::{is_query, quote_ident, quote_literal, Adapter, AdapterError, QueryResult};
 use serde_json::Value;
 
 use crate::dto::{
@@ -25,13 +23,9 @@ use crate::dto::{
 use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file};
 use crate::state::{ProjectState, RESULTS_DB};
+use crate::stores::{Filtered, Settled, Stored, HISTORY_FILE, MAX_HISTORY};
 use crate::{blocking, lock, Studio};
 
-/// Query history, newest last, one JSON object a line; outside `target/` so `kiln clean` keeps it.
-pub(crate) const HISTORY_FILE: &str = ".kiln/query_history.jsonl";
-const MAX_HISTORY: usize = 500;
-/// Result sets kept for paging; older ones are dropped.
-const MAX_SESSIONS: usize = 24;
 const DEFAULT_PAGE: usize = 200;
 const MAX_PAGE: usize = 10_000;
 /// Rows kept from statements that cannot be materialised as a table (SHOW, PRAGMA, DML …).
@@ -40,192 +34,7 @@ const MAX_CACHED_ROWS: usize = 100_000;
 /// first page from a separate `LIMIT` query instead of waiting for the whole result.
 const FIRST_PAGE_WAIT: Duration = Duration::from_millis(60);
 
-/// The outcome of materialising a result in the background: its row count, or why it failed.
-type Settled = Arc<OnceLock<Result<u64, DiagnosticDto>>>;
-
-#[derive(Clone)]
-pub(crate) enum Stored {
-    /// Materialised in `kiln_results`; paged with SQL.
-    Table {
-        relation: String,
-        columns: Vec<ColumnDto>,
-        total: u64,
-    },
-    /// Being materialised into `relation` by a background thread; settles into `Table`.
-    Pending {
-        relation: String,
-        columns: Vec<ColumnDto>,
-        settled: Settled,
-    },
-    /// Small results of statements that are not queries, kept as rows.
-    Rows {
-        columns: Vec<ColumnDto>,
-        rows: Arc<Vec<Vec<Value>>>,
-    },
-    Failed,
-}
-
-pub(crate) struct Session {
-    id: String,
-    number: u64,
-    cancel: Arc<AtomicBool>,
-    running: bool,
-    statements: Vec<Stored>,
-    /// Per statement, the last text filter materialised as its own table, so that scrolling a
-    /// filtered result pages that table instead of scanning the whole result for every page.
-    filtered: HashMap<u32, Filtered>,
-}
-
-#[derive(Clone)]
-struct Filtered {
-    filter: String,
-    relation: String,
-    total: u64,
-}
-
-#[derive(Default)]
-pub(crate) struct QueryStore {
-    next: u64,
-    sessions: VecDeque<Session>,
-}
-
-impl QueryStore {
-    /// Registers a query before it runs, so it can be cancelled; returns the relations of the
-    /// sessions it pushes out, for the caller to drop.
-    fn begin(&mut self, requested: Option<String>) -> (String, u64, Arc<AtomicBool>, Vec<String>) {
-        self.next += 1;
-        let number = self.next;
-        let id = requested
-            .filter(|id| !id.trim().is_empty())
-            .unwrap_or_else(|| format!("q{number}"));
-        let mut dropped = Vec::new();
-        if let Some(position) = self.sessions.iter().position(|s| s.id == id) {
-            if let Some(old) = self.sessions.remove(position) {
-                dropped.extend(relations(&old));
-            }
-        }
-        while self.sessions.len() >= MAX_SESSIONS {
-            let Some(position) = self.sessions.iter().position(|s| !s.running) else {
-                break;
-            };
-            if let Some(old) = self.sessions.remove(position) {
-                dropped.extend(relations(&old));
-            }
-        }
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.sessions.push_back(Session {
-            id: id.clone(),
-            number,
-            cancel: cancel.clone(),
-            running: true,
-            statements: vec![],
-            filtered: HashMap::new(),
-        });
-        (id, number, cancel, dropped)
-    }
-
-    fn finish(&mut self, number: u64, statements: Vec<Stored>) {
-        if let Some(session) = self.sessions.iter_mut().find(|s| s.number == number) {
-            session.running = false;
-            session.statements = statements;
-        }
-    }
-
-    fn statement(&self, query_id: &str, index: u32) -> ApiResult<Stored> {
-        let session = self
-            .sessions
-            .iter()
-            .find(|s| s.id == query_id)
-            .ok_or_else(|| ApiError::unknown_id("query", query_id))?;
-        if session.running {
-            return Err(ApiError::new(
-                ErrorKind::Conflict,
-                codes::BAD_REQUEST,
-                format!("query '{query_id}' is still running"),
-            )
-            .hint("wait for runQuery to answer"));
-        }
-        session.statements.get(index as usize).cloned().ok_or_else(|| {
-            ApiError::bad_request(format!("query '{query_id}' has no statement {index}")).hint(format!(
-                "statements are numbered from 0 to {}",
-                session.statements.len().saturating_sub(1)
-            ))
-        })
-    }
-
-    fn filtered(&self, query_id: &str, statement: u32, filter: &str) -> Option<Filtered> {
-        let session = self.sessions.iter().find(|s| s.id == query_id)?;
-        session.filtered.get(&statement).filter(|f| f.filter == filter).cloned()
-    }
-
-    /// Records a statement's filtered table; returns the relations no longer needed (the one it
-    /// replaces, or the new one when the query is gone meanwhile).
-    fn set_filtered(&mut self, query_id: &str, statement: u32, filtered: Filtered) -> Option<String> {
-        match self.sessions.iter_mut().find(|s| s.id == query_id) {
-            Some(session) => session.filtered.insert(statement, filtered).map(|old| old.relation),
-            None => Some(filtered.relation),
-        }
-    }
-
-    fn contains(&self, number: u64) -> bool {
-        self.sessions.iter().any(|s| s.number == number)
-    }
-
-    fn next_number(&mut self) -> u64 {
-        self.next += 1;
-        self.next
-    }
-
-    pub fn clear(&mut self) {
-        self.sessions.clear();
-    }
-}
-
-fn relations(session: &Session) -> Vec<String> {
-    let mut out: Vec<String> = session
-        .statements
-        .iter()
-        .filter_map(|s| match s {
-            Stored::Table { relation, .. } | Stored::Pending { relation, .. } => Some(relation.clone()),
-            _ => None,
-        })
-        .collect();
-    out.extend(session.filtered.values().map(|f| f.relation.clone()));
-    out
-}
-
-pub(crate) fn quote_ident(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-pub(crate) fn quote_literal(value: &str) -> String {
-    format!("'{}'", value.replace('\'', "''"))
-}
-
-/// True for statements whose rows can be materialised with `CREATE TABLE … AS`.
-fn is_query(sql: &str) -> bool {
-    let mut rest = sql.trim_start();
-    loop {
-        if let Some(after) = rest.strip_prefix("--") {
-            rest = after.split_once('\n').map(|(_, r)| r).unwrap_or("").trim_start();
-        } else if let Some(after) = rest.strip_prefix("/*") {
-            rest = after.split_once("*/").map(|(_, r)| r).unwrap_or("").trim_start();
-        } else {
-            break;
-        }
-    }
-    if rest.starts_with('(') {
-        return true;
-    }
-    let word: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic())
-        .collect::<String>()
-        .to_ascii_lowercase();
-    matches!(word.as_str(), "select" | "with" | "from" | "values" | "table")
-}
-
-fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
+pub(crate) fn columns_dto(result: &QueryResult) -> Vec<ColumnDto> {
     result
         .columns
         .iter()
@@ -553,18 +362,6 @@ fn remember(state: &ProjectState, entry: QueryHistoryEntry) {
     while history.len() > MAX_HISTORY {
         history.pop_front();
     }
-}
-
-pub(crate) fn load_history(path: &Path) -> VecDeque<QueryHistoryEntry> {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let mut entries: VecDeque<QueryHistoryEntry> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
-        .collect();
-    while entries.len() > MAX_HISTORY {
-        entries.pop_front();
-    }
-    entries
 }
 
 fn run_script(
@@ -1125,17 +922,6 @@ impl Studio {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn recognises_queries() {
-        assert!(is_query("-- top\n/* c */ SELECT 1"));
-        assert!(is_query("with a as (select 1) select * from a"));
-        assert!(is_query("from t"));
-        assert!(is_query("(select 1) union (select 2)"));
-        assert!(!is_query("create table t as select 1"));
-        assert!(!is_query("show tables"));
-        assert!(!is_query("insert into t values (1)"));
-    }
 
     #[test]
     fn locates_errors_in_the_script() {

@@ -11,13 +11,14 @@ use kiln_exec::{CancelToken, Command, Event, NodeResult, NodeStatus, RunOptions}
 use kiln_warehouse::QueryResult;
 
 use crate::dto::{
-    ColumnDto, Empty, EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord,
-    RunResults, RunStatus, SampleDto, StartRunRequest, StartRunResponse,
+    Empty, EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunHistory, RunIdRequest, RunRecord, RunResults,
+    RunStatus, SampleDto, StartRunRequest, StartRunResponse,
 };
 use crate::error::{codes, diagnostic_dto, slash_path, ApiError, ApiResult, ErrorKind};
 use crate::model::resource_type_dto;
 use crate::paths::atomic_write;
 use crate::state::ProjectState;
+use crate::stores::RunEntry;
 use crate::{blocking, lock, Studio};
 
 const RUNS_DIR: &str = "runs";
@@ -26,18 +27,6 @@ const RESULTS_FILE: &str = "results.json";
 /// How many past runs `runHistory` lists and the graph's statuses are read from.
 const HISTORY_LIMIT: usize = 200;
 const STATUS_RUNS: usize = 50;
-
-pub(crate) struct RunEntry {
-    pub record: RunRecord,
-    pub cancel: CancelToken,
-    pub results: Vec<NodeResultDto>,
-}
-
-impl RunEntry {
-    pub fn is_running(&self) -> bool {
-        self.record.status == RunStatus::Running
-    }
-}
 
 fn command_of(command: RunCommand) -> Command {
     match command {
@@ -74,15 +63,7 @@ fn status_name(status: NodeStatusDto) -> &'static str {
 
 pub(crate) fn sample_dto(result: &QueryResult) -> SampleDto {
     SampleDto {
-        columns: result
-            .columns
-            .iter()
-            .map(|c| ColumnDto {
-                name: c.name.clone(),
-                data_type: Some(c.data_type.clone()),
-                description: String::new(),
-            })
-            .collect(),
+        columns: crate::query::columns_dto(result),
         rows: result.rows.clone(),
     }
 }
@@ -360,31 +341,13 @@ fn record_run(
     let dir = run_dir(state, &record.run_id);
     let fail = |path: &Path, e: std::io::Error| format!("cannot record the run in {}: {e}", path.display());
     if let Some(summary) = summary {
-        let args = serde_json::json!({
-            "which": options.command.as_str(),
-            "select": options.select,
-            "exclude": options.exclude,
-            "threads": options.threads,
-            "full_refresh": options.full_refresh,
-            "target": manifest.target.name,
-        });
-        let value = kiln_exec::run_results_json(summary, args);
-        for path in [
-            dir.join("run_results.json"),
-            state.target_dir().join("run_results.json"),
-        ] {
-            kiln_exec::write_run_results(&path, &value).map_err(|e| fail(&path, e))?;
-        }
-        let compiled: BTreeMap<String, String> = summary
-            .results
-            .iter()
-            .filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c)))
-            .collect();
-        let manifest_value =
-            kiln_compile::manifest_json(manifest, &compiled, &summary.invocation_id, &summary.generated_at);
-        let path = state.target_dir().join("manifest.json");
-        kiln_compile::write_manifest(&path, &manifest_value)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        // The project-wide artifacts are written as the CLI writes them; the run's own copy of
+        // run_results.json keeps this run's outcome after later runs replace the shared one.
+        let written = kiln_exec::write_run_artifacts(manifest, summary, options).map_err(|d| d.to_string())?;
+        let copy = dir.join(kiln_exec::RUN_RESULTS_FILE);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::copy(&written.run_results, &copy))
+            .map_err(|e| fail(&copy, e))?;
     }
     let path = dir.join(RESULTS_FILE);
     write_json(&path, &results).map_err(|e| fail(&path, e))?;

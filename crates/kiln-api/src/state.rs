@@ -1,81 +1,25 @@
-//! The open project: its layout, profile, parsed manifest (re-parsed after changes), warehouse
+//! The open project: its configuration, profile, parsed manifest (re-parsed after changes), warehouse
 //! adapter, runs, query sessions and watcher.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use kiln_compile::{Manifest, ParseOptions};
-use kiln_diagnostics::{Code, Diagnostic, Diagnostics};
-use kiln_project::{ProfileOptions, Project, Target, TargetKind};
-use kiln_warehouse::{Adapter, DuckDbAdapter};
-use serde_json::Value;
+use kiln_diagnostics::Diagnostics;
+use kiln_project::{ProfileOptions, Project, ProjectConfig, Target};
+use kiln_warehouse::Adapter;
 use tokio::sync::broadcast;
 
 use crate::dto::{EngineEvent, NodeStatusDto, ProjectInfo, QueryHistoryEntry};
-use crate::error::{slash_path, ApiError, ApiResult, ErrorKind};
-use crate::query::QueryStore;
-use crate::runs::RunEntry;
+use crate::error::{slash_path, ApiError, ApiResult};
+use crate::stores::{load_history, QueryStore, RunEntry, HISTORY_FILE};
 use crate::{lock, StudioOptions};
 
 /// Name of the in-memory database query results are materialised in.
 pub(crate) const RESULTS_DB: &str = "kiln_results";
-
-/// The folders of `dbt_project.yml`, read without loading the whole project so that the studio
-/// can open (and the explorer can show) a project whose files are broken.
-#[derive(Debug, Clone)]
-pub(crate) struct Layout {
-    pub name: String,
-    pub profile: Option<String>,
-    pub model_paths: Vec<String>,
-    pub seed_paths: Vec<String>,
-    pub test_paths: Vec<String>,
-    pub analysis_paths: Vec<String>,
-    pub macro_paths: Vec<String>,
-    pub snapshot_paths: Vec<String>,
-    pub target_path: String,
-}
-
-impl Layout {
-    fn read(root: &Path) -> Result<Layout, Diagnostics> {
-        let text = std::fs::read_to_string(root.join(kiln_project::PROJECT_FILE)).map_err(|e| {
-            Diagnostics::from(
-                Diagnostic::error(Code::ProjectNotFound, format!("cannot read dbt_project.yml: {e}"))
-                    .in_file(kiln_project::PROJECT_FILE),
-            )
-        })?;
-        let raw: Value = kiln_project::parse_yaml(&text, Path::new(kiln_project::PROJECT_FILE))?;
-        let folder_name = root
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let string = |key: &str| raw.get(key).and_then(Value::as_str).map(str::to_string);
-        let paths = |key: &str, default: &str| -> Vec<String> {
-            let list = match raw.get(key) {
-                Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).collect(),
-                Some(Value::String(one)) => vec![one.clone()],
-                _ => vec![default.to_string()],
-            };
-            list.into_iter().map(|p| p.trim_end_matches('/').to_string()).collect()
-        };
-        Ok(Layout {
-            name: string("name").unwrap_or(folder_name),
-            profile: string("profile"),
-            model_paths: paths("model-paths", "models"),
-            seed_paths: paths("seed-paths", "seeds"),
-            test_paths: paths("test-paths", "tests"),
-            analysis_paths: paths("analysis-paths", "analyses"),
-            macro_paths: paths("macro-paths", "macros"),
-            snapshot_paths: paths("snapshot-paths", "snapshots"),
-            target_path: string("target-path")
-                .unwrap_or_else(|| "target".into())
-                .trim_end_matches('/')
-                .to_string(),
-        })
-    }
-}
 
 struct Cache {
     generation: u64,
@@ -85,7 +29,10 @@ struct Cache {
 
 pub(crate) struct ProjectState {
     pub root: PathBuf,
-    pub layout: Layout,
+    /// dbt_project.yml as kiln-project reads it (folders, profile, `target-path`), read without
+    /// loading the whole project so that the studio can open (and the explorer can show) a
+    /// project whose files are broken.
+    pub config: ProjectConfig,
     pub target: Target,
     pub events: broadcast::Sender<EngineEvent>,
     /// Bumped on every change to the project's files; the cache is valid for one generation.
@@ -106,17 +53,17 @@ impl ProjectState {
         options: &StudioOptions,
         events: broadcast::Sender<EngineEvent>,
     ) -> ApiResult<Arc<ProjectState>> {
-        let layout = Layout::read(&root).map_err(|d| ApiError::from_diagnostics(&d))?;
         let profile_options = ProfileOptions {
             profiles_dir: options.profiles_dir.clone(),
             target: options.target.clone(),
             home: None,
         };
-        let target = kiln_project::load_target(&root, layout.profile.as_deref(), &profile_options)?;
-        let history = crate::query::load_history(&root.join(crate::query::HISTORY_FILE));
-        let state = Arc::new(ProjectState {
+        let (config, target) =
+            kiln_project::open(&root, &profile_options).map_err(|d| ApiError::from_diagnostics(&d))?;
+        let history = load_history(&root.join(HISTORY_FILE));
+        Ok(Arc::new(ProjectState {
             root,
-            layout,
+            config,
             target,
             events,
             generation: AtomicU64::new(0),
@@ -127,9 +74,7 @@ impl ProjectState {
             history: Mutex::new(history),
             statuses: Mutex::new(HashMap::new()),
             watcher: Mutex::new(None),
-        });
-        crate::runs::load_statuses(&state);
-        Ok(state)
+        }))
     }
 
     pub fn emit(&self, event: EngineEvent) {
@@ -137,7 +82,7 @@ impl ProjectState {
     }
 
     pub fn target_dir(&self) -> PathBuf {
-        self.root.join(&self.layout.target_path)
+        self.root.join(&self.config.target_path)
     }
 
     /// Marks the parsed project out of date; the next reader parses again.
@@ -198,7 +143,8 @@ impl ProjectState {
         if let Some(adapter) = slot.as_ref() {
             return Ok(adapter.clone());
         }
-        let adapter = open_adapter(&self.target)?;
+        // Workers of a run plus a couple of connections for the query console and the schema browser.
+        let adapter = kiln_warehouse::open(&self.target, self.target.threads.max(1) + 2)?;
         adapter
             .execute(&format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}"))
             .map_err(|e| ApiError::from_adapter(&e))?;
@@ -230,7 +176,7 @@ impl ProjectState {
             }
         }
         ProjectInfo {
-            name: self.layout.name.clone(),
+            name: self.config.name.clone(),
             root: slash_path(&self.root),
             target_name: self.target.name.clone(),
             target_kind: self.target.kind.as_str().to_string(),
@@ -239,29 +185,6 @@ impl ProjectState {
             counts,
         }
     }
-}
-
-fn open_adapter(target: &Target) -> ApiResult<Arc<dyn Adapter>> {
-    if target.kind != TargetKind::DuckDb {
-        return Err(ApiError::new(
-            ErrorKind::Unprocessable,
-            Code::Profile.as_str(),
-            format!(
-                "target '{}' has type {}, which this build of Kiln cannot connect to yet",
-                target.name,
-                target.kind.as_str()
-            ),
-        )
-        .hint("use a duckdb target (or no profile, for the embedded warehouse)"));
-    }
-    // Workers of a run plus a couple of connections for the query console and the schema browser.
-    let connections = target.threads.max(1) + 2;
-    let adapter = match &target.path {
-        Some(path) => DuckDbAdapter::open(path, connections),
-        None => DuckDbAdapter::in_memory_with_threads(connections),
-    };
-    let adapter = adapter.map_err(|e| ApiError::from_adapter(&e))?;
-    Ok(Arc::new(adapter))
 }
 
 #[cfg(test)]

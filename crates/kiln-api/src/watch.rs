@@ -51,7 +51,7 @@ fn relevant(state: &ProjectState, event: &notify::Event) -> Vec<String> {
         .paths
         .iter()
         .filter_map(|path: &PathBuf| path.strip_prefix(&state.root).ok().map(slash_path))
-        .filter(|relative| !relative.is_empty() && !is_hidden_dir(&state.layout, relative))
+        .filter(|relative| !relative.is_empty() && !is_hidden_dir(&state.config, relative))
         .collect()
 }
 

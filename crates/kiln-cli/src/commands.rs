@@ -4,7 +4,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
-use std::sync::Arc;
 use std::time::Instant;
 
 use anyhow::{bail, Context};
@@ -12,8 +11,7 @@ use kiln_compile::{CompileState, Manifest, ParseOptions};
 use kiln_diagnostics::{Code, Diagnostic, Diagnostics};
 use kiln_exec::{CancelToken, Command, RunOptions};
 use kiln_graph::{IndirectSelection, ResourceType, SelectOptions};
-use kiln_project::{ProfileOptions, Target, TargetKind};
-use kiln_warehouse::{Adapter, DuckDbAdapter};
+use kiln_project::ProfileOptions;
 
 use crate::output::{self, Progress};
 use crate::{Global, RunArgs, Selection};
@@ -40,23 +38,23 @@ pub fn project_root(global: &Global) -> anyhow::Result<PathBuf> {
     Ok(kiln_project::find_project_root(&dir)?)
 }
 
-pub fn load(global: &Global) -> anyhow::Result<Session> {
-    let started = Instant::now();
-    let root = project_root(global)?;
-    let project = kiln_project::load_project(&root)?;
-    let options = ProfileOptions {
+fn profile_options(global: &Global) -> ProfileOptions {
+    ProfileOptions {
         profiles_dir: global.profiles_dir.clone(),
         target: global.target.clone(),
         home: None,
-    };
-    let target = kiln_project::load_target(&root, project.config.profile.as_deref(), &options)?;
-    let manifest = kiln_compile::parse(
-        &project,
-        &target,
-        &ParseOptions {
-            vars: vars_from(global)?,
-        },
-    )?;
+    }
+}
+
+pub fn load(global: &Global) -> anyhow::Result<Session> {
+    let started = Instant::now();
+    let root = project_root(global)?;
+    // The studio opens a project the same way (kiln_project::open, then load and parse), so both
+    // report the same first error for the same broken project.
+    let (_, target) = kiln_project::open(&root, &profile_options(global))?;
+    let vars = vars_from(global)?;
+    let project = kiln_project::load_project(&root)?;
+    let manifest = kiln_compile::parse(&project, &target, &ParseOptions { vars })?;
     output::print_warnings(&manifest.warnings);
     Ok(Session {
         manifest,
@@ -64,66 +62,15 @@ pub fn load(global: &Global) -> anyhow::Result<Session> {
     })
 }
 
-pub fn open_adapter(target: &Target, threads: usize) -> anyhow::Result<Arc<dyn Adapter>> {
-    match target.kind {
-        TargetKind::DuckDb => {
-            let adapter = match &target.path {
-                Some(path) => DuckDbAdapter::open(path, threads),
-                None => DuckDbAdapter::in_memory_with_threads(threads),
-            };
-            let adapter = adapter.map_err(|e| {
-                let code = if matches!(e, kiln_warehouse::AdapterError::Locked { .. }) {
-                    Code::WarehouseLocked
-                } else {
-                    Code::Warehouse
-                };
-                let mut diagnostic = Diagnostic::error(code, e.to_string());
-                if code == Code::WarehouseLocked {
-                    diagnostic = diagnostic.hint("only one process can use a DuckDB warehouse at a time");
-                } else if let Some(file) = &target.source_file {
-                    // Point at the profile's `path:` line, the setting to change.
-                    let line = std::fs::read_to_string(file).ok().and_then(|text| {
-                        text.lines()
-                            .position(|l| l.trim_start().starts_with("path:"))
-                            .map(|i| i + 1)
-                    });
-                    diagnostic = diagnostic
-                        .at(kiln_diagnostics::Location {
-                            file: file.clone(),
-                            line,
-                            column: None,
-                        })
-                        .hint("set the profile's `path:` to a file in a writable folder");
-                } else {
-                    diagnostic = diagnostic.hint("check that the project folder is writable");
-                }
-                diagnostic
-            })?;
-            Ok(Arc::new(adapter))
-        }
-        ref other => Err(Diagnostic::error(
-            Code::Profile,
-            format!(
-                "target '{}' has type {}, which this build of Kiln cannot connect to yet",
-                target.name,
-                other.as_str()
-            ),
-        )
-        .hint("use a duckdb target (or no profile, for the embedded warehouse)")
-        .into()),
-    }
+fn write_manifest(manifest: &Manifest, compiled: &BTreeMap<String, String>) -> anyhow::Result<PathBuf> {
+    Ok(kiln_exec::write_manifest(manifest, compiled)?)
 }
 
-fn write_manifest(manifest: &Manifest, compiled: &BTreeMap<String, String>) -> anyhow::Result<()> {
-    let path = manifest.root.join("target").join("manifest.json");
-    kiln_compile::write_manifest_file(
-        &path,
-        manifest,
-        compiled,
-        &kiln_exec::new_invocation_id(),
-        &kiln_exec::now_rfc3339(),
-    )
-    .with_context(|| format!("cannot write {}", path.display()))
+/// `path` as the user knows it: relative to the project when inside it.
+fn shown(manifest: &Manifest, path: &Path) -> String {
+    kiln_diagnostics::relative_to(&manifest.root, path)
+        .display()
+        .to_string()
 }
 
 fn select_ids(
@@ -160,7 +107,7 @@ fn select_ids(
 pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
     let session = load(global)?;
     let write_started = Instant::now();
-    write_manifest(&session.manifest, &BTreeMap::new())?;
+    let written = write_manifest(&session.manifest, &BTreeMap::new())?;
     let write_seconds = write_started.elapsed().as_secs_f64();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for node in session.manifest.nodes.values() {
@@ -168,9 +115,10 @@ pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
     }
     let parts: Vec<String> = counts.iter().map(|(k, v)| format!("{v} {k}s")).collect();
     println!(
-        "Parsed {} in {:.0} ms; wrote target/manifest.json in {:.0} ms",
+        "Parsed {} in {:.0} ms; wrote {} in {:.0} ms",
         parts.join(", "),
         session.parse_seconds * 1000.0,
+        shown(&session.manifest, &written),
         write_seconds * 1000.0
     );
     // The process ends here: freeing hundreds of thousands of small allocations one by one would
@@ -225,10 +173,11 @@ pub fn compile(global: &Global, selection: &Selection) -> anyhow::Result<ExitCod
         return Err(errors.into());
     }
     println!(
-        "Compiled {} nodes in {:.0} ms (parse {:.0} ms) to target/compiled/",
+        "Compiled {} nodes in {:.0} ms (parse {:.0} ms) to {}/",
         compiled.len(),
         started.elapsed().as_secs_f64() * 1000.0,
-        session.parse_seconds * 1000.0
+        session.parse_seconds * 1000.0,
+        shown(manifest, &manifest.target_dir.join("compiled"))
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -286,9 +235,7 @@ pub fn ls(global: &Global, selection: &Selection, resource_types: &[String], out
 pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let session = load(global)?;
     let manifest = &session.manifest;
-    write_manifest(manifest, &BTreeMap::new())?;
     let threads = args.threads.unwrap_or(manifest.target.threads).max(1);
-    let adapter = open_adapter(&manifest.target, threads)?;
     let mut options = RunOptions::new(command);
     options.select = args.selection.select.clone();
     options.exclude = args.selection.exclude.clone();
@@ -302,7 +249,10 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
         )
     })?;
 
+    // In the studio's order (selection, then warehouse), so both refuse a run for the same reason;
+    // the artifacts are written once, when the run is over, as the studio writes them.
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
+    let adapter = kiln_warehouse::open(&manifest.target, threads)?;
     println!(
         "{}  Running with kiln={} on {} ({}) with {threads} threads",
         chrono::Local::now().format("%H:%M:%S"),
@@ -341,23 +291,7 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
         eprintln!("warning: the selector '{word}' matched no nodes");
     }
 
-    let args_json = serde_json::json!({
-        "which": command.as_str(),
-        "select": options.select,
-        "exclude": options.exclude,
-        "threads": threads,
-        "full_refresh": options.full_refresh,
-        "target": manifest.target.name,
-    });
-    let path = manifest.root.join("target").join("run_results.json");
-    kiln_exec::write_run_results(&path, &kiln_exec::run_results_json(&summary, args_json))
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    let compiled: BTreeMap<String, String> = summary
-        .results
-        .iter()
-        .filter_map(|r| r.compiled_code.clone().map(|c| (r.unique_id.clone(), c)))
-        .collect();
-    write_manifest(manifest, &compiled)?;
+    kiln_exec::write_run_artifacts(manifest, &summary, &options)?;
     output::print_summary(&summary);
     Ok(if summary.success() {
         ExitCode::SUCCESS
@@ -396,7 +330,7 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
             }
         }
     };
-    let adapter = open_adapter(&manifest.target, 1)?;
+    let adapter = kiln_warehouse::open(&manifest.target, 1)?;
     let sql = kiln_exec::for_warehouse(manifest, &sql);
     let started = Instant::now();
     let result = adapter
@@ -408,7 +342,7 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
             ),
             Some(limit),
         )
-        .map_err(|e| Diagnostic::error(Code::Sql, e.to_string()))?;
+        .map_err(|e| e.to_diagnostic(Some(&manifest.root)))?;
     println!("{}", output::table(&result));
     println!(
         "{} rows{} in {:.3}s",
@@ -432,8 +366,8 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
             compiled.insert(node.unique_id.clone(), c.sql);
         }
     }
-    write_manifest(manifest, &compiled)?;
-    let adapter = open_adapter(&manifest.target, 1)?;
+    let manifest_path = write_manifest(manifest, &compiled)?;
+    let adapter = kiln_warehouse::open(&manifest.target, 1)?;
     let mut catalog_nodes = serde_json::Map::new();
     let mut catalog_sources = serde_json::Map::new();
     for node in manifest.nodes.values() {
@@ -475,13 +409,16 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
         "sources": catalog_sources,
         "errors": null,
     });
-    let target_dir = manifest.root.join("target");
-    std::fs::create_dir_all(&target_dir)?;
+    let target_dir = &manifest.target_dir;
+    std::fs::create_dir_all(target_dir)?;
     std::fs::write(target_dir.join("catalog.json"), serde_json::to_string_pretty(&catalog)?)?;
     std::fs::write(target_dir.join("index.html"), docs_html(manifest))?;
     println!(
-        "Wrote target/manifest.json, target/catalog.json ({} relations) and target/index.html",
-        catalog_nodes_len(&catalog)
+        "Wrote {}, {} ({} relations) and {}",
+        shown(manifest, &manifest_path),
+        shown(manifest, &target_dir.join("catalog.json")),
+        catalog_nodes_len(&catalog),
+        shown(manifest, &target_dir.join("index.html"))
     );
     Ok(ExitCode::SUCCESS)
 }
@@ -538,8 +475,9 @@ fn docs_html(manifest: &Manifest) -> String {
 
 pub fn clean(global: &Global) -> anyhow::Result<ExitCode> {
     let root = project_root(global)?;
-    let project = kiln_project::load_project(&root)?;
-    for target in &project.config.clean_targets {
+    // dbt_project.yml alone: a project whose models are broken can still be cleaned.
+    let config = kiln_project::load_config(&root)?;
+    for target in &config.clean_targets {
         let path = root.join(target);
         let inside = path
             .canonicalize()
@@ -580,15 +518,9 @@ pub fn demo_tickit(global: &Global, scale: f64, out: Option<PathBuf>) -> anyhow:
 
 pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
     let root = project_root(global)?;
-    let project = kiln_project::load_project(&root)?;
-    let options = ProfileOptions {
-        profiles_dir: global.profiles_dir.clone(),
-        target: global.target.clone(),
-        home: None,
-    };
-    let target = kiln_project::load_target(&root, project.config.profile.as_deref(), &options)?;
+    let (config, target) = kiln_project::open(&root, &profile_options(global))?;
     println!("kiln version: {}", env!("CARGO_PKG_VERSION"));
-    println!("project: {} ({})", project.config.name, root.display());
+    println!("project: {} ({})", config.name, root.display());
     match &target.source_file {
         Some(file) => println!("profile: {} from {}", target.profile_name, file.display()),
         None => println!(
@@ -612,10 +544,10 @@ pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
     if target.password.is_some() {
         println!("password: ****");
     }
-    let adapter = open_adapter(&target, 1)?;
+    let adapter = kiln_warehouse::open(&target, 1)?;
     adapter
         .query("select 1", Some(1))
-        .map_err(|e| Diagnostic::error(Code::Warehouse, e.to_string()))?;
+        .map_err(|e| e.to_diagnostic(Some(&root)))?;
     println!("connection: OK");
     Ok(ExitCode::SUCCESS)
 }

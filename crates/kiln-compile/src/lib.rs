@@ -110,6 +110,8 @@ pub struct ParseOptions {
 pub struct Manifest {
     pub project_name: String,
     pub root: PathBuf,
+    /// Where artifacts and compiled SQL go: `target-path` of dbt_project.yml under the root.
+    pub target_dir: PathBuf,
     pub target: Target,
     pub nodes: BTreeMap<String, Node>,
     pub graph: Graph,
@@ -597,6 +599,7 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
     Ok(Manifest {
         project_name: package,
         root: project.root.clone(),
+        target_dir: project.target_dir(),
         target: target.clone(),
         nodes,
         graph,
@@ -1021,10 +1024,10 @@ impl Manifest {
         self.nodes.get(id).and_then(|n| n.relation.as_ref())
     }
 
-    /// Where `kiln compile` writes a node's SQL: `target/compiled/<project>/<path>`; YAML tests go
-    /// under the YAML file's path, as dbt does.
+    /// Where `kiln compile` writes a node's SQL: `<target-path>/compiled/<project>/<path>`; YAML
+    /// tests go under the YAML file's path, as dbt does.
     pub fn compiled_path(&self, node: &Node) -> PathBuf {
-        let base = self.root.join("target").join("compiled").join(&self.project_name);
+        let base = self.target_dir.join("compiled").join(&self.project_name);
         if node.test.as_ref().is_some_and(|t| t.generic) {
             base.join(&node.path).join(format!("{}.sql", node.name))
         } else {

@@ -263,3 +263,18 @@ fn compile_edited_reports_unknown_refs_jinja_errors_and_new_cycles() {
     assert_eq!(cycle.location.as_ref().unwrap().line, Some(2));
     assert!(cycle.message.contains("fct"), "{}", cycle.message);
 }
+
+#[test]
+fn compiled_sql_goes_under_the_projects_target_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(root, "dbt_project.yml", "name: demo\ntarget-path: custom_target/\n");
+    write(root, "models/a.sql", "select 1 as x");
+    let manifest = parse_dir(root).unwrap();
+    assert_eq!(manifest.target_dir, root.join("custom_target"));
+    let node = &manifest.nodes["model.demo.a"];
+    assert_eq!(
+        manifest.compiled_path(node),
+        root.join("custom_target/compiled/demo/models/a.sql")
+    );
+}

@@ -5,6 +5,8 @@
 //! `schedule` decides when each node runs (DAG order, thread limit, skips, cancel, fail-fast),
 //! `node` what running one means (compile, materialise, test), `results` the run_results JSON.
 
+mod artifacts;
+mod diagnostic;
 mod external;
 mod node;
 mod results;
@@ -22,8 +24,10 @@ use kiln_graph::{select_with_report, IndirectSelection, ResourceType, SelectOpti
 use kiln_warehouse::{Adapter, QueryResult};
 use serde::Serialize;
 
+pub use artifacts::{write_manifest, write_run_artifacts, RunArtifacts, MANIFEST_FILE, RUN_RESULTS_FILE};
+pub use diagnostic::adapter_diagnostic;
 use node::AdapterRunner;
-pub use node::{adapter_diagnostic, compile_to_disk, for_warehouse, warehouse_relation};
+pub use node::{compile_to_disk, for_warehouse, warehouse_relation};
 pub use results::{run_results_json, write_run_results};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

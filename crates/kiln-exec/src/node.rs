@@ -8,12 +8,12 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use kiln_compile::{CompileState, Manifest, Node, QueryRunner, TestSeverity};
-use kiln_diagnostics::{Code, Diagnostic, Location};
+use kiln_diagnostics::{Code, Diagnostic};
 use kiln_graph::ResourceType;
 use kiln_project::TargetKind;
 use kiln_warehouse::{Adapter, AdapterError, IncrementalStrategy, QueryResult, Relation, RelationType};
 
-use crate::{external, now_rfc3339, Command, NodeResult, NodeStatus, RunOptions};
+use crate::{adapter_diagnostic, external, now_rfc3339, Command, NodeResult, NodeStatus, RunOptions};
 
 /// A node's result and the log lines its compilation printed (`{{ log(...) }}`).
 pub(crate) type Outcome = (NodeResult, Vec<String>);
@@ -84,75 +84,6 @@ pub fn for_warehouse(manifest: &Manifest, sql: &str) -> String {
     match manifest.target.kind {
         TargetKind::DuckDb => kiln_sql::redshift_to_duckdb(sql),
         _ => sql.to_string(),
-    }
-}
-
-/// Turns an adapter failure into a user-facing diagnostic located at the node's file.
-pub fn adapter_diagnostic(
-    manifest: &Manifest,
-    node: &Node,
-    error: &AdapterError,
-    compiled_path: Option<&PathBuf>,
-) -> Diagnostic {
-    let node_location = Location {
-        file: node.path.clone(),
-        line: node.line,
-        column: None,
-    };
-    match error {
-        AdapterError::Locked { .. } => Diagnostic::error(Code::WarehouseLocked, error.to_string()),
-        AdapterError::Open { .. } => Diagnostic::error(Code::Warehouse, error.to_string()),
-        AdapterError::MissingLakeFiles { .. } => Diagnostic::error(Code::MissingLakeFiles, error.to_string())
-            .at(node_location)
-            .hint("create the lake files (for the sample projects: `kiln demo tickit`), or fix `external.location`"),
-        AdapterError::LakeData(detail) => {
-            let relative = |file: &String| kiln_diagnostics::relative_to(&manifest.root, std::path::Path::new(file));
-            let location = match (&detail.file, detail.line) {
-                (Some(file), Some(line)) => Location::at(relative(file), line as usize, None),
-                (Some(file), None) => Location::file(relative(file)),
-                _ => node_location,
-            };
-            Diagnostic::error(Code::LakeData, error.to_string())
-                .at(location)
-                .hint("correct that line of the lake file, or declare a wider data_type for the column")
-        }
-        AdapterError::Seed { path, line, .. } => {
-            let location = match line {
-                Some(line) => Location::at(
-                    kiln_diagnostics::relative_to(&manifest.root, path),
-                    *line as usize,
-                    None,
-                ),
-                None => Location::file(kiln_diagnostics::relative_to(&manifest.root, path)),
-            };
-            Diagnostic::error(Code::SeedFile, error.to_string())
-                .at(location)
-                .hint("fix the CSV or set `column_types` for the seed")
-        }
-        AdapterError::Sql { line, column, .. } => {
-            let mut message = error.to_string();
-            let mut location = node_location;
-            if let (Some(path), Some(line)) = (compiled_path, line) {
-                message.push_str(&format!(
-                    " (compiled SQL: {}:{line})",
-                    kiln_diagnostics::relative_to(&manifest.root, path).display()
-                ));
-                // When rendering kept the line structure (refs and macros inline), the compiled line
-                // is also the line in the model file.
-                let compiled_lines = std::fs::read_to_string(path)
-                    .map(|text| text.lines().count())
-                    .unwrap_or(0);
-                if compiled_lines > 0 && compiled_lines == node.raw_code.lines().count() && location.line.is_none() {
-                    location.line = Some(*line);
-                    location.column = *column;
-                }
-            }
-            Diagnostic::error(Code::Sql, message)
-                .at(location)
-                .hint("fix the SQL in the model; the compiled SQL shows what ran")
-        }
-        AdapterError::Interrupted => Diagnostic::error(Code::Sql, error.to_string()),
-        _ => Diagnostic::error(Code::Warehouse, error.to_string()).at(node_location),
     }
 }
 

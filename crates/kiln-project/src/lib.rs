@@ -182,23 +182,37 @@ pub fn find_project_root(dir: &Path) -> Result<PathBuf, Diagnostic> {
     .hint("run inside a project, pass --project-dir, or create one with `kiln init`"))
 }
 
-/// Loads everything in the project. Every broken file is reported, not just the first.
-pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
-    let root = root.to_path_buf();
-    let project_file = root.join(PROJECT_FILE);
-    let text = std::fs::read_to_string(&project_file).map_err(|e| {
+/// Reads `dbt_project.yml` alone, with dbt's defaults filled in: enough to know the project's
+/// folders, profile and target folder even when its models or YAML files are broken.
+pub fn load_config(root: &Path) -> Result<ProjectConfig, Diagnostics> {
+    let text = std::fs::read_to_string(root.join(PROJECT_FILE)).map_err(|e| {
         Diagnostic::error(Code::ProjectNotFound, format!("cannot read {PROJECT_FILE}: {e}"))
             .in_file(PROJECT_FILE)
             .hint("run inside a project, pass --project-dir, or create one with `kiln init`")
     })?;
     let raw: Value = parse_yaml(&text, Path::new(PROJECT_FILE))?;
-    let config = project_config_from(&raw).map_err(|message| {
+    project_config_from(&raw).map_err(|message| {
         Diagnostics::from(
             Diagnostic::error(Code::YamlSyntax, message)
                 .in_file(PROJECT_FILE)
                 .hint("see https://docs.getdbt.com/reference/dbt_project.yml"),
         )
-    })?;
+    })
+}
+
+/// What every front end needs before it parses: the project's configuration and the profile
+/// target it runs against (`--profiles-dir`, `--target`). The CLI and the studio both open a
+/// project through this, so they find the same profile and report the same errors first.
+pub fn open(root: &Path, options: &ProfileOptions) -> Result<(ProjectConfig, Target), Diagnostics> {
+    let config = load_config(root)?;
+    let target = load_target(root, config.profile.as_deref(), options)?;
+    Ok((config, target))
+}
+
+/// Loads everything in the project. Every broken file is reported, not just the first.
+pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
+    let root = root.to_path_buf();
+    let config = load_config(&root)?;
 
     let mut diagnostics = Diagnostics::default();
     let mut loader = Loader {
@@ -707,10 +721,12 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
         .and_then(Value::as_str)
         .ok_or("dbt_project.yml has no `name:`; add `name: my_project`")?
         .to_string();
+    // `models/` and `models` name the same folder; without the slash, paths compare as folder names.
+    let folder = |path: &str| path.trim_end_matches('/').to_string();
     let paths = |key: &str, default: &[&str]| -> Vec<String> {
         match object.get(key) {
-            Some(Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
-            Some(Value::String(one)) => vec![one.clone()],
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(folder).collect(),
+            Some(Value::String(one)) => vec![folder(one)],
             _ => default.iter().map(|s| s.to_string()).collect(),
         }
     };
@@ -747,7 +763,9 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
         macro_paths,
         snapshot_paths,
         docs_paths,
-        target_path: string("target-path").unwrap_or_else(|| "target".into()),
+        target_path: string("target-path")
+            .map(|p| folder(&p))
+            .unwrap_or_else(|| "target".into()),
         clean_targets: paths("clean-targets", &["target", "dbt_packages"]),
         vars: object
             .get("vars")

@@ -1,5 +1,7 @@
 //! The warehouse side of Kiln: an [`Adapter`] trait the execution engine drives from its worker
-//! threads, and [`DuckDbAdapter`], the embedded DuckDB implementation.
+//! threads, [`DuckDbAdapter`], the embedded DuckDB implementation, [`open`], which picks the
+//! adapter for a profile's target, and [`AdapterError::to_diagnostic`], the one mapping of
+//! adapter failures to coded diagnostics.
 //!
 //! Every method takes `&self` and is safe to call from several threads at once; adapters hand
 //! each call its own database connection so statements really run in parallel.
@@ -10,14 +12,18 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod connect;
+mod diagnostic;
 mod duck;
 mod error;
 mod sql;
 mod types;
 mod value;
 
+pub use connect::open;
 pub use duck::DuckDbAdapter;
 pub use error::{AdapterError, LakeDataError};
+pub use sql::{is_query, quote_ident, quote_literal};
 pub use types::duckdb_type;
 
 /// Suffix of the scratch relation a build writes before it swaps the result in.

@@ -1,12 +1,13 @@
-//! Small SQL text helpers shared by the adapter.
+//! Small SQL text helpers shared by the adapter and the studio's query console (which builds
+//! paging and filter statements over result tables with the same quoting rules).
 
 /// Quotes an identifier for DuckDB/Postgres-style SQL, doubling embedded quotes.
-pub(crate) fn quote_ident(name: &str) -> String {
+pub fn quote_ident(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
 /// Quotes a string literal, doubling embedded single quotes.
-pub(crate) fn quote_literal(value: &str) -> String {
+pub fn quote_literal(value: &str) -> String {
     format!("'{}'", value.replace('\'', "''"))
 }
 
@@ -36,21 +37,28 @@ fn skip_leading_comments(mut s: &str) -> &str {
     }
 }
 
+/// True when `sql` starts (after comments) like a statement that returns rows and can therefore
+/// be embedded as a subquery or materialised with `CREATE TABLE … AS`: SELECT, WITH, FROM,
+/// VALUES, TABLE or a parenthesised query. Says nothing about what follows a `;`.
+pub fn is_query(sql: &str) -> bool {
+    let start = skip_leading_comments(sql);
+    if start.starts_with('(') {
+        return true;
+    }
+    let first: String = start
+        .chars()
+        .take_while(|c| c.is_ascii_alphabetic())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    matches!(first.as_str(), "select" | "with" | "from" | "values" | "table")
+}
+
 /// True when `sql` is a single query statement that can be wrapped as a subquery so DuckDB can
 /// stop after the requested rows. Anything doubtful (several statements, `;` inside a string,
 /// PRAGMA, SHOW …) answers false and is run as written.
 pub(crate) fn is_single_query(sql: &str) -> bool {
     let body = trim_select(sql);
-    if body.contains(';') {
-        return false;
-    }
-    let start = skip_leading_comments(body);
-    let first: String = start
-        .chars()
-        .take_while(|c| c.is_ascii_alphabetic() || *c == '(')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    matches!(first.as_str(), "select" | "with" | "from" | "values" | "table") || first.starts_with('(')
+    !body.contains(';') && is_query(body)
 }
 
 /// True when `sql` holds nothing but whitespace, comments and semicolons (DuckDB refuses to
@@ -103,5 +111,16 @@ mod tests {
         assert!(!is_single_query("select 1; select 2"));
         assert!(!is_single_query("pragma version"));
         assert!(!is_single_query("create table t as select 1"));
+    }
+
+    #[test]
+    fn recognises_queries() {
+        assert!(is_query("-- top\n/* c */ SELECT 1"));
+        assert!(is_query("with a as (select 1) select * from a"));
+        assert!(is_query("from t"));
+        assert!(is_query("(select 1) union (select 2)"));
+        assert!(!is_query("create table t as select 1"));
+        assert!(!is_query("show tables"));
+        assert!(!is_query("insert into t values (1)"));
     }
 }
