@@ -109,8 +109,14 @@ fn columns_of(manifest: &Manifest, node: &Node, state: &ProjectState) -> Vec<Col
 }
 
 fn compile_yaml(relative: &str, content: &str) -> CompileResult {
-    let diagnostics = match kiln_project::parse_yaml::<serde_json::Value>(content, Path::new(relative)) {
-        Ok(_) => Vec::new(),
+    let path = Path::new(relative);
+    let diagnostics = match kiln_project::parse_yaml::<serde_json::Value>(content, path) {
+        // A key given twice is no syntax error (the later one wins, as in dbt), but it is worth a
+        // warning while editing; the project load warns about it the same way.
+        Ok(_) => kiln_project::duplicate_key_warnings(content, path)
+            .iter()
+            .map(diagnostic_dto)
+            .collect(),
         Err(diagnostics) => diagnostics_dto(&diagnostics),
     };
     CompileResult {

@@ -37,10 +37,11 @@ export function copyTrackedProject(relative, dest) {
 }
 
 /** A throwaway copy of projects/tickit with its lake generated at scale 0.01. */
-export function tickitCopy() {
+export function tickitCopy(prepare) {
   const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-"));
   const project = join(dir, "tickit");
   copyTrackedProject("projects/tickit", project);
+  prepare?.(project);
   const demo = spawnSync(KILN, ["demo", "tickit", "--scale", "0.01", "--project-dir", project], { encoding: "utf8" });
   if (demo.status !== 0) throw new Error(`kiln demo failed (${demo.status}): ${demo.stderr}`);
   return { dir, project };
@@ -49,10 +50,11 @@ export function tickitCopy() {
 /**
  * Starts `kiln serve --port 0` on a fresh TICKIT copy; the URL (with its per-launch token) is
  * parsed from the first stdout line. `outsideRepo` starts it the way an installed kiln is used:
- * from the project folder itself, with the UI built into the binary (no --ui-dist).
+ * from the project folder itself, with the UI built into the binary (no --ui-dist). `prepare`
+ * may change the copy's files before the server opens it.
  */
-export async function startKiln({ outsideRepo = false } = {}) {
-  const { dir, project } = tickitCopy();
+export async function startKiln({ outsideRepo = false, prepare } = {}) {
+  const { dir, project } = tickitCopy(prepare);
   const server = outsideRepo
     ? await serveKiln({ kiln: KILN, cwd: project })
     : await serveKiln({ kiln: KILN, projectDir: project, uiDist: UI_DIST });

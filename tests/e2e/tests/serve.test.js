@@ -3,7 +3,7 @@
 // the project's files, never the run history a `make studio` left in projects/tickit.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { copyTrackedProject, launchBrowser, openStudio, REPO, shot, startKiln } from "./harness.js";
@@ -68,6 +68,51 @@ describe("test project copies", () => {
       rmSync(join(tickit, "target/runs", marker), { recursive: true, force: true });
       rmSync(join(tickit, ".kiln", marker), { force: true });
       rmSync(dest, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("a project written for dbt", () => {
+  let browser;
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+
+  test("opens with a column's tests: key given twice (dbt keeps the later one), and the editor warns", async () => {
+    const SOURCES = "models/staging/tickit/external_tables/_tickit__sources.yml";
+    const kiln = await startKiln({
+      prepare: (project) => {
+        // The first seed's own sources file repeats `tests:` under one column, like this.
+        const file = join(project, SOURCES);
+        const text = readFileSync(file, "utf8");
+        const once = "            tests:\n              - unique\n              - not_null\n";
+        assert.ok(text.includes(once), "the sources file changed shape; update this test");
+        writeFileSync(file, text.replace(once, `${once}            tests:\n              - not_null\n`));
+      },
+    });
+    try {
+      const studio = await openStudio(browser, kiln);
+      try {
+        const { page } = studio;
+        await page.locator(`[data-testid="tree-file"][data-path="${SOURCES}"]`).click();
+        const warning = page.locator('[data-testid="problem"]', { hasText: "given twice" }).first();
+        await warning.waitFor({ timeout: 20_000 });
+        assert.match(await warning.innerText(), /K1002/);
+        assert.match(await warning.innerText(), /tests/);
+        await shot(page, "duplicate-yaml-key-warning");
+      } finally {
+        await studio.context.close();
+      }
+      // The later key won: catid keeps not_null only, so no unique test is generated for it.
+      const { nodes } = await kiln.api("graph");
+      const names = nodes.map((node) => node.name);
+      assert.ok(names.some((name) => /not_null.*category_catid/.test(name)), "not_null on catid is kept");
+      assert.ok(!names.some((name) => /unique.*category_catid/.test(name)), "the earlier tests: key must be dropped");
+    } finally {
+      await kiln.stop();
     }
   });
 });
