@@ -16,7 +16,7 @@ bash .cargo/duckdb-lib.sh
 # version the engine links. Those tests skip without it when run alone; here they are required.
 PY_DUCKDB=$(bash .cargo/duckdb-lib.sh --print-python-version)
 if [ "$(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || true)" != "$PY_DUCKDB" ]; then
-  echo "== installing python duckdb $PY_DUCKDB (kiln-sql's DuckDB semantics tests)"
+  echo "== $(date +%T) installing python duckdb $PY_DUCKDB (kiln-sql's DuckDB semantics tests)"
   # Into the active python (venv, pyenv), else for the user; Debian's system python refuses both
   # (PEP 668) unless told to.
   pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "duckdb==$PY_DUCKDB"; }
@@ -35,29 +35,32 @@ export KILN_REQUIRE_PY_DUCKDB=1
 
 # The UI first: the `kiln` binary embeds ui/dist when it compiles (crates/kiln-serve/build.rs).
 if [ -f ui/package.json ]; then
-  echo "== ui: typecheck, unit tests and build"
+  echo "== $(date +%T) ui: typecheck, unit tests and build"
   (cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run --silent typecheck && npm test --silent &&
     npm run --silent build >/dev/null)
 fi
 
-echo "== cargo fmt"
+echo "== $(date +%T) cargo fmt"
 cargo fmt --all -- --check
-echo "== cargo clippy"
+echo "== $(date +%T) cargo clippy"
 cargo clippy --workspace --all-targets -- -D warnings
-echo "== cargo test"
+echo "== $(date +%T) cargo test"
 cargo test --workspace --no-fail-fast
-echo "== bench harness unit tests"
+echo "== $(date +%T) bench harness unit tests"
 python3 -m unittest discover -s bench/tests
 
 if [ -f tests/e2e/package.json ] && [ -f ui/package.json ]; then
-  echo "== e2e: Studio in chromium against kiln serve"
-  cargo build -p kiln-cli
+  echo "== $(date +%T) e2e: Studio in chromium against kiln serve"
+  # The same selection as `cargo test --workspace` (all targets), so Cargo's feature resolution is the
+  # same and the binaries come from that build; `-p kiln-cli` alone would resolve features anew and
+  # recompile a good part of the dependencies on a fresh machine.
+  cargo build --workspace --all-targets
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 fi
 
 if [ -f tests/desktop/package.json ]; then
-  echo "== desktop: the kiln-studio window (WebKitGTK) under Xvfb through WebKitWebDriver"
+  echo "== $(date +%T) desktop: the kiln-studio window (WebKitGTK) under Xvfb through WebKitWebDriver"
   # After the UI build above: kiln-studio embeds ui/dist when it compiles, as kiln does.
-  cargo build -p kiln-cli -p kiln-studio
+  cargo build --workspace --all-targets
   (cd tests/desktop && npm ci --no-audit --no-fund --loglevel=error && xvfb-run -a -s "-screen 0 1400x900x24" npm test)
 fi
