@@ -3,6 +3,7 @@
 //! exported from there; plus the schema browser, relation previews and model previews.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -652,7 +653,20 @@ fn csv_field(value: &Value) -> String {
 
 fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<ExportQueryResponse> {
     let stored = ready(state, &request.query_id, request.statement)?;
-    let (absolute, relative) = confine_file(&state.root, &request.path)?;
+    // An absolute path may point anywhere, as the export dialog says: the console can already
+    // `COPY … TO` any file, so confining exports would protect nothing and only refuse the user.
+    // A relative path is the project's and stays inside it.
+    let requested = Path::new(&request.path);
+    let (absolute, relative) = if requested.is_absolute() && !requested.starts_with(&state.root) {
+        (PathBuf::from(&request.path), request.path.clone())
+    } else {
+        confine_file(&state.root, &request.path)?
+    };
+    if absolute.is_dir() {
+        return Err(
+            ApiError::bad_request(format!("{} is a folder", request.path)).hint("add a file name, e.g. result.csv")
+        );
+    }
     if let Some(parent) = absolute.parent() {
         std::fs::create_dir_all(parent).map_err(|e| ApiError::io(&relative, &e))?;
     }

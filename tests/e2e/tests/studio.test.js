@@ -2,7 +2,8 @@
 // copy of the TICKIT project and kills it at the end, so scenarios cannot leak state into each other.
 import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { appendToLine, collectVirtualRows, replaceInEditor, launchBrowser, openStudio, shot, SHOT_DIR, startKiln } from "./harness.js";
 
@@ -304,6 +305,16 @@ describe("Kiln Studio", () => {
     const lines = readFileSync(exportPath, "utf8").split(/\r?\n/).filter((line) => line.length > 0);
     assert.match(lines[0] ?? "", /^sale_id,/);
     assert.equal(lines.length - 1, total, "CSV has a header plus one line per row");
+
+    // The dialog offers "relative to the project, or absolute": an absolute path outside the
+    // project is a place the user chose, not an escape (it was refused as "outside the project").
+    const outside = join(mkdtempSync(join(tmpdir(), "kiln-export-")), "fct_sales.csv");
+    await page.locator('[data-testid="export-result"]').click();
+    await page.locator('[data-testid="export-path"]').fill(outside);
+    await page.locator('[data-testid="export-submit"]').click();
+    await page.locator('[data-testid="export-submit"]').waitFor({ state: "detached", timeout: 30_000 });
+    assert.ok(existsSync(outside), `export file ${outside} missing`);
+    assert.equal(readFileSync(outside, "utf8").split(/\r?\n/).filter((line) => line.length > 0).length - 1, total);
   });
 
   test("a 40-column result scrolls inside the grid; the page and its toolbar stay within the window", async () => {
