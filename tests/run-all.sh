@@ -49,18 +49,18 @@ cargo test --workspace --no-fail-fast
 echo "== $(date +%T) bench harness unit tests"
 python3 -m unittest discover -s bench/tests
 
+# The binaries the browser and desktop tests start (kiln, kiln-studio, both embedding the UI built
+# above), with the same selection as `cargo test --workspace` (all targets): Cargo's feature
+# resolution is then the same and everything comes from that build, where `-p kiln-cli` alone would
+# resolve features anew and recompile a good part of the dependencies on a fresh machine.
+cargo build --workspace --all-targets
+
 if [ -f tests/e2e/package.json ] && [ -f ui/package.json ]; then
   echo "== $(date +%T) e2e: Studio in chromium against kiln serve"
-  # The same selection as `cargo test --workspace` (all targets), so Cargo's feature resolution is the
-  # same and the binaries come from that build; `-p kiln-cli` alone would resolve features anew and
-  # recompile a good part of the dependencies on a fresh machine.
-  cargo build --workspace --all-targets
   (cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && npm test)
 fi
 
 if [ -f tests/desktop/package.json ]; then
   echo "== $(date +%T) desktop: the kiln-studio window (WebKitGTK) under Xvfb through WebKitWebDriver"
-  # After the UI build above: kiln-studio embeds ui/dist when it compiles, as kiln does.
-  cargo build --workspace --all-targets
   (cd tests/desktop && npm ci --no-audit --no-fund --loglevel=error && xvfb-run -a -s "-screen 0 1400x900x24" npm test)
 fi

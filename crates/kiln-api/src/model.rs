@@ -109,14 +109,10 @@ fn columns_of(manifest: &Manifest, node: &Node, state: &ProjectState) -> Vec<Col
 }
 
 fn compile_yaml(relative: &str, content: &str) -> CompileResult {
-    let path = Path::new(relative);
-    let diagnostics = match kiln_project::parse_yaml::<serde_json::Value>(content, path) {
-        // A key given twice is no syntax error (the later one wins, as in dbt), but it is worth a
-        // warning while editing; the project load warns about it the same way.
-        Ok(_) => kiln_project::duplicate_key_warnings(content, path)
-            .iter()
-            .map(diagnostic_dto)
-            .collect(),
+    // One pass gives both: a syntax error, or the warnings for keys given twice (no error: the
+    // later one wins, as in dbt, and the project load warns about it the same way).
+    let diagnostics = match kiln_project::parse_yaml_lenient::<serde_norway::Value>(content, Path::new(relative)) {
+        Ok((_, warnings)) => warnings.iter().map(diagnostic_dto).collect(),
         Err(diagnostics) => diagnostics_dto(&diagnostics),
     };
     CompileResult {

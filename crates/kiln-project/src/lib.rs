@@ -17,7 +17,7 @@ pub use config::{folder_config, NodeConfig};
 pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
 use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
-pub use yaml::{duplicate_key_warnings, parse_yaml, parse_yaml_lenient};
+pub use yaml::{parse_yaml, parse_yaml_lenient};
 
 pub const PROJECT_FILE: &str = "dbt_project.yml";
 

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { copyTrackedProject, launchBrowser, openStudio, REPO, shot, startKiln } from "./harness.js";
 
-describe("kiln serve outside the repository", () => {
+// One browser serves the studio tests; each starts its own server on its own project copy.
+describe("kiln serve outside the repository, and on a project written for dbt", () => {
   let browser;
   before(async () => {
     browser = await launchBrowser();
@@ -46,40 +47,6 @@ describe("kiln serve outside the repository", () => {
       await kiln.stop();
     }
   });
-});
-
-describe("test project copies", () => {
-  test("carry the tracked project files, not target/ or .kiln/ left by using the studio", () => {
-    const tickit = join(REPO, "projects/tickit");
-    const marker = `kiln-e2e-marker-${process.pid}`;
-    const planted = [join(tickit, "target/runs", marker, "run.json"), join(tickit, ".kiln", marker)];
-    const dest = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-copy-"));
-    try {
-      for (const file of planted) {
-        mkdirSync(join(file, ".."), { recursive: true });
-        writeFileSync(file, "{}");
-      }
-      copyTrackedProject("projects/tickit", dest);
-      assert.ok(existsSync(join(dest, "dbt_project.yml")));
-      assert.ok(existsSync(join(dest, "models/marts/sales/fct_sales.sql")));
-      assert.ok(!existsSync(join(dest, "target/runs", marker)), "a foreign run history was copied");
-      assert.ok(!existsSync(join(dest, ".kiln", marker)), "a foreign warehouse folder was copied");
-    } finally {
-      rmSync(join(tickit, "target/runs", marker), { recursive: true, force: true });
-      rmSync(join(tickit, ".kiln", marker), { force: true });
-      rmSync(dest, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("a project written for dbt", () => {
-  let browser;
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
 
   test("opens with a column's tests: key given twice (dbt keeps the later one), and the editor warns", async () => {
     const SOURCES = "models/staging/tickit/external_tables/_tickit__sources.yml";
@@ -113,6 +80,30 @@ describe("a project written for dbt", () => {
       assert.ok(!names.some((name) => /unique.*category_catid/.test(name)), "the earlier tests: key must be dropped");
     } finally {
       await kiln.stop();
+    }
+  });
+});
+
+describe("test project copies", () => {
+  test("carry the tracked project files, not target/ or .kiln/ left by using the studio", () => {
+    const tickit = join(REPO, "projects/tickit");
+    const marker = `kiln-e2e-marker-${process.pid}`;
+    const planted = [join(tickit, "target/runs", marker, "run.json"), join(tickit, ".kiln", marker)];
+    const dest = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-copy-"));
+    try {
+      for (const file of planted) {
+        mkdirSync(join(file, ".."), { recursive: true });
+        writeFileSync(file, "{}");
+      }
+      copyTrackedProject("projects/tickit", dest);
+      assert.ok(existsSync(join(dest, "dbt_project.yml")));
+      assert.ok(existsSync(join(dest, "models/marts/sales/fct_sales.sql")));
+      assert.ok(!existsSync(join(dest, "target/runs", marker)), "a foreign run history was copied");
+      assert.ok(!existsSync(join(dest, ".kiln", marker)), "a foreign warehouse folder was copied");
+    } finally {
+      rmSync(join(tickit, "target/runs", marker), { recursive: true, force: true });
+      rmSync(join(tickit, ".kiln", marker), { force: true });
+      rmSync(dest, { recursive: true, force: true });
     }
   });
 });
