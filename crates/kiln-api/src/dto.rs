@@ -354,6 +354,8 @@ pub struct NodeResultDto {
 #[serde(rename_all = "camelCase")]
 pub struct RunResults {
     pub results: Vec<NodeResultDto>,
+    /// The run's log lines, as the CLI prints them.
+    pub log: Vec<String>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -386,6 +388,34 @@ pub struct RunStatementAtRequest {
     #[serde(default)]
     #[ts(optional)]
     pub query_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitScriptRequest {
+    pub sql: String,
+}
+
+/// The statements of a console script as the engine will run them (split on `;`, and on blank
+/// lines between whole statements), so the editor highlights exactly what runs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SplitScriptResponse {
+    pub statements: Vec<StatementRangeDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatementRangeDto {
+    /// UTF-16 index of the statement's first character (JavaScript string index).
+    pub start: u32,
+    /// UTF-16 index just past its last character, before any `;`.
+    pub end: u32,
+    /// 1-based line of `start`.
+    pub line: u32,
+    /// The last cursor position (UTF-16 index) at which `runStatementAt` runs this statement;
+    /// the next statement's positions start after it.
+    pub cursor_end: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -428,10 +458,19 @@ pub struct FetchRowsRequest {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub sort: Option<SortDto>,
-    /// Keeps rows where any column's text contains this, ignoring case.
+    /// A SQL condition over the result's columns (`venue_state = 'CA'`), or else text that any
+    /// column's value contains, ignoring case.
     #[serde(default)]
     #[ts(optional = nullable)]
     pub filter: Option<String>,
+}
+
+/// How the engine read a grid filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum FilterMode {
+    Condition,
+    Text,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -441,6 +480,52 @@ pub struct FetchRowsResponse {
     pub rows: Vec<Vec<Value>>,
     /// Rows matching the filter.
     pub total_rows: u64,
+    /// How the filter was read, when there is one.
+    pub filter_mode: Option<FilterMode>,
+    /// Why a filter that looks like a SQL condition was searched as text instead.
+    pub filter_note: Option<String>,
+}
+
+/// Statistics of one column over a statement's whole result (after the grid's filter, if any),
+/// computed in the warehouse with the column's own type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnStatsRequest {
+    pub query_id: String,
+    pub statement: u32,
+    pub column: String,
+    /// The grid's filter, read as in [`FetchRowsRequest::filter`].
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub filter: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ColumnStatsResponse {
+    pub column: String,
+    pub data_type: Option<String>,
+    /// Rows the statistics cover: the whole result, or the rows passing the filter.
+    pub rows: u64,
+    pub nulls: u64,
+    pub distinct: u64,
+    /// Smallest and largest value in the column's own order (numbers numerically, dates by time).
+    #[ts(type = "unknown")]
+    pub min: Value,
+    #[ts(type = "unknown")]
+    pub max: Value,
+    /// Mean of a numeric column.
+    pub mean: Option<f64>,
+    /// The most frequent values, most frequent first.
+    pub top: Vec<ValueCountDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ValueCountDto {
+    #[ts(type = "unknown")]
+    pub value: Value,
+    pub count: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -462,15 +547,24 @@ pub struct ExportQueryRequest {
     pub query_id: String,
     pub statement: u32,
     pub format: ExportFormat,
-    /// Inside the project, e.g. `target/exports/sales.csv`.
+    /// Relative to the project (`target/exports/sales.csv`) or absolute; for a download, only
+    /// its file name counts.
     pub path: String,
+    /// Write the file for the browser to download (`GET /api/download/<id>` of `kiln serve`)
+    /// rather than at `path` on the engine's disk.
+    #[serde(default)]
+    #[ts(optional)]
+    pub download: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportQueryResponse {
+    /// Where the file was written (for a download, the name it is offered under).
     pub path: String,
     pub rows: u64,
+    /// The id to fetch a download by, once.
+    pub download: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -16,7 +16,9 @@
 //! * Blocking engine work (parsing, DuckDB, file I/O) runs on tokio's blocking pool.
 
 mod bindings;
+mod column_stats;
 mod dispatch;
+mod downloads;
 pub mod dto;
 mod edits;
 mod error;

@@ -17,9 +17,10 @@ use serde_json::Value;
 
 use crate::dto::{
     ColumnDto, DiagnosticDto, Empty, EngineEvent, ExportFormat, ExportQueryRequest, ExportQueryResponse,
-    FetchRowsRequest, FetchRowsResponse, PreviewRelationRequest, QueryHistory, QueryHistoryEntry, QueryIdRequest,
-    RelationDto, RelationKind, RunQueryRequest, RunQueryResponse, RunStatementAtRequest, SchemaDto, SchemaResponse,
-    ShowModelRequest, SortDto, StatementResultDto,
+    FetchRowsRequest, FetchRowsResponse, FilterMode, PreviewRelationRequest, QueryHistory, QueryHistoryEntry,
+    QueryIdRequest, RelationDto, RelationKind, RunQueryRequest, RunQueryResponse, RunStatementAtRequest, SchemaDto,
+    SchemaResponse, ShowModelRequest, SortDto, SplitScriptRequest, SplitScriptResponse, StatementRangeDto,
+    StatementResultDto,
 };
 use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file};
@@ -53,11 +54,16 @@ fn sql_diagnostic(error: &AdapterError) -> DiagnosticDto {
 
 /// Moves a SQL error's position from the text that ran (which may have `prefix_lines` generated
 /// lines on top) into the script the user wrote.
+/// DuckDB's own `LINE n:` context in the message is renumbered the same way, so the message and
+/// the position never disagree ("LINE 4" beside "Line 3, column 1").
 fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u32) -> DiagnosticDto {
     match diagnostic.line {
         Some(line) if line > prefix_lines => {
             let in_statement = line - prefix_lines;
-            diagnostic.line = Some(to_u32(statement.line) + in_statement - 1);
+            let in_script = to_u32(statement.line) + in_statement - 1;
+            diagnostic.message =
+                kiln_warehouse::renumber_line_indicator(&diagnostic.message, line as usize, in_script as usize);
+            diagnostic.line = Some(in_script);
             if in_statement == 1 {
                 diagnostic.column = diagnostic.column.map(|c| c + to_u32(statement.column) - 1);
             }
@@ -156,7 +162,7 @@ fn run_one(
 
 /// A statement's result once it can be paged: waits while the background materialisation of
 /// the last statement of a script is still going (it always settles, also when cancelled).
-fn ready(state: &ProjectState, query_id: &str, index: u32) -> ApiResult<Stored> {
+pub(crate) fn ready(state: &ProjectState, query_id: &str, index: u32) -> ApiResult<Stored> {
     loop {
         let stored = lock(&state.queries).statement(query_id, index)?;
         let Stored::Pending {
@@ -187,7 +193,7 @@ fn ready(state: &ProjectState, query_id: &str, index: u32) -> ApiResult<Stored> 
 }
 
 /// [`ready`] never hands out a pending result; this is the answer if one slips through anyway.
-fn still_materialising() -> ApiError {
+pub(crate) fn still_materialising() -> ApiError {
     ApiError::new(
         ErrorKind::Conflict,
         codes::BAD_REQUEST,
@@ -484,7 +490,7 @@ fn check_sort(columns: &[ColumnDto], sort: Option<&SortDto>) -> ApiResult<Option
         })
 }
 
-fn value_text(value: &Value) -> String {
+pub(crate) fn value_text(value: &Value) -> String {
     match value {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -492,7 +498,7 @@ fn value_text(value: &Value) -> String {
     }
 }
 
-fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
+pub(crate) fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     use std::cmp::Ordering as O;
     match (a, b) {
         (Value::Null, Value::Null) => O::Equal,
@@ -509,7 +515,7 @@ fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
 }
 
 /// Whether a column's text can hold letters; numbers are searched without `lower()`.
-fn is_numeric(data_type: Option<&str>) -> bool {
+pub(crate) fn is_numeric(data_type: Option<&str>) -> bool {
     let t = data_type.unwrap_or_default().to_ascii_uppercase();
     [
         "TINYINT",
@@ -526,20 +532,34 @@ fn is_numeric(data_type: Option<&str>) -> bool {
         || t.starts_with("DECIMAL")
 }
 
-/// The rows of `relation` whose text contains `text` in any column, materialised once per
-/// filter, with their count.
-fn filtered_table(
-    state: &ProjectState,
+/// How a grid filter reads: a SQL condition when the text binds as a boolean expression over the
+/// result's columns (`venue_state = 'CA'`, `num_tickets > 20`), otherwise text that any column's
+/// value contains, ignoring case. A text that looks like a condition but does not bind keeps the
+/// warehouse's reason, so the grid can say why it searched for text instead.
+fn filter_predicate(
     adapter: &dyn Adapter,
-    request: &FetchRowsRequest,
     relation: &str,
     columns: &[ColumnDto],
     text: &str,
-) -> ApiResult<(String, u64)> {
-    if let Some(hit) = lock(&state.queries).filtered(&request.query_id, request.statement, text) {
-        return Ok((hit.relation, hit.total));
-    }
-    let needle = quote_literal(text);
+) -> (String, FilterMode, Option<String>) {
+    let probe = format!("SELECT ({text}) AS kiln_condition FROM {relation} LIMIT 0");
+    // One statement only: a filter is an expression, never a way to run a second command.
+    let single = kiln_sql::split_statements(&probe).len() == 1;
+    let note = if single {
+        match adapter.query(&probe, Some(0)) {
+            Ok(result) if result.columns.first().is_some_and(|c| c.data_type == "BOOLEAN") => {
+                return (format!("({text})"), FilterMode::Condition, None)
+            }
+            Ok(result) => looks_like_condition(text).then(|| {
+                let kind = result.columns.first().map(|c| c.data_type.clone()).unwrap_or_default();
+                format!("as a condition it is {kind}, not BOOLEAN")
+            }),
+            Err(error) => looks_like_condition(text).then(|| first_line(&error.to_string())),
+        }
+    } else {
+        looks_like_condition(text).then(|| "a filter is one condition; it may not contain ';'".to_string())
+    };
+    let needle = quote_literal(&text.to_lowercase());
     let tests: Vec<String> = columns
         .iter()
         .map(|c| {
@@ -551,12 +571,53 @@ fn filtered_table(
             }
         })
         .collect();
+    (tests.join(" OR "), FilterMode::Text, note)
+}
+
+/// Comparison operators or SQL's condition keywords: the user meant a condition.
+fn looks_like_condition(text: &str) -> bool {
+    if text.contains(['=', '<', '>']) {
+        return true;
+    }
+    let lower = format!(" {} ", text.to_lowercase());
+    [
+        " like ",
+        " ilike ",
+        " in ",
+        " in(",
+        " is ",
+        " between ",
+        " and ",
+        " or ",
+        " not ",
+    ]
+    .iter()
+    .any(|keyword| lower.contains(keyword))
+}
+
+fn first_line(message: &str) -> String {
+    message.lines().next().unwrap_or(message).trim().to_string()
+}
+
+/// The rows of `relation` that pass the filter (see [`filter_predicate`]), materialised once per
+/// filter text, with their count.
+pub(crate) fn filtered_table(
+    state: &ProjectState,
+    adapter: &dyn Adapter,
+    (query_id, statement): (&str, u32),
+    relation: &str,
+    columns: &[ColumnDto],
+    text: &str,
+) -> ApiResult<Filtered> {
+    if let Some(hit) = lock(&state.queries).filtered(query_id, statement, text) {
+        return Ok(hit);
+    }
+    let (predicate, mode, note) = filter_predicate(adapter, relation, columns, text);
     let number = lock(&state.queries).next_number();
     let filtered = format!("{relation}_f{number}");
     adapter
         .execute(&format!(
-            "CREATE TABLE {filtered} AS SELECT * FROM {relation} WHERE {}",
-            tests.join(" OR ")
+            "CREATE TABLE {filtered} AS SELECT * FROM {relation} WHERE {predicate}"
         ))
         .map_err(|e| ApiError::from_adapter(&e))?;
     let total = count(adapter, &format!("SELECT count(*) FROM {filtered}")).map_err(|e| ApiError::from_adapter(&e))?;
@@ -564,26 +625,23 @@ fn filtered_table(
         filter: text.to_string(),
         relation: filtered.clone(),
         total,
+        mode,
+        note,
     };
-    let unused = lock(&state.queries).set_filtered(&request.query_id, request.statement, entry);
+    let unused = lock(&state.queries).set_filtered(query_id, statement, entry.clone());
     if let Some(unused) = unused {
         drop_relations(adapter, std::slice::from_ref(&unused));
         if unused == filtered {
-            return Err(ApiError::unknown_id("query", &request.query_id));
+            return Err(ApiError::unknown_id("query", query_id));
         }
     }
-    Ok((filtered, total))
+    Ok(entry)
 }
 
 fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRowsResponse> {
     let stored = ready(state, &request.query_id, request.statement)?;
     let limit = (request.limit as usize).min(MAX_PAGE);
-    let filter = request
-        .filter
-        .as_deref()
-        .map(str::trim)
-        .filter(|f| !f.is_empty())
-        .map(str::to_lowercase);
+    let filter = request.filter.as_deref().map(str::trim).filter(|f| !f.is_empty());
     match stored {
         Stored::Failed => {
             Err(ApiError::bad_request("this statement failed and has no rows").hint("fix it and run it again"))
@@ -596,11 +654,19 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
         } => {
             let sort_index = check_sort(&columns, request.sort.as_ref())?;
             let adapter = state.adapter()?;
-            let (source, total_rows) = match &filter {
+            let (source, total_rows, filter_mode, filter_note) = match filter {
                 Some(text) if !columns.is_empty() => {
-                    filtered_table(state, adapter.as_ref(), request, &relation, &columns, text)?
+                    let hit = filtered_table(
+                        state,
+                        adapter.as_ref(),
+                        (&request.query_id, request.statement),
+                        &relation,
+                        &columns,
+                        text,
+                    )?;
+                    (hit.relation, hit.total, Some(hit.mode), hit.note)
                 }
-                _ => (relation.clone(), total),
+                _ => (relation.clone(), total, None, None),
             };
             let order = match (sort_index, &request.sort) {
                 // rowid breaks ties so that pages never overlap or skip rows.
@@ -613,13 +679,20 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
             };
             let sql = format!("SELECT * FROM {source}{order} LIMIT {limit} OFFSET {}", request.offset);
             let rows = adapter.query(&sql, None).map_err(|e| ApiError::from_adapter(&e))?.rows;
-            Ok(FetchRowsResponse { rows, total_rows })
+            Ok(FetchRowsResponse {
+                rows,
+                total_rows,
+                filter_mode,
+                filter_note,
+            })
         }
         Stored::Rows { columns, rows } => {
             let sort_index = check_sort(&columns, request.sort.as_ref())?;
+            // Kept rows (SHOW, PRAGMA …) are not in the warehouse, so only text applies to them.
+            let needle = filter.map(str::to_lowercase);
             let mut picked: Vec<&Vec<Value>> = rows
                 .iter()
-                .filter(|row| match &filter {
+                .filter(|row| match &needle {
                     Some(text) => row.iter().any(|v| value_text(v).to_lowercase().contains(text.as_str())),
                     None => true,
                 })
@@ -637,7 +710,12 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
             let total_rows = picked.len() as u64;
             let offset = usize::try_from(request.offset).unwrap_or(usize::MAX);
             let rows = picked.into_iter().skip(offset).take(limit).cloned().collect();
-            Ok(FetchRowsResponse { rows, total_rows })
+            Ok(FetchRowsResponse {
+                rows,
+                total_rows,
+                filter_mode: needle.map(|_| FilterMode::Text),
+                filter_note: None,
+            })
         }
     }
 }
@@ -657,7 +735,19 @@ fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<Expor
     // `COPY … TO` any file, so confining exports would protect nothing and only refuse the user.
     // A relative path is the project's and stays inside it.
     let requested = Path::new(&request.path);
-    let (absolute, relative) = if requested.is_absolute() && !requested.starts_with(&state.root) {
+    let mut download = None;
+    let (absolute, relative) = if request.download.unwrap_or(false) {
+        let extension = match request.format {
+            ExportFormat::Csv => "csv",
+            ExportFormat::Parquet => "parquet",
+        };
+        let name = crate::downloads::file_name(&request.path, extension);
+        let (id, file) = lock(&state.downloads)
+            .prepare(&name)
+            .map_err(|e| ApiError::io("the download folder", &e))?;
+        download = Some(id);
+        (file, name)
+    } else if requested.is_absolute() && !requested.starts_with(&state.root) {
         (PathBuf::from(&request.path), request.path.clone())
     } else {
         confine_file(&state.root, &request.path)?
@@ -722,7 +812,14 @@ fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<Expor
         let _ = std::fs::remove_file(&scratch);
         ApiError::io(&relative, &e)
     })?;
-    Ok(ExportQueryResponse { path: relative, rows })
+    if let Some(id) = &download {
+        lock(&state.downloads).add(id.clone(), absolute, relative.clone());
+    }
+    Ok(ExportQueryResponse {
+        path: relative,
+        rows,
+        download,
+    })
 }
 
 fn single_result(sql: String, outcome: Result<QueryResult, DiagnosticDto>, elapsed: f64) -> StatementResultDto {
@@ -866,6 +963,35 @@ impl Studio {
                     .hint("put the cursor inside a statement")
             })?;
             run_script(&state, request.query_id, vec![statement], request.page_size)
+        })
+        .await
+    }
+
+    /// Where the statements of a script are, as `runQuery` and `runStatementAt` will cut it.
+    /// Needs no open project: it only reads the text.
+    pub async fn split_script(&self, request: SplitScriptRequest) -> ApiResult<SplitScriptResponse> {
+        blocking(move || {
+            let sql = request.sql.as_str();
+            // Byte offsets → UTF-16 indices, walking the text once (statements come in order).
+            let mut units = 0usize;
+            let mut byte = 0usize;
+            let mut utf16 = |target: usize| {
+                if let Some(between) = sql.get(byte..target) {
+                    units += between.encode_utf16().count();
+                    byte = target;
+                }
+                to_u32(units)
+            };
+            let statements = kiln_sql::statement_regions(sql)
+                .into_iter()
+                .map(|(s, cursor_end)| StatementRangeDto {
+                    start: utf16(s.start),
+                    end: utf16(s.end),
+                    line: to_u32(s.line),
+                    cursor_end: utf16(cursor_end),
+                })
+                .collect();
+            Ok(SplitScriptResponse { statements })
         })
         .await
     }

@@ -24,6 +24,11 @@ use crate::{blocking, lock, Studio};
 const RUNS_DIR: &str = "runs";
 const RECORD_FILE: &str = "run.json";
 const RESULTS_FILE: &str = "results.json";
+/// The run's log lines, as the Log tab showed them.
+const LOG_FILE: &str = "log.txt";
+/// A run of tens of thousands of nodes logs a line or two each; past this the log keeps its
+/// beginning and says how much it dropped, and the end (the summary) is always kept.
+const MAX_LOG_LINES: usize = 50_000;
 /// How many past runs `runHistory` lists and the graph's statuses are read from.
 const HISTORY_LIMIT: usize = 200;
 const STATUS_RUNS: usize = 50;
@@ -229,6 +234,7 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
                 record,
                 cancel: cancel.clone(),
                 results: Vec::new(),
+                log: Vec::new(),
             },
         );
     }
@@ -237,6 +243,9 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
         command: request.command,
         total: crate::error::to_u32(planned.len()),
     });
+    for line in kiln_exec::log::header_lines(&manifest, options.threads, planned.len(), options.command) {
+        log(state, &run_id, line);
+    }
     Ok(Prepared {
         run_id,
         manifest,
@@ -262,15 +271,21 @@ fn execute(state: &ProjectState, prepared: Prepared) {
             total,
             unique_id,
             name,
-            ..
-        } => state.emit(EngineEvent::NodeStarted {
-            run_id: run_id.clone(),
-            unique_id: unique_id.clone(),
-            name: name.clone(),
-            index: crate::error::to_u32(*index),
-            total: crate::error::to_u32(*total),
-        }),
+            kind,
+        } => {
+            state.emit(EngineEvent::NodeStarted {
+                run_id: run_id.clone(),
+                unique_id: unique_id.clone(),
+                name: name.clone(),
+                index: crate::error::to_u32(*index),
+                total: crate::error::to_u32(*total),
+            });
+            if let Some(line) = kiln_exec::log::started_line(*index, *total, kind, name) {
+                log(state, &run_id, line);
+            }
+        }
         Event::Finished { index, total, result } => {
+            log(state, &run_id, kiln_exec::log::finished_line(*index, *total, result));
             let dto = node_result_dto(&root, result);
             lock(&state.statuses).insert(dto.unique_id.clone(), (dto.status, SystemTime::now()));
             if let Some(entry) = lock(&state.runs).get_mut(&run_id) {
@@ -283,10 +298,7 @@ fn execute(state: &ProjectState, prepared: Prepared) {
                 total: crate::error::to_u32(*total),
             });
         }
-        Event::Log { unique_id, message } => state.emit(EngineEvent::Log {
-            run_id: Some(run_id.clone()),
-            message: format!("{unique_id}: {message}"),
-        }),
+        Event::Log { unique_id, message } => log(state, &run_id, format!("{unique_id}: {message}")),
     };
     let outcome = kiln_exec::execute(&manifest, adapter, &options, &sink, &cancel);
     let status = match &outcome {
@@ -294,31 +306,36 @@ fn execute(state: &ProjectState, prepared: Prepared) {
         Ok(summary) if summary.success() => RunStatus::Success,
         Ok(_) => RunStatus::Error,
         Err(diagnostic) => {
-            state.emit(EngineEvent::Log {
-                run_id: Some(run_id.clone()),
-                message: diagnostic.to_string(),
-            });
+            log(state, &run_id, diagnostic.to_string());
             RunStatus::Error
         }
     };
+    if let Ok(summary) = &outcome {
+        for line in kiln_exec::log::summary_lines(summary, &kiln_exec::log::clock()) {
+            // The headline lines carry their clock already; the rest are indented detail.
+            log_plain(state, &run_id, line);
+        }
+    }
     let elapsed = started.elapsed().as_secs_f64();
-    let (record, results) = {
+    let (record, results, lines) = {
         let mut runs = lock(&state.runs);
         match runs.get_mut(&run_id) {
             Some(entry) => {
                 entry.record.status = status;
                 entry.record.elapsed = Some(elapsed);
                 entry.record.counts = counts_of(&entry.results);
-                (entry.record.clone(), entry.results.clone())
+                (entry.record.clone(), entry.results.clone(), entry.log.clone())
             }
             None => return,
         }
     };
-    if let Err(message) = record_run(state, &manifest, &record, &results, outcome.as_ref().ok(), &options) {
-        state.emit(EngineEvent::Log {
-            run_id: Some(run_id.clone()),
-            message,
-        });
+    let recorded = RecordedRun {
+        record: &record,
+        results: &results,
+        log: &lines,
+    };
+    if let Err(message) = record_run(state, &manifest, &recorded, outcome.as_ref().ok(), &options) {
+        log(state, &run_id, message);
     }
     state.emit(EngineEvent::RunFinished {
         run_id,
@@ -330,14 +347,46 @@ fn execute(state: &ProjectState, prepared: Prepared) {
 
 /// `target/runs/<id>/{run.json, results.json, run_results.json}`, plus the project-wide
 /// `target/run_results.json` and `target/manifest.json` that dbt tooling reads, as the CLI writes.
+/// What a finished run leaves in its folder.
+struct RecordedRun<'a> {
+    record: &'a RunRecord,
+    results: &'a [NodeResultDto],
+    log: &'a [String],
+}
+
+/// Adds a line to the run's log (with the clock, as the CLI prints it) and sends it to the UI.
+fn log(state: &ProjectState, run_id: &str, line: String) {
+    log_plain(state, run_id, format!("{}  {line}", kiln_exec::log::clock()));
+}
+
+fn log_plain(state: &ProjectState, run_id: &str, message: String) {
+    // Sent under the lock that orders the stored lines, so the live log and the recorded one
+    // agree line for line even when worker threads log at once (sending never blocks).
+    let mut runs = lock(&state.runs);
+    if let Some(entry) = runs.get_mut(run_id) {
+        match entry.log.len().cmp(&MAX_LOG_LINES) {
+            std::cmp::Ordering::Less => entry.log.push(message.clone()),
+            std::cmp::Ordering::Equal => entry.log.push(format!(
+                "… the log keeps its first {MAX_LOG_LINES} lines; the run goes on"
+            )),
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+    state.emit(EngineEvent::Log {
+        run_id: Some(run_id.to_string()),
+        message,
+    });
+    drop(runs);
+}
+
 fn record_run(
     state: &ProjectState,
     manifest: &kiln_compile::Manifest,
-    record: &RunRecord,
-    results: &[NodeResultDto],
+    run: &RecordedRun<'_>,
     summary: Option<&kiln_exec::RunSummary>,
     options: &RunOptions,
 ) -> Result<(), String> {
+    let RecordedRun { record, results, log } = run;
     let dir = run_dir(state, &record.run_id);
     let fail = |path: &Path, e: std::io::Error| format!("cannot record the run in {}: {e}", path.display());
     if let Some(summary) = summary {
@@ -351,6 +400,8 @@ fn record_run(
     }
     let path = dir.join(RESULTS_FILE);
     write_json(&path, &results).map_err(|e| fail(&path, e))?;
+    let path = dir.join(LOG_FILE);
+    std::fs::write(&path, log.join("\n")).map_err(|e| fail(&path, e))?;
     // Written last: a run directory with run.json is complete.
     let path = dir.join(RECORD_FILE);
     write_json(&path, record).map_err(|e| fail(&path, e))
@@ -411,15 +462,21 @@ impl Studio {
             if let Some(entry) = lock(&state.runs).get(&request.run_id) {
                 return Ok(RunResults {
                     results: entry.results.clone(),
+                    log: entry.log.clone(),
                 });
             }
             check_run_id(&request.run_id)?;
-            let path = run_dir(&state, &request.run_id).join(RESULTS_FILE);
+            let dir = run_dir(&state, &request.run_id);
+            // Runs recorded before the log was kept have none.
+            let log = std::fs::read_to_string(dir.join(LOG_FILE))
+                .map(|text| text.lines().map(str::to_string).collect())
+                .unwrap_or_default();
+            let path = dir.join(RESULTS_FILE);
             let text = std::fs::read_to_string(&path).map_err(|_| ApiError::unknown_id("run", &request.run_id))?;
             let results = serde_json::from_str(&text).map_err(|e| {
                 ApiError::internal(format!("{} is not a results file Kiln can read: {e}", path.display()))
             })?;
-            Ok(RunResults { results })
+            Ok(RunResults { results, log })
         })
         .await
     }

@@ -45,6 +45,8 @@ pub(crate) struct ProjectState {
     /// Last known outcome of each node and when it was recorded, for the graph's colours.
     pub statuses: Mutex<HashMap<String, (NodeStatusDto, SystemTime)>>,
     pub watcher: Mutex<Option<notify::RecommendedWatcher>>,
+    /// Exports waiting to be fetched as browser downloads.
+    pub downloads: Mutex<crate::downloads::Downloads>,
 }
 
 impl ProjectState {
@@ -74,6 +76,7 @@ impl ProjectState {
             history: Mutex::new(history),
             statuses: Mutex::new(HashMap::new()),
             watcher: Mutex::new(None),
+            downloads: Mutex::new(crate::downloads::Downloads::default()),
         }))
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, OnceLock};
 use kiln_exec::CancelToken;
 use serde_json::Value;
 
-use crate::dto::{ColumnDto, DiagnosticDto, NodeResultDto, QueryHistoryEntry, RunRecord, RunStatus};
+use crate::dto::{ColumnDto, DiagnosticDto, FilterMode, NodeResultDto, QueryHistoryEntry, RunRecord, RunStatus};
 use crate::error::{codes, ApiError, ApiResult, ErrorKind};
 
 /// Query history, newest last, one JSON object a line; outside `target/` so `kiln clean` keeps it.
@@ -60,6 +60,9 @@ pub(crate) struct Filtered {
     pub filter: String,
     pub relation: String,
     pub total: u64,
+    pub mode: FilterMode,
+    /// Why a filter that looks like a condition was searched as text.
+    pub note: Option<String>,
 }
 
 #[derive(Default)]
@@ -189,6 +192,8 @@ pub(crate) struct RunEntry {
     pub record: RunRecord,
     pub cancel: CancelToken,
     pub results: Vec<NodeResultDto>,
+    /// The run log as the CLI prints it (`kiln_exec::log`), for the Log tab and past runs.
+    pub log: Vec<String>,
 }
 
 impl RunEntry {

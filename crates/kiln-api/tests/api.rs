@@ -383,7 +383,27 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
         .await
         .unwrap();
     assert_eq!(results.results.len() as u32, total);
+    // The log reads as the CLI's: the header, a line per node, and the totals.
+    let log = results.log.join("\n");
+    assert!(log.contains(&format!("Found {total} nodes to build")), "{log}");
+    assert!(log.contains("OK created sql table model main.fct_sales"), "{log}");
+    assert!(
+        log.contains(&format!("Done. PASS={total} WARN=0 ERROR=0 SKIP=0 TOTAL={total}")),
+        "{log}"
+    );
+    let streamed: Vec<&str> = seen
+        .iter()
+        .filter_map(|e| match e {
+            EngineEvent::Log {
+                run_id: Some(id),
+                message,
+            } if *id == run.run_id => Some(message.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(streamed, results.log, "the Log tab gets the same lines live");
     let run_dir = fx.root.join("target/runs").join(&run.run_id);
+    assert_eq!(std::fs::read_to_string(run_dir.join("log.txt")).unwrap(), log);
     let run_results: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(run_dir.join("run_results.json")).unwrap()).unwrap();
     assert_eq!(run_results["results"].as_array().unwrap().len() as u32, total);
@@ -621,6 +641,40 @@ async fn queries_page_sort_filter_and_export() {
         .rows
         .iter()
         .all(|r| r[2].as_str().unwrap().starts_with("row 99")));
+    assert_eq!(filtered.filter_mode, Some(FilterMode::Text));
+    // A boolean expression over the columns is a SQL condition, as the grid's placeholder says.
+    let condition = studio
+        .fetch_rows(fetch(0, 500, None, Some("m = 3 AND n > 500")))
+        .await
+        .unwrap();
+    assert_eq!(condition.filter_mode, Some(FilterMode::Condition));
+    assert_eq!(condition.total_rows, (501..1000).filter(|n| n % 7 == 3).count() as u64);
+    assert!(condition
+        .rows
+        .iter()
+        .all(|r| r[1] == serde_json::json!(3) && r[0].as_i64().unwrap() > 500));
+    let quoted = studio
+        .fetch_rows(fetch(0, 5, None, Some("label = 'row 7'")))
+        .await
+        .unwrap();
+    assert_eq!(
+        (quoted.total_rows, quoted.filter_mode),
+        (1, Some(FilterMode::Condition))
+    );
+    // A number alone is not a condition (it would keep every row): it is searched as text.
+    let number = studio.fetch_rows(fetch(0, 5, None, Some("999"))).await.unwrap();
+    assert_eq!((number.total_rows, number.filter_mode), (1, Some(FilterMode::Text)));
+    // A condition on a misspelt column falls back to text and says why.
+    let misspelt = studio.fetch_rows(fetch(0, 5, None, Some("mm = 3"))).await.unwrap();
+    assert_eq!((misspelt.total_rows, misspelt.filter_mode), (0, Some(FilterMode::Text)));
+    let note = misspelt.filter_note.expect("a reason for searching text");
+    assert!(note.contains("mm"), "{note}");
+    // A filter cannot smuggle in a second statement.
+    let smuggled = studio
+        .fetch_rows(fetch(0, 5, None, Some("true); drop table main.fct_sales; select (1")))
+        .await
+        .unwrap();
+    assert_eq!(smuggled.filter_mode, Some(FilterMode::Text));
     let last = studio.fetch_rows(fetch(10, 5, None, Some("row 99"))).await.unwrap();
     assert_eq!(last.total_rows, 11);
     assert_eq!(
@@ -647,6 +701,50 @@ async fn queries_page_sort_filter_and_export() {
             .collect::<Vec<_>>(),
         [999, 998]
     );
+    // Σ covers the whole result in the warehouse, typed: DECIMAL is compared as a number (as
+    // JSON text "9118860.60" > "10305724.53"), and a filter narrows it as it narrows the grid.
+    studio
+        .run_query(RunQueryRequest {
+            sql: "select (case when range = 0 then 9118860.60 when range = 1 then 10305724.53 else range end)::decimal(12,2) as amount, \
+                  case when range % 3 = 0 then null else range % 3 end as k from range(5000)"
+                .into(),
+            page_size: Some(20),
+            query_id: Some("console-stats".into()),
+        })
+        .await
+        .unwrap();
+    let stats = |column: &str, filter: Option<&str>| ColumnStatsRequest {
+        query_id: "console-stats".into(),
+        statement: 0,
+        column: column.into(),
+        filter: filter.map(str::to_string),
+    };
+    let amount = studio.column_stats(stats("amount", None)).await.unwrap();
+    assert_eq!((amount.rows, amount.nulls, amount.distinct), (5000, 0, 5000));
+    assert_eq!(amount.data_type.as_deref(), Some("DECIMAL(12,2)"));
+    assert_eq!(
+        (amount.min.as_str(), amount.max.as_str()),
+        (Some("2.00"), Some("10305724.53"))
+    );
+    let mean = amount.mean.expect("a numeric column has a mean");
+    let expected = (9118860.60 + 10305724.53 + (2..5000).sum::<i64>() as f64) / 5000.0;
+    assert!((mean - expected).abs() < 1e-6, "{mean} vs {expected}");
+    let k = studio.column_stats(stats("k", None)).await.unwrap();
+    assert_eq!((k.rows, k.nulls, k.distinct), (5000, 1667, 2));
+    let top: Vec<(serde_json::Value, u64)> = k.top.iter().map(|t| (t.value.clone(), t.count)).collect();
+    // Most frequent first; a tie is broken by the value, nulls last.
+    assert_eq!(
+        top,
+        [
+            (serde_json::json!(1), 1667),
+            (serde_json::Value::Null, 1667),
+            (serde_json::json!(2), 1666)
+        ]
+    );
+    let narrowed = studio.column_stats(stats("amount", Some("k = 2"))).await.unwrap();
+    assert_eq!((narrowed.rows, narrowed.max.as_str()), (1666, Some("4997.00")));
+    let unknown = studio.column_stats(stats("nope", None)).await.unwrap_err();
+    assert_eq!(unknown.kind, ErrorKind::BadRequest);
     let bad_sort = studio
         .fetch_rows(fetch(
             0,
@@ -673,6 +771,7 @@ async fn queries_page_sort_filter_and_export() {
             statement: 0,
             format: ExportFormat::Csv,
             path: "exports/n.csv".into(),
+            download: None,
         })
         .await
         .unwrap();
@@ -687,6 +786,7 @@ async fn queries_page_sort_filter_and_export() {
             statement: 0,
             format: ExportFormat::Parquet,
             path: "exports/n.parquet".into(),
+            download: None,
         })
         .await
         .unwrap();
@@ -716,10 +816,70 @@ async fn queries_page_sort_filter_and_export() {
             statement: 0,
             format: ExportFormat::Csv,
             path: "../n.csv".into(),
+            download: None,
         })
         .await
         .unwrap_err();
     assert_eq!(outside.diagnostic.code, codes::OUTSIDE_PROJECT);
+    // A download is written outside the project, handed out once by id, then gone.
+    let download = studio
+        .export_query(ExportQueryRequest {
+            query_id: "console-1".into(),
+            statement: 0,
+            format: ExportFormat::Csv,
+            path: "../../sneaky/n.csv".into(),
+            download: Some(true),
+        })
+        .await
+        .unwrap();
+    assert_eq!((download.path.as_str(), download.rows), ("n.csv", 1000));
+    let id = download.download.expect("a download id");
+    let (file, name) = studio.take_download(&id).unwrap();
+    assert_eq!(name, "n.csv");
+    assert!(!file.starts_with(&fx.root), "{}", file.display());
+    assert_eq!(std::fs::read_to_string(&file).unwrap().lines().count(), 1001);
+    studio.finish_download(&file);
+    assert!(!file.exists());
+    assert!(studio.take_download(&id).is_err());
+
+    // The script as the engine cuts it, in the editor's UTF-16 indices: a blank line between
+    // whole statements splits them; the cursor regions cover the script without gaps.
+    let script = "select 'é😀' as a\n\nselect 2;  -- two\nselect 3";
+    let split = studio
+        .split_script(SplitScriptRequest { sql: script.into() })
+        .await
+        .unwrap();
+    let utf16: Vec<u16> = script.encode_utf16().collect();
+    let text = |from: u32, to: u32| String::from_utf16(&utf16[from as usize..to as usize]).unwrap();
+    let got: Vec<(String, u32)> = split
+        .statements
+        .iter()
+        .map(|s| (text(s.start, s.end), s.line))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("select 'é😀' as a".to_string(), 1),
+            ("select 2".to_string(), 3),
+            ("select 3".to_string(), 4)
+        ]
+    );
+    assert_eq!(split.statements.last().unwrap().cursor_end as usize, utf16.len());
+    assert!(split.statements.windows(2).all(|w| w[0].cursor_end < w[1].start + 1));
+
+    // DuckDB's own "LINE n" in a message names the script's line, as the location does (it
+    // named the line of the text that ran, which has a generated line on top).
+    let located = studio
+        .run_query(RunQueryRequest {
+            sql: "select 1;\n\nselect\n  nope_column\nfrom range(3)".into(),
+            page_size: None,
+            query_id: None,
+        })
+        .await
+        .unwrap();
+    let error = located.statements[1].error.as_ref().expect("an unknown column fails");
+    assert_eq!((error.line, error.column), (Some(4), Some(3)), "{error:?}");
+    assert!(error.message.contains("\nLINE 4: "), "{}", error.message);
 
     // The statement under the cursor, and statements that are not queries.
     let script = "create table scratch as select 1 as a;\ninsert into scratch values (2), (3);\nselect sum(a) as total from scratch";
@@ -750,6 +910,7 @@ async fn queries_page_sort_filter_and_export() {
             statement: 1,
             format: ExportFormat::Csv,
             path: "exports/insert.csv".into(),
+            download: None,
         })
         .await
         .unwrap();

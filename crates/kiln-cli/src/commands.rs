@@ -253,24 +253,10 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
     // the artifacts are written once, when the run is over, as the studio writes them.
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
     let adapter = kiln_warehouse::open(&manifest.target, threads)?;
-    println!(
-        "{}  Running with kiln={} on {} ({}) with {threads} threads",
-        chrono::Local::now().format("%H:%M:%S"),
-        env!("CARGO_PKG_VERSION"),
-        manifest.target.kind.as_str(),
-        manifest
-            .target
-            .path
-            .as_deref()
-            .map(|p| kiln_diagnostics::relative_to(&manifest.root, p).display().to_string())
-            .unwrap_or_else(|| manifest.target.name.clone()),
-    );
-    println!(
-        "{}  Found {} nodes to {}\n",
-        chrono::Local::now().format("%H:%M:%S"),
-        planned.len(),
-        command.as_str()
-    );
+    for line in kiln_exec::log::header_lines(manifest, threads, planned.len(), command) {
+        println!("{}  {line}", kiln_exec::log::clock());
+    }
+    println!();
 
     let cancel = CancelToken::default();
     {

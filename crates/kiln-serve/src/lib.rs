@@ -143,6 +143,69 @@ async fn operation(State(state): State<AppState>, UrlPath(name): UrlPath<String>
     }
 }
 
+/// An export prepared with `download: true`, streamed once as an attachment and then deleted.
+async fn download(State(state): State<AppState>, UrlPath(id): UrlPath<String>) -> Response {
+    let (file, name) = match state.studio.take_download(&id) {
+        Ok(found) => found,
+        Err(error) => {
+            let status = StatusCode::from_u16(error.kind.http_status()).unwrap_or(StatusCode::NOT_FOUND);
+            return error_body(status, &error);
+        }
+    };
+    let opened = tokio::fs::File::open(&file).await;
+    // Open first, then delete: the open file streams on without its name (Unix semantics), and
+    // nothing is left behind in the scratch folder.
+    state.studio.finish_download(&file);
+    let file = match opened {
+        Ok(file) => file,
+        Err(e) => {
+            let error = ApiError::internal(format!("the download {id} could not be read: {e}"));
+            return error_body(StatusCode::INTERNAL_SERVER_ERROR, &error);
+        }
+    };
+    let length = file.metadata().await.map(|m| m.len()).ok();
+    let body = axum::body::Body::from_stream(tokio_util::io::ReaderStream::new(file));
+    let mut response = body.into_response();
+    let headers = response.headers_mut();
+    let kind = mime_guess::from_path(&name).first_or_octet_stream();
+    if let Ok(value) = HeaderValue::from_str(kind.essence_str()) {
+        headers.insert(header::CONTENT_TYPE, value);
+    }
+    if let Some(length) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+    }
+    if let Ok(value) = HeaderValue::from_str(&content_disposition(&name)) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    response
+}
+
+/// `attachment; filename="…"; filename*=UTF-8''…` (RFC 6266): an ASCII fallback plus the exact
+/// name percent-encoded for browsers that read it.
+fn content_disposition(name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
+}
+
 fn event_stream(studio: &Studio) -> impl Stream<Item = Result<Event, std::convert::Infallible>> {
     BroadcastStream::new(studio.subscribe()).map(|item| {
         let event = match item {
@@ -205,6 +268,7 @@ pub fn router(studio: Studio, token: &str, ui_dist: Option<&Path>) -> Router {
     };
     let api = Router::new()
         .route("/api/events", get(events))
+        .route("/api/download/{id}", get(download))
         .route("/api/{operation}", post(operation));
     // `--ui-dist` (UI development) wins over the UI compiled into the binary.
     let app = match ui_dist {
@@ -340,6 +404,18 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn downloads_are_named_as_attachments() {
+        assert_eq!(
+            content_disposition("sales 2024.csv"),
+            "attachment; filename=\"sales 2024.csv\"; filename*=UTF-8''sales%202024.csv"
+        );
+        assert_eq!(
+            content_disposition("ventes_été\".csv"),
+            "attachment; filename=\"ventes__t__.csv\"; filename*=UTF-8''ventes_%C3%A9t%C3%A9%22.csv"
+        );
+    }
 
     #[test]
     fn tokens_are_random_hex() {

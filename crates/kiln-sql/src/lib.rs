@@ -26,7 +26,7 @@ mod lexer;
 mod split;
 mod translate;
 
-pub use split::{split_statements, statement_at, Statement};
+pub use split::{split_statements, statement_at, statement_regions, Statement};
 pub use translate::{redshift_to_duckdb, try_redshift_to_duckdb};
 
 /// Errors from reading SQL text.

@@ -1,8 +1,8 @@
 //! Statement splitting for "run script" and "run statement under cursor".
 
-use sqlparser::tokenizer::Token;
+use sqlparser::tokenizer::{Token, Whitespace};
 
-use crate::lexer::lex;
+use crate::lexer::{lex, Tok};
 
 /// One statement of a script.
 ///
@@ -27,6 +27,12 @@ pub struct Statement {
 /// comments, dollar-quoted bodies). Each piece carries its byte range and 1-based start
 /// line/column so an editor can run "the statement under the cursor". Empty/comment-only pieces
 /// are dropped.
+///
+/// A blank line also ends a statement when the text before it is a whole statement and the text
+/// after it starts a new one (`select 1` ⏎⏎ `select 2` is two statements, as in DBeaver's
+/// "smart" mode), so a console script without `;` runs as the user sees it. Blank lines inside a
+/// statement (between CTEs, before `union`, after `with … as (…)`) never split it: the text before
+/// must parse on its own (see [`ends_statement`]).
 ///
 /// If the script cannot be tokenized to the end (an unterminated string while the user is still
 /// typing), everything from the last `;` before the problem onwards is one statement, so the
@@ -54,6 +60,33 @@ pub fn statement_at(script: &str, byte_offset: usize) -> Option<Statement> {
     pieces.swap_remove(chosen).statement
 }
 
+/// Every statement with the last cursor offset that [`statement_at`] maps to it: statement `k`
+/// owns the offsets after the previous one's up to and including its own, so an editor can
+/// highlight "the statement Ctrl+Enter runs" without asking for every cursor move.
+pub fn statement_regions(script: &str) -> Vec<(Statement, usize)> {
+    let pieces = pieces(script);
+    let mut regions: Vec<(Statement, usize)> = Vec::new();
+    let mut previous_end: Option<usize> = None;
+    for piece in pieces {
+        match piece.statement {
+            Some(statement) => {
+                // The statement before ends where this one's stretch begins.
+                if let (Some(last), Some(end)) = (regions.last_mut(), previous_end) {
+                    last.1 = end;
+                }
+                regions.push((statement, piece.region_end));
+            }
+            None => {
+                if let Some(last) = regions.last_mut() {
+                    last.1 = piece.region_end;
+                }
+            }
+        }
+        previous_end = Some(piece.region_end);
+    }
+    regions
+}
+
 /// A stretch of the script ending at a `;` (inclusive) or at the end of the script.
 struct Piece {
     region_end: usize,
@@ -66,7 +99,9 @@ fn pieces(script: &str) -> Vec<Piece> {
     let mut pieces = Vec::new();
     let mut first: Option<usize> = None;
     let mut last_end = 0;
-    for tok in &lexed.toks {
+    let mut first_k = 0;
+    let mut gap = BlankLines::default();
+    for (k, tok) in lexed.toks.iter().enumerate() {
         if tok.token == Token::SemiColon {
             let statement = first.map(|s| lines.statement(s, last_end));
             pieces.push(Piece {
@@ -74,8 +109,25 @@ fn pieces(script: &str) -> Vec<Piece> {
                 statement,
             });
             first = None;
-        } else if !tok.is_trivia() {
-            first.get_or_insert(tok.start);
+            gap = BlankLines::default();
+        } else if tok.is_trivia() {
+            gap.see(tok);
+        } else {
+            if let Some(start) = first.filter(|_| gap.seen) {
+                let before = &lexed.toks[first_k..k];
+                if splits_at_blank_line(before, &lexed.toks[k], &script[start..last_end]) {
+                    pieces.push(Piece {
+                        region_end: last_end,
+                        statement: Some(lines.statement(start, last_end)),
+                    });
+                    first = None;
+                }
+            }
+            gap = BlankLines::default();
+            if first.is_none() {
+                first = Some(tok.start);
+                first_k = k;
+            }
             last_end = tok.end();
         }
     }
@@ -91,6 +143,188 @@ fn pieces(script: &str) -> Vec<Piece> {
         statement,
     });
     pieces
+}
+
+/// Whether the trivia since the last token holds a blank line: two line ends with only spaces
+/// and tabs between them (a `--` comment ends its line too).
+#[derive(Default)]
+struct BlankLines {
+    /// A line ended and nothing but spaces followed yet.
+    at_line_start: bool,
+    seen: bool,
+}
+
+impl BlankLines {
+    fn see(&mut self, tok: &Tok<'_>) {
+        match &tok.token {
+            Token::Whitespace(Whitespace::Space | Whitespace::Tab) => {}
+            Token::Whitespace(Whitespace::Newline) => self.line_end(),
+            Token::Whitespace(Whitespace::SingleLineComment { .. }) => {
+                self.at_line_start = false;
+                if tok.text.ends_with('\n') {
+                    self.line_end();
+                }
+            }
+            _ => self.at_line_start = false,
+        }
+    }
+
+    fn line_end(&mut self) {
+        self.seen |= self.at_line_start;
+        self.at_line_start = true;
+    }
+}
+
+/// Statement keywords that never continue the statement before them.
+const ONLY_STARTS: &[&str] = &[
+    "alter",
+    "analyze",
+    "attach",
+    "begin",
+    "call",
+    "checkpoint",
+    "comment",
+    "commit",
+    "copy",
+    "create",
+    "deallocate",
+    "delete",
+    "describe",
+    "detach",
+    "drop",
+    "execute",
+    "explain",
+    "export",
+    "grant",
+    "import",
+    "insert",
+    "install",
+    "load",
+    "pragma",
+    "prepare",
+    "refresh",
+    "reset",
+    "revoke",
+    "rollback",
+    "set",
+    "show",
+    "summarize",
+    "truncate",
+    "unload",
+    "update",
+    "use",
+    "vacuum",
+];
+
+/// Keywords that start a statement but may also go on one (`insert … select`, `create … as with`).
+const ALSO_CONTINUES: &[&str] = &["select", "with"];
+
+/// Whether a blank line between the statement so far (`before`, whose text is `text`) and the
+/// token `next` ends that statement: `next` must start one, and `text` must be a whole statement
+/// (it parses on its own), or else — for text the parser cannot read, such as DuckDB-only syntax
+/// or `{% … %}` blocks — `next` must be a keyword that never continues a statement and `before`
+/// must be closed (balanced brackets, not ending in an operator, a comma or a joining keyword).
+fn splits_at_blank_line(before: &[Tok<'_>], next: &Tok<'_>, text: &str) -> bool {
+    let only_starts = next.is_word_in(ONLY_STARTS);
+    if !only_starts && !next.is_word_in(ALSO_CONTINUES) {
+        return false;
+    }
+    ends_statement(text) || (only_starts && is_closed(before))
+}
+
+/// Keywords after which a statement cannot end.
+const JOINING: &[&str] = &[
+    "and",
+    "as",
+    "by",
+    "do",
+    "else",
+    "from",
+    "into",
+    "join",
+    "not",
+    "on",
+    "or",
+    "returning",
+    "select",
+    "set",
+    "table",
+    "then",
+    "union",
+    "using",
+    "when",
+    "where",
+    "with",
+];
+
+fn is_closed(toks: &[Tok<'_>]) -> bool {
+    let mut depth = 0i64;
+    for tok in toks {
+        match tok.token {
+            Token::LParen | Token::LBracket | Token::LBrace => depth += 1,
+            Token::RParen | Token::RBracket | Token::RBrace => depth -= 1,
+            _ => {}
+        }
+    }
+    let last = toks.iter().rev().find(|t| !t.is_trivia());
+    depth == 0
+        && last.is_some_and(|t| {
+            !t.is_word_in(JOINING)
+                && matches!(
+                    t.token,
+                    Token::Word(_) | Token::Number(..) | Token::RParen | Token::RBracket | Token::RBrace
+                )
+                || matches!(
+                    t.token,
+                    Token::SingleQuotedString(_) | Token::DoubleQuotedString(_) | Token::Mul
+                )
+        })
+}
+
+/// Whether `text` (everything since the previous split) is one whole statement. It must parse on
+/// its own, as DuckDB or Redshift SQL, with `{{ … }}` Jinja expressions standing in as names.
+/// Text the parser cannot read (DuckDB-only syntax, `{% … %}` blocks) is never split before a
+/// `select` or `with`, which could be its continuation.
+fn ends_statement(text: &str) -> bool {
+    use sqlparser::dialect::{DuckDbDialect, RedshiftSqlDialect};
+    use sqlparser::parser::Parser;
+
+    let text = without_jinja_expressions(text);
+    let parses = |dialect: &dyn sqlparser::dialect::Dialect| {
+        Parser::parse_sql(dialect, &text).is_ok_and(|statements| statements.len() == 1)
+    };
+    parses(&DuckDbDialect {}) || parses(&RedshiftSqlDialect {})
+}
+
+/// `{{ ref('x') }}` → `kiln_jinja`, `{# … #}` → nothing, so the parser sees plain SQL.
+fn without_jinja_expressions(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("{{") && !text.contains("{#") {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    loop {
+        let next = [("{{", "}}", "kiln_jinja"), ("{#", "#}", "")]
+            .into_iter()
+            .filter_map(|(open, close, with)| rest.find(open).map(|at| (at, open, close, with)))
+            .min_by_key(|(at, ..)| *at);
+        let Some((at, open, close, with)) = next else {
+            out.push_str(rest);
+            break;
+        };
+        out.push_str(&rest[..at]);
+        match rest[at + open.len()..].find(close) {
+            Some(end) => {
+                out.push_str(with);
+                rest = &rest[at + open.len() + end + close.len()..];
+            }
+            None => {
+                out.push_str(&rest[at..]);
+                break;
+            }
+        }
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 /// Incremental byte offset → line/column conversion; statements arrive in order.
@@ -217,6 +451,96 @@ mod tests {
             statement_at("-- header\n;SELECT 9", 0).map(|s| s.sql).as_deref(),
             Some("SELECT 9")
         );
+    }
+
+    #[test]
+    fn a_blank_line_between_whole_statements_splits() {
+        // The console's defect: two statements, a blank line, no `;`, ran as one.
+        let script = "select count(*) from main.fct_sales\n\nselect cat_name\nfrom main.dim_category\n";
+        let stmts = split_statements(script);
+        let got: Vec<_> = stmts.iter().map(|s| (s.sql.as_str(), s.line)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("select count(*) from main.fct_sales", 1),
+                ("select cat_name\nfrom main.dim_category", 3)
+            ]
+        );
+        // Spaces on the blank line, a comment before or after it, Windows line ends.
+        assert_eq!(sqls("select 1 \n  \t\n-- next\nselect 2").len(), 2);
+        assert_eq!(sqls("select 1\n-- done\n\nselect 2").len(), 2);
+        assert_eq!(sqls("select 1\r\n\r\nselect 2"), vec!["select 1", "select 2"]);
+        // Jinja expressions and DDL.
+        assert_eq!(
+            sqls("select * from {{ ref('fct_sales') }}\n\ncreate table t as select 1\n\ndrop table t"),
+            vec![
+                "select * from {{ ref('fct_sales') }}",
+                "create table t as select 1",
+                "drop table t"
+            ]
+        );
+        // Text the parser cannot read still splits before a keyword that never continues it.
+        assert_eq!(
+            sqls("pragma version\n\nshow tables"),
+            vec!["pragma version", "show tables"]
+        );
+    }
+
+    #[test]
+    fn a_blank_line_inside_a_statement_does_not_split() {
+        for script in [
+            "with a as (\n  select 1 as x\n\n), b as (select 2)\n\nselect * from a, b",
+            "with a as (select 1)\n\nselect * from a",
+            "select 1\n\nunion all\n\nselect 2",
+            "select 1 union all\n\nselect 2",
+            "insert into t (a, b)\n\nselect 1, 2",
+            "create table t as\n\nselect 1",
+            "select *\nfrom a\n\nwhere x = 1\n\norder by 1",
+            "select *\n\nfrom a",
+            "explain\n\nselect 1",
+            "select 1\n\n(select 2)",
+            "insert into t select * from s\non conflict do\n\nupdate set x = 1",
+        ] {
+            assert_eq!(
+                split_statements(script).len(),
+                1,
+                "{script:?} was split: {:?}",
+                sqls(script)
+            );
+        }
+    }
+
+    #[test]
+    fn statement_at_after_a_blank_line_split() {
+        let script = "select 1\n\nselect 2\n";
+        let at = |o| statement_at(script, o).map(|s| s.sql);
+        assert_eq!(at(0).as_deref(), Some("select 1"));
+        assert_eq!(at(8).as_deref(), Some("select 1")); // end of its line
+        assert_eq!(at(10).as_deref(), Some("select 2"));
+        assert_eq!(at(script.len()).as_deref(), Some("select 2"));
+    }
+
+    #[test]
+    fn regions_agree_with_statement_at_everywhere() {
+        for script in [
+            "SELECT 1;  SELECT 2;\n\n",
+            "-- header\n;SELECT 9",
+            "select 1\n\nselect 2\n",
+            "SELECT 1;\n  -- lead\n  SELECT\n    2 ;  SELECT 'é';\r\nSELECT 4",
+            ";; -- x\n",
+            "select 1; -- trailing\n; \n select 2 ; ;",
+        ] {
+            let regions = statement_regions(script);
+            for offset in 0..=script.len() + 1 {
+                if !script.is_char_boundary(offset.min(script.len())) {
+                    continue;
+                }
+                let expected = statement_at(script, offset).map(|s| s.start);
+                let got = regions.iter().find(|(_, end)| offset <= *end).map(|(s, _)| s.start);
+                let got = if offset > script.len() { None } else { got };
+                assert_eq!(got, expected, "{script:?} at {offset}");
+            }
+        }
     }
 
     #[test]

@@ -176,7 +176,41 @@ pub(crate) fn sql_error(err: &duckdb::Error, statement: &str, origin: Origin) ->
 }
 
 fn rewrite_line_indicator(message: &str, from: usize, to: usize) -> String {
-    message.replacen(&format!("\nLINE {from}: "), &format!("\nLINE {to}: "), 1)
+    renumber_line_indicator(message, from, to)
+}
+
+/// Renumbers DuckDB's `LINE {from}:` context line to `LINE {to}:` (the line the caller reports,
+/// e.g. in the user's script rather than the text that ran), keeping the `^` under the same
+/// character when the number's width changes (`LINE 9:` → `LINE 12:`).
+pub fn renumber_line_indicator(message: &str, from: usize, to: usize) -> String {
+    let old = format!("\nLINE {from}: ");
+    let Some(at) = message.find(&old) else {
+        return message.to_string();
+    };
+    let new = format!("\nLINE {to}: ");
+    let mut out = String::with_capacity(message.len() + 4);
+    out.push_str(&message[..at]);
+    out.push_str(&new);
+    let rest = &message[at + old.len()..];
+    let (context, after) = rest.split_once('\n').map_or((rest, None), |(c, a)| (c, Some(a)));
+    out.push_str(context);
+    if let Some(after) = after {
+        out.push('\n');
+        let (caret, tail) = after.split_once('\n').map_or((after, None), |(c, t)| (c, Some(t)));
+        if caret.trim_start().starts_with('^') {
+            let pad = caret.len() - caret.trim_start().len();
+            let shifted = (pad + new.len()).saturating_sub(old.len());
+            out.push_str(&" ".repeat(shifted));
+            out.push_str(caret.trim_start());
+        } else {
+            out.push_str(caret);
+        }
+        if let Some(tail) = tail {
+            out.push('\n');
+            out.push_str(tail);
+        }
+    }
+    out
 }
 
 /// Reads DuckDB's error context:
@@ -332,6 +366,18 @@ pub(crate) fn lock_holder(message: &str) -> Option<Option<String>> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
+    #[test]
+    fn renumbering_keeps_the_caret_under_its_character() {
+        let msg = "Parser Error: syntax error at or near \"baz\"\n\nLINE 9: foo bar baz\n                ^";
+        let out = super::renumber_line_indicator(msg, 9, 12);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[2], "LINE 12: foo bar baz");
+        assert_eq!(lines[3].find('^'), lines[2].find("baz"));
+        let back = super::renumber_line_indicator(&out, 12, 3);
+        assert_eq!(back, msg.replace("LINE 9", "LINE 3"));
+        assert_eq!(super::renumber_line_indicator("no context", 1, 2), "no context");
+    }
+
     use super::*;
 
     const CSV_CAST: &str = "Conversion Error: CSV Error on Line: 4\nOriginal Line: x3|c|3.00\n\

@@ -22,7 +22,7 @@ mod value;
 
 pub use connect::open;
 pub use duck::DuckDbAdapter;
-pub use error::{AdapterError, LakeDataError};
+pub use error::{renumber_line_indicator, AdapterError, LakeDataError};
 pub use sql::{is_query, quote_ident, quote_literal};
 pub use types::duckdb_type;
 

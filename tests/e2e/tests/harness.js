@@ -111,6 +111,53 @@ export async function openStudio(browser, kiln) {
   return { context, page, consoleErrors };
 }
 
+/**
+ * Registers the hooks of a suite whose every test gets its own `kiln serve` on a fresh TICKIT copy
+ * and its own browser context (one browser for the suite), and returns live accessors for them.
+ */
+export function serverPerTest({ before, after, beforeEach, afterEach }) {
+  let browser;
+  const current = { kiln: undefined, studio: undefined };
+  before(async () => {
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+  });
+  beforeEach(async () => {
+    current.kiln = await startKiln();
+    current.studio = await openStudio(browser, current.kiln);
+  });
+  afterEach(async () => {
+    await current.studio?.context.close();
+    await current.kiln?.stop();
+    current.studio = undefined;
+    current.kiln = undefined;
+  });
+  return current;
+}
+
+/** Opens a file from the explorer and waits for its editor. */
+export async function openModel(page, path) {
+  await page.locator(`[data-testid="tree-file"][data-path="${path}"]`).click();
+  await page.locator('[data-testid="model-editor"] .cm-content').waitFor();
+}
+
+/** Replaces the query console's text with `sql` (the Escape closes autocomplete). */
+export async function typeInConsole(page, sql) {
+  await page.getByRole("tab", { name: "Query" }).click();
+  await page.locator('[data-testid="console-editor"] .cm-content').click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type(sql);
+  await page.keyboard.press("Escape");
+}
+
+/** Replaces the console's text with `sql` and runs the statement under the cursor. */
+export async function runInConsole(page, sql) {
+  await typeInConsole(page, sql);
+  await page.locator('[data-testid="run-statement"]').click();
+}
+
 export function shot(page, name) {
   return page.screenshot({ path: join(SHOT_DIR, `${name}.png`) });
 }

@@ -5,54 +5,18 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { appendToLine, collectVirtualRows, replaceInEditor, launchBrowser, openStudio, shot, SHOT_DIR, startKiln } from "./harness.js";
+import { appendToLine, collectVirtualRows, openModel, replaceInEditor, runInConsole, serverPerTest, shot, SHOT_DIR } from "./harness.js";
 
 const FCT_SALES = "models/marts/sales/fct_sales.sql";
 const INT_BUYERS = "models/intermediate/int_buyers_extracted_from_users.sql";
 const FCT_LISTINGS = "models/marts/sales/fct_listings.sql";
 
 describe("Kiln Studio", () => {
-  let browser;
-  let kiln;
-  let studio;
-
-  before(async () => {
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    await browser?.close();
-  });
-  beforeEach(async () => {
-    kiln = await startKiln();
-    studio = await openStudio(browser, kiln);
-  });
-  afterEach(async () => {
-    await studio?.context.close();
-    await kiln?.stop();
-    studio = undefined;
-    kiln = undefined;
-  });
-
-  /** Replaces the query console's text with `sql` and runs it (the Escape closes autocomplete). */
-  const runInConsole = async (sql) => {
-    const { page } = studio;
-    await page.getByRole("tab", { name: "Query" }).click();
-    await page.locator('[data-testid="console-editor"] .cm-content').click();
-    await page.keyboard.press("Control+a");
-    await page.keyboard.type(sql);
-    await page.keyboard.press("Escape");
-    await page.locator('[data-testid="run-statement"]').click();
-  };
-
-  const openModel = async (path) => {
-    const { page } = studio;
-    await page.locator(`[data-testid="tree-file"][data-path="${path}"]`).click();
-    await page.locator('[data-testid="model-editor"] .cm-content').waitFor();
-  };
+  const current = serverPerTest({ before, after, beforeEach, afterEach });
 
   test("opening a model from the explorer shows its compiled SQL", async () => {
-    const { page } = studio;
-    await openModel(FCT_SALES);
+    const { page } = current.studio;
+    await openModel(page, FCT_SALES);
     const compiled = page.locator('[data-testid="compiled-panel"]');
     // Refs resolve to warehouse relations, so no Jinja is left in the compiled text.
     await compiled.getByText(/stg_tickit__sales/).first().waitFor({ timeout: 20_000 });
@@ -63,15 +27,15 @@ describe("Kiln Studio", () => {
   });
 
   test("editing a model updates compiled SQL live, and Ctrl+S writes the file", async () => {
-    const { page } = studio;
-    await openModel(FCT_SALES);
+    const { page } = current.studio;
+    await openModel(page, FCT_SALES);
     const compiled = page.locator('[data-testid="compiled-panel"]');
     await compiled.getByText(/stg_tickit__sales/).first().waitFor({ timeout: 20_000 });
     assert.doesNotMatch(await compiled.innerText(), /qty_doubled/);
 
     await appendToLine(page, "model-editor", "s.earnings", ",\n        s.qty_sold * 2 as qty_doubled");
     await compiled.getByText(/qty_doubled/).first().waitFor({ timeout: 20_000 });
-    const onDiskBefore = readFileSync(join(kiln.project, FCT_SALES), "utf8");
+    const onDiskBefore = readFileSync(join(current.kiln.project, FCT_SALES), "utf8");
     assert.doesNotMatch(onDiskBefore, /qty_doubled/, "nothing is written before saving");
 
     await page.keyboard.press("Control+s");
@@ -79,7 +43,7 @@ describe("Kiln Studio", () => {
     let onDisk = onDiskBefore;
     while (Date.now() < deadline && !/qty_doubled/.test(onDisk)) {
       await page.waitForTimeout(100);
-      onDisk = readFileSync(join(kiln.project, FCT_SALES), "utf8");
+      onDisk = readFileSync(join(current.kiln.project, FCT_SALES), "utf8");
     }
     assert.match(onDisk, /s\.earnings,\s*s\.qty_sold \* 2 as qty_doubled/);
     await page.locator('[data-testid="save-file"]').and(page.locator(":disabled")).waitFor();
@@ -87,11 +51,11 @@ describe("Kiln Studio", () => {
   });
 
   test("the lineage follows an unsaved edit: a new ref is drawn dashed until the edit is undone", async () => {
-    const { page } = studio;
+    const { page } = current.studio;
     const usersRef = "select * from {{ ref('stg_tickit__users') }}";
     const edge = (from, unsaved) =>
       page.locator(`.react-flow__edge${unsaved ? ".edge-unsaved" : ":not(.edge-unsaved)"}[data-id="model.tickit.${from}->model.tickit.fct_listings"]`);
-    await openModel(FCT_LISTINGS);
+    await openModel(page, FCT_LISTINGS);
     const compiled = page.locator('[data-testid="compiled-panel"]');
     await compiled.getByText(/stg_tickit__listings/).first().waitFor({ timeout: 20_000 });
     await replaceInEditor(page, "model-editor", usersRef, "select * from {{ ref('dim_non_buyers') }}");
@@ -102,16 +66,16 @@ describe("Kiln Studio", () => {
     assert.equal(await edge("stg_tickit__users", false).count(), 0, "the replaced input is gone from the lineage");
     await shot(page, "03-lineage-unsaved-edge");
 
-    await openModel(FCT_LISTINGS);
+    await openModel(page, FCT_LISTINGS);
     await replaceInEditor(page, "model-editor", "select * from {{ ref('dim_non_buyers') }}", usersRef);
     await page.locator('[data-testid="editor-lineage"]').click();
     await edge("stg_tickit__users", false).waitFor({ timeout: 20_000 });
     assert.equal(await edge("dim_non_buyers", true).count(), 0, "the undone edit leaves no dashed edge");
-    assert.doesNotMatch(readFileSync(join(kiln.project, FCT_LISTINGS), "utf8"), /dim_non_buyers/, "nothing was saved");
+    assert.doesNotMatch(readFileSync(join(current.kiln.project, FCT_LISTINGS), "utf8"), /dim_non_buyers/, "nothing was saved");
   });
 
   test("Build runs the whole project and every node ends green", async () => {
-    const { page } = studio;
+    const { page } = current.studio;
     // Every elapsed time the run panel shows while nodes run is recorded: none may be negative.
     await page.evaluate(() => {
       window.__kilnTimes = [];
@@ -128,11 +92,11 @@ describe("Kiln Studio", () => {
     assert.ok(times.length > 0, "the run panel showed no elapsed times");
     assert.deepEqual(times.filter((text) => /-\s*\d/.test(text)), [], "negative elapsed times were shown");
 
-    const { runs } = await kiln.api("runHistory");
+    const { runs } = await current.kiln.api("runHistory");
     assert.equal(runs.length, 1);
     const [run] = runs;
     assert.equal(run.status, "success");
-    const { results } = await kiln.api("runResults", { runId: run.runId });
+    const { results } = await current.kiln.api("runResults", { runId: run.runId });
     assert.ok(results.length > 20, `expected models and tests, got ${results.length} results`);
     const bad = results.filter((result) => !["success", "pass"].includes(result.status));
     assert.deepEqual(bad.map((result) => `${result.name}: ${result.status}`), []);
@@ -156,18 +120,18 @@ describe("Kiln Studio", () => {
   });
 
   const saveAndWaitForDisk = async (path, pattern) => {
-    await studio.page.keyboard.press("Control+s");
-    const file = join(kiln.project, path);
+    await current.studio.page.keyboard.press("Control+s");
+    const file = join(current.kiln.project, path);
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline && !pattern.test(readFileSync(file, "utf8"))) {
-      await studio.page.waitForTimeout(100);
+      await current.studio.page.waitForTimeout(100);
     }
     assert.match(readFileSync(file, "utf8"), pattern);
   };
 
   test("a ref to a missing model is diagnosed in the editor and stops Build before anything runs", async () => {
-    const { page } = studio;
-    await openModel(INT_BUYERS);
+    const { page } = current.studio;
+    await openModel(page, INT_BUYERS);
     const compiled = page.locator('[data-testid="compiled-panel"]');
     await compiled.getByText(/stg_tickit__users/).first().waitFor({ timeout: 20_000 });
 
@@ -188,9 +152,9 @@ describe("Kiln Studio", () => {
     const deadline = Date.now() + 20_000;
     while (Date.now() < deadline && (await page.locator(".toast-error").count()) === 0 && runs.length === 0) {
       await page.waitForTimeout(100);
-      ({ runs } = await kiln.api("runHistory"));
+      ({ runs } = await current.kiln.api("runHistory"));
     }
-    ({ runs } = await kiln.api("runHistory"));
+    ({ runs } = await current.kiln.api("runHistory"));
     assert.equal(runs.length, 0, `no run may start with a broken graph, got ${JSON.stringify(runs)}`);
     const toasts = await page.locator(".toast").allInnerTexts();
     assert.ok(
@@ -201,8 +165,8 @@ describe("Kiln Studio", () => {
   });
 
   test("a model failing in the warehouse errors in Build and its dependents are skipped", async () => {
-    const { page } = studio;
-    await openModel(INT_BUYERS);
+    const { page } = current.studio;
+    await openModel(page, INT_BUYERS);
     const compiled = page.locator('[data-testid="compiled-panel"]');
     await compiled.getByText(/stg_tickit__users/).first().waitFor({ timeout: 20_000 });
     await replaceInEditor(page, "model-editor", "u.username,", "u.no_such_column as username,");
@@ -214,9 +178,9 @@ describe("Kiln Studio", () => {
     await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 120_000 });
     assert.equal(await page.locator('[data-testid="run-chip"]').getAttribute("data-status"), "error");
 
-    const { runs } = await kiln.api("runHistory");
+    const { runs } = await current.kiln.api("runHistory");
     assert.equal(runs.length, 1);
-    const { results } = await kiln.api("runResults", { runId: runs[0].runId });
+    const { results } = await current.kiln.api("runResults", { runId: runs[0].runId });
     const byName = new Map(results.map((result) => [result.name, result]));
     const broken = byName.get("int_buyers_extracted_from_users");
     assert.ok(broken, `broken model missing from results: ${[...byName.keys()].join(", ")}`);
@@ -263,15 +227,15 @@ describe("Kiln Studio", () => {
   });
 
   test("query console runs SQL, the grid scrolls through rows, and CSV export writes every row", async () => {
-    const { page } = studio;
-    const build = await kiln.api("startRun", { command: "build", select: [], exclude: [] });
-    const run = await kiln.waitForRun(build.runId);
+    const { page } = current.studio;
+    const build = await current.kiln.api("startRun", { command: "build", select: [], exclude: [] });
+    const run = await current.kiln.waitForRun(build.runId);
     assert.equal(run.status, "success");
-    const expected = await kiln.api("runQuery", { sql: "select count(*) as n from main.fct_sales" });
+    const expected = await current.kiln.api("runQuery", { sql: "select count(*) as n from main.fct_sales" });
     const total = Number(expected.statements[0].firstPage[0][0]);
     assert.ok(total > 100, `fct_sales should have rows, has ${total}`);
 
-    await runInConsole("select * from main.fct_sales order by sale_id");
+    await runInConsole(page, "select * from main.fct_sales order by sale_id");
 
     const count = page.locator('[data-testid="grid-count"]');
     await count.getByText(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
@@ -296,8 +260,10 @@ describe("Kiln Studio", () => {
     assert.match(await lastRow.innerText(), new RegExp(`^${total}\\b`));
     await shot(page, "09-query-grid-scrolled");
 
-    const exportPath = join(kiln.project, "target/exports/e2e_fct_sales.csv");
+    // The browser studio downloads by default (console.test.js); here it writes on the engine's disk.
+    const exportPath = join(current.kiln.project, "target/exports/e2e_fct_sales.csv");
     await page.locator('[data-testid="export-result"]').click();
+    await page.locator('[data-testid="export-to-path"]').click();
     await page.locator('[data-testid="export-path"]').fill(exportPath);
     await page.locator('[data-testid="export-submit"]').click();
     await page.locator('[data-testid="export-submit"]').waitFor({ state: "detached", timeout: 30_000 });
@@ -310,6 +276,7 @@ describe("Kiln Studio", () => {
     // project is a place the user chose, not an escape (it was refused as "outside the project").
     const outside = join(mkdtempSync(join(tmpdir(), "kiln-export-")), "fct_sales.csv");
     await page.locator('[data-testid="export-result"]').click();
+    await page.locator('[data-testid="export-to-path"]').click();
     await page.locator('[data-testid="export-path"]').fill(outside);
     await page.locator('[data-testid="export-submit"]').click();
     await page.locator('[data-testid="export-submit"]').waitFor({ state: "detached", timeout: 30_000 });
@@ -318,9 +285,9 @@ describe("Kiln Studio", () => {
   });
 
   test("a 40-column result scrolls inside the grid; the page and its toolbar stay within the window", async () => {
-    const { page } = studio;
+    const { page } = current.studio;
     const columns = Array.from({ length: 40 }, (_, i) => `'a fairly long text value ' || range as column_number_${i}`);
-    await runInConsole(`select ${columns.join(", ")} from range(100)`);
+    await runInConsole(page, `select ${columns.join(", ")} from range(100)`);
     await page.locator('[data-testid="grid-count"]').getByText("100 rows").waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="grid-row"][data-row="0"]').waitFor();
     const layout = await page.evaluate(() => {
@@ -340,8 +307,8 @@ describe("Kiln Studio", () => {
   });
 
   test("a 10-million-row result answers at once and scrolls to its last row", async () => {
-    const { page } = studio;
-    await runInConsole("select range as i, range * 2 as twice from range(10000000)");
+    const { page } = current.studio;
+    await runInConsole(page, "select range as i, range * 2 as twice from range(10000000)");
     await page.locator('[data-testid="grid-row"][data-row="0"]').getByText("0").first().waitFor({ timeout: 30_000 });
     // The count follows once the whole result is materialised in the engine.
     await page.locator('[data-testid="grid-count"]').getByText("10,000,000 rows").waitFor({ timeout: 60_000 });
@@ -374,15 +341,15 @@ describe("Kiln Studio", () => {
   });
 
   test("a result that answered with a preview shows the stored rows once it has settled", async () => {
-    const { page } = studio;
+    const { page } = current.studio;
     // random(): the preview run (LIMIT) and the stored result draw different numbers.
-    await runInConsole("select range as i, random() as r from range(5000000)");
+    await runInConsole(page, "select range as i, random() as r from range(5000000)");
     await page.locator('[data-testid="grid-count"]').getByText("5,000,000 rows").waitFor({ timeout: 60_000 });
     const grid = page.locator(".result-grid");
     const queryId = await grid.getAttribute("data-query-id");
     const statement = Number(await grid.getAttribute("data-statement"));
     assert.ok(queryId, "the grid names its query");
-    const stored = await kiln.api("fetchRows", { queryId, statement, offset: 0, limit: 3 });
+    const stored = await current.kiln.api("fetchRows", { queryId, statement, offset: 0, limit: 3 });
     const shown = async () => {
       const cells = await page.locator('[data-testid="grid-row"][data-row="1"] .grid-cell').allInnerTexts();
       return Number(cells.at(-1)?.replace(/,/g, ""));
@@ -400,13 +367,13 @@ describe("Kiln Studio", () => {
   });
 
   test("screenshots of the main views", async () => {
-    const { page } = studio;
+    const { page } = current.studio;
     await page.getByRole("tab", { name: "Lineage" }).click();
     const counts = page.locator(".lineage-count");
     await counts.getByText(/\d+ nodes/).waitFor({ timeout: 20_000 });
     // The layout runs off the main thread; the screenshot waits until it has settled.
     await page.waitForFunction(() => !document.querySelector(".lineage-count")?.textContent?.includes("arranging"), null, { timeout: 20_000 });
-    const graph = await kiln.api("graph");
+    const graph = await current.kiln.api("graph");
     assert.match(await counts.innerText(), new RegExp(`^${graph.nodes.filter((node) => node.resourceType !== "test").length} nodes`));
     await shot(page, "10-lineage");
     await page.getByRole("button", { name: "Warehouse schema" }).click();
@@ -415,6 +382,6 @@ describe("Kiln Studio", () => {
     await page.locator("input").first().waitFor();
     await shot(page, "12-command-palette");
     assert.ok(existsSync(join(SHOT_DIR, "10-lineage.png")));
-    assert.deepEqual(studio.consoleErrors, [], "no uncaught errors in the page");
+    assert.deepEqual(current.studio.consoleErrors, [], "no uncaught errors in the page");
   });
 });

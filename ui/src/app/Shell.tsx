@@ -8,6 +8,7 @@ import { RunProgressPanel } from "../features/runs/RunProgressPanel";
 import { RunToolbar } from "../features/runs/RunToolbar";
 import { SchemaBrowser } from "../features/query/SchemaBrowser";
 import { RenameModelDialog } from "../features/lineage/RenameModelDialog";
+import { UnsavedChangesDialog } from "../features/editor/UnsavedChangesDialog";
 import { Icon } from "../shared/ui";
 import { StatusBar } from "./StatusBar";
 import { Toasts } from "./Toasts";
@@ -27,6 +28,7 @@ export function Shell() {
   const bottomOpen = useStudio((state) => state.bottomOpen);
   const paletteOpen = useStudio((state) => state.paletteOpen);
   const quickOpenOpen = useStudio((state) => state.quickOpenOpen);
+  const pendingClose = useStudio((state) => state.pendingClose);
   const [renaming, setRenaming] = useState<string | null>(null);
 
   const commands = useMemo<Command[]>(
@@ -116,10 +118,13 @@ export function Shell() {
     return () => window.removeEventListener("keydown", onKeyDown, true);
   }, [studio]);
 
-  // Closing the window with unsaved edits: drafts are in localStorage, but warn anyway.
+  // Reloading or closing the page with unsaved edits: drafts are in localStorage, but warn anyway.
+  // preventDefault is the standard way to ask; older engines only ask when returnValue is set too.
   useEffect(() => {
     const onBeforeUnload = (event: BeforeUnloadEvent) => {
-      if (studio.buffers.dirtyPaths().length > 0) event.preventDefault();
+      if (studio.buffers.dirtyPaths().length === 0) return;
+      event.preventDefault();
+      event.returnValue = "";
     };
     window.addEventListener("beforeunload", onBeforeUnload);
     return () => window.removeEventListener("beforeunload", onBeforeUnload);
@@ -165,6 +170,7 @@ export function Shell() {
       {paletteOpen && <CommandPalette />}
       {quickOpenOpen && <QuickOpen />}
       {renaming && <RenameModelDialog path={renaming} onClose={() => setRenaming(null)} />}
+      {pendingClose && <UnsavedChangesDialog key={pendingClose.tabId} pending={pendingClose} />}
       <Toasts />
     </div>
   );

@@ -10,6 +10,7 @@ export function Workspace() {
   const studio = useStudioInstance();
   const tabs = useStudio((state) => state.tabs);
   const activeTabId = useStudio((state) => state.activeTabId);
+  const projectRoot = useStudio((state) => state.project?.root ?? "");
   useBuffersVersion();
   const active = tabs.find((tab) => tab.id === activeTabId);
 
@@ -41,7 +42,7 @@ export function Workspace() {
                   type="button"
                   className={`tab-close ${dirty ? "dirty" : ""}`}
                   aria-label={dirty ? `Close ${tab.title} (unsaved changes)` : `Close ${tab.title}`}
-                  title={dirty ? "Unsaved changes (kept as a draft if you close)" : "Close"}
+                  title={dirty ? "Unsaved changes: closing asks whether to save them" : "Close"}
                   onClick={(event) => {
                     event.stopPropagation();
                     studio.closeTab(tab.id);
@@ -56,9 +57,9 @@ export function Workspace() {
         })}
       </div>
       <div className="workspace-view">
-        {/* The console keeps its results and editor state while hidden. */}
+        {/* The console keeps its results and editor state while hidden; each project gets its own. */}
         <div className="view-slot" hidden={active?.kind !== "query"}>
-          <QueryConsole visible={active?.kind === "query"} />
+          <QueryConsole key={projectRoot} visible={active?.kind === "query"} />
         </div>
         {active?.kind === "lineage" && <LineageView />}
         {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}

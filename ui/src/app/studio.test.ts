@@ -1,25 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { EngineEvent, FileContent, NodeResultDto, NodeStatusDto } from "../api";
 import { BackendError, ListenerSet, type Backend, type ConnectionState, type Operation, type RequestOf, type ResponseOf } from "../backend/backend";
-import { Studio, type StorageLike } from "./studio";
-
-class MemoryStorage implements StorageLike {
-  readonly data = new Map<string, string>();
-  getItem(key: string) {
-    return this.data.get(key) ?? null;
-  }
-  setItem(key: string, value: string) {
-    this.data.set(key, value);
-  }
-  removeItem(key: string) {
-    this.data.delete(key);
-  }
-}
+import { Studio } from "./studio";
+import { MemoryStorage } from "../shared/testing/memoryStorage";
 
 /** A scripted backend: each operation answers from a handler table and every call is recorded. */
 class ScriptedBackend implements Backend {
   readonly kind = "http" as const;
   readonly calls: Array<{ operation: string; request: unknown }> = [];
+
+  downloadUrl(id: string): string {
+    return `/api/download/${id}`;
+  }
   readonly events = new ListenerSet<EngineEvent>();
   files = new Map<string, FileContent>([["models/a.sql", { path: "models/a.sql", content: "select 1", version: "v1" }]]);
 

@@ -20,6 +20,11 @@ export interface Backend {
   subscribe(listener: (event: EngineEvent) => void): () => void;
   /** Reports whether the event stream is live, so the UI can say so instead of going quiet. */
   subscribeConnection(listener: (state: ConnectionState) => void): () => void;
+  /**
+   * Where the browser fetches an export made with `download: true`; null where exports are
+   * written to a path instead (the desktop window runs on the user's own disk).
+   */
+  downloadUrl(id: string): string | null;
 }
 
 /** Conflict code the engine uses when a file changed on disk since the version we edited. */

@@ -102,6 +102,11 @@ export class HttpBackend implements Backend {
     return (body ?? {}) as ResponseOf<Op>;
   }
 
+  downloadUrl(id: string): string {
+    // A plain link cannot send the token header; the token in the query authenticates it.
+    return `${this.baseUrl}/api/download/${encodeURIComponent(id)}?token=${encodeURIComponent(this.token)}`;
+  }
+
   subscribe(listener: (event: EngineEvent) => void): () => void {
     const unsubscribe = this.events.add(listener);
     this.ensureStream();

@@ -21,6 +21,10 @@ export const EVENT_CHANNEL = "kiln://event";
  */
 export class TauriBackend implements Backend {
   readonly kind = "tauri" as const;
+
+  downloadUrl(): null {
+    return null;
+  }
   private readonly events = new ListenerSet<EngineEvent>();
   private readonly connection = new ListenerSet<ConnectionState>();
   private state: ConnectionState = "connecting";

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ButtonHTMLAttributes, type ReactNode } from "react";
+import { useEffect, useRef, type ComponentProps, type ReactNode } from "react";
 
 type ButtonVariant = "primary" | "secondary" | "ghost" | "danger";
 
@@ -9,7 +9,7 @@ export function Button({
   children,
   className,
   ...rest
-}: ButtonHTMLAttributes<HTMLButtonElement> & { variant?: ButtonVariant; size?: "sm" | "md"; icon?: ReactNode }) {
+}: ComponentProps<"button"> & { variant?: ButtonVariant; size?: "sm" | "md"; icon?: ReactNode }) {
   return (
     <button type="button" className={`button button-${variant} button-${size} ${className ?? ""}`} {...rest}>
       {icon}

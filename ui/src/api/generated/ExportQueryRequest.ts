@@ -3,6 +3,12 @@ import type { ExportFormat } from "./ExportFormat";
 
 export type ExportQueryRequest = { queryId: string, statement: number, format: ExportFormat, 
 /**
- * Inside the project, e.g. `target/exports/sales.csv`.
+ * Relative to the project (`target/exports/sales.csv`) or absolute; for a download, only
+ * its file name counts.
  */
-path: string, };
+path: string, 
+/**
+ * Write the file for the browser to download (`GET /api/download/<id>` of `kiln serve`)
+ * rather than at `path` on the engine's disk.
+ */
+download?: boolean, };

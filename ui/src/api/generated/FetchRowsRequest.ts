@@ -3,6 +3,7 @@ import type { SortDto } from "./SortDto";
 
 export type FetchRowsRequest = { queryId: string, statement: number, offset: number, limit: number, sort?: SortDto | null, 
 /**
- * Keeps rows where any column's text contains this, ignoring case.
+ * A SQL condition over the result's columns (`venue_state = 'CA'`), or else text that any
+ * column's value contains, ignoring case.
  */
 filter?: string | null, };

@@ -1,11 +1,79 @@
 import type { CompileResult } from "../../api";
 import { BackendError, FILE_CONFLICT_CODE } from "../../backend/backend";
-import type { StudioState, Tab } from "./state";
+import { isDirty } from "../../features/editor/buffers";
+import { LINEAGE_TAB, flattenFiles, type StudioState, type Tab } from "./state";
+import { fileTab, pruneTabSession, readTabSession, writeTabSession } from "./tabSession";
 import { StudioWorkspace } from "./workspace";
 
-/** Tabs, and the files open in them: open, save (with conflict detection), reload, close. */
+export type CloseAnswer = "save" | "discard" | "cancel";
+
+/**
+ * Tabs, and the files open in them: open, save (with conflict detection), reload, close (asking
+ * first when a file has unsaved edits). The tabs are remembered per project (`tabSession.ts`).
+ */
 export class StudioEditor extends StudioWorkspace {
   private revealCounter = 0;
+  /**
+   * The project whose tabs are being remembered. Null while a project opens, so the default tabs
+   * it starts with do not overwrite the remembered ones before `restoreTabs` has read them.
+   */
+  private tabSessionRoot: string | null = null;
+
+  protected override set(patch: Partial<StudioState>, immediate = true): void {
+    super.set(patch, immediate);
+    if (this.tabSessionRoot !== null && ("tabs" in patch || "activeTabId" in patch)) {
+      writeTabSession(this.storage, this.tabSessionRoot, { tabs: this.current.tabs, activeTabId: this.current.activeTabId });
+    }
+  }
+
+  /** Called as a project starts opening: its tabs are not remembered until they are restored. */
+  protected pauseTabSession(): void {
+    this.tabSessionRoot = null;
+  }
+
+  /**
+   * Reopens the tabs remembered for `root`, after the tree and graph have loaded. Files deleted or
+   * renamed since, and docs of models no longer in the graph, are dropped without a word: the
+   * user removed them, so a toast per tab would only be noise. A file that exists but cannot be
+   * read is different, and gets one toast for all of them.
+   */
+  protected async restoreTabs(root: string): Promise<void> {
+    const session = readTabSession(this.storage, root);
+    if (!session) {
+      this.tabSessionRoot = root;
+      return;
+    }
+    const files = this.current.tree ? new Set(flattenFiles(this.current.tree).map((file) => file.path)) : null;
+    const nodes = this.current.graph ? new Set(this.current.graph.nodes.map((node) => node.id)) : null;
+    let kept = pruneTabSession(session, (tab) => {
+      if (tab.kind === "file") return files === null || files.has(tab.path ?? "");
+      if (tab.kind === "docs") return nodes === null || nodes.has(tab.docsId ?? "");
+      return true;
+    });
+    const unreadable: string[] = [];
+    const toRead = kept.tabs.flatMap((tab) => (tab.path && !this.buffers.get(tab.path) ? [tab.path] : []));
+    await Promise.all(
+      toRead.map(async (path) => {
+        try {
+          this.buffers.open(await this.backend.call("readFile", { path }));
+        } catch {
+          unreadable.push(path);
+        }
+      }),
+    );
+    if (unreadable.length > 0) {
+      kept = pruneTabSession(kept, (tab) => !unreadable.includes(tab.path ?? ""));
+      this.toast("error", `Could not reopen ${unreadable.length} file${unreadable.length === 1 ? "" : "s"} from the last session.`, unreadable.join(", "));
+    }
+    // Tabs opened while the files were being read stay (after the remembered ones), and so does
+    // a tab the user switched to meanwhile.
+    const restoredIds = new Set(kept.tabs.map((tab) => tab.id));
+    const tabs = [...kept.tabs, ...this.current.tabs.filter((tab) => !restoredIds.has(tab.id))];
+    const userChose = this.current.activeTabId !== LINEAGE_TAB.id && tabs.some((tab) => tab.id === this.current.activeTabId);
+    const docsId = kept.tabs.find((tab) => tab.kind === "docs")?.docsId ?? this.current.docsId;
+    this.tabSessionRoot = root;
+    this.set({ tabs, activeTabId: userChose ? this.current.activeTabId : kept.activeTabId, docsId });
+  }
 
   activate(tabId: string): void {
     if (this.current.tabs.some((tab) => tab.id === tabId)) this.set({ activeTabId: tabId });
@@ -26,9 +94,7 @@ export class StudioEditor extends StudioWorkspace {
         return;
       }
     }
-    const tabs = this.current.tabs.some((tab) => tab.id === id)
-      ? this.current.tabs
-      : [...this.current.tabs, { id, kind: "file" as const, title: path.split("/").pop() ?? path, path }];
+    const tabs = this.current.tabs.some((tab) => tab.id === id) ? this.current.tabs : [...this.current.tabs, fileTab(path)];
     const patch: Partial<StudioState> = { tabs };
     if (options.activate ?? true) patch.activeTabId = id;
     if (options.line !== undefined) {
@@ -38,7 +104,48 @@ export class StudioEditor extends StudioWorkspace {
     this.set(patch);
   }
 
+  /**
+   * Every way of closing a tab (its close button, middle click, the close command) comes here. A
+   * file with unsaved edits is not closed but asked about: `pendingClose` shows the dialog, and
+   * `answerPendingClose` carries out the answer.
+   */
   closeTab(tabId: string): void {
+    if (this.current.pendingClose) return;
+    const tab = this.current.tabs.find((entry) => entry.id === tabId);
+    if (!tab) return;
+    const buffer = tab.path ? this.buffers.get(tab.path) : undefined;
+    if (tab.path && buffer && isDirty(buffer)) {
+      this.set({ pendingClose: { tabId, path: tab.path, title: tab.title, saving: false } });
+      return;
+    }
+    this.closeTabNow(tabId);
+  }
+
+  /**
+   * Save writes and then closes (a failed or conflicting save leaves the tab open, the toast and
+   * the editor's banner say why); Don't save drops the edits and their crash-recovery draft.
+   */
+  async answerPendingClose(answer: CloseAnswer): Promise<void> {
+    const pending = this.current.pendingClose;
+    if (!pending || pending.saving) return;
+    if (answer === "cancel") {
+      this.set({ pendingClose: null });
+      return;
+    }
+    if (answer === "discard") {
+      this.buffers.discardDraft(pending.path);
+      this.set({ pendingClose: null });
+      this.closeTabNow(pending.tabId);
+      return;
+    }
+    this.set({ pendingClose: { ...pending, saving: true } });
+    const saved = await this.saveFile(pending.path);
+    this.set({ pendingClose: null });
+    if (saved) this.closeTabNow(pending.tabId);
+  }
+
+  /** Closes without asking, for callers that know the edits are safe (a rename moved the file). */
+  closeTabNow(tabId: string): void {
     const tabs = this.current.tabs.filter((tab) => tab.id !== tabId);
     const closed = this.current.tabs.find((tab) => tab.id === tabId);
     if (closed?.path) this.buffers.close(closed.path);

@@ -49,6 +49,7 @@ export class Studio extends StudioRuns {
   }
 
   private async loadProject(project: ProjectInfo): Promise<void> {
+    this.pauseTabSession();
     this.replaceBuffers(project.root);
     const selectorHistory = this.useSelectorHistory(project.root);
     this.set({
@@ -57,11 +58,14 @@ export class Studio extends StudioRuns {
       starting: false,
       tabs: [LINEAGE_TAB, QUERY_TAB],
       activeTabId: LINEAGE_TAB.id,
+      pendingClose: null,
       selectorHistory,
       compiled: {},
       docsId: null,
     });
     await Promise.all([this.refreshTree(), this.refreshGraph(), this.refreshRunHistory()]);
+    // The remembered tabs first, so files with drafts that were not open join them at the end.
+    await this.restoreTabs(project.root);
     // Files with crash-recovery drafts reopen straight away so nothing is silently forgotten.
     const drafts = this.buffers.draftPaths();
     for (const path of drafts) await this.openFile(path, { activate: false });

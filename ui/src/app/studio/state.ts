@@ -19,6 +19,15 @@ export interface Toast {
   detail?: string;
 }
 
+/** A dirty file tab the user asked to close: the studio waits for Save, Don't save or Cancel. */
+export interface PendingClose {
+  tabId: string;
+  path: string;
+  title: string;
+  /** Save was chosen and the write is in flight; the dialog stays up until it answers. */
+  saving: boolean;
+}
+
 export type ThemePreference = "system" | "light" | "dark";
 export type SidebarView = "files" | "database" | "runs";
 export type BottomView = "progress" | "log";
@@ -40,6 +49,7 @@ export interface StudioState {
   graphError: DiagnosticDto | null;
   tabs: Tab[];
   activeTabId: string | null;
+  pendingClose: PendingClose | null;
   run: RunProgress | null;
   /** Statuses from the run in progress, shown on the lineage graph before it is refetched. */
   liveStatus: ReadonlyMap<string, NodeStatusDto>;
@@ -88,6 +98,7 @@ export function initialState(storage: StorageLike | null): StudioState {
     graphError: null,
     tabs: [],
     activeTabId: null,
+    pendingClose: null,
     run: null,
     liveStatus: new Map(),
     runHistory: [],

@@ -17,7 +17,8 @@ export class StudioStore {
 
   constructor(
     readonly backend: Backend,
-    protected readonly storage: StorageLike | null,
+    /** Where the studio remembers things per project (localStorage in the app); views use it too. */
+    readonly storage: StorageLike | null,
     private readonly schedule: (callback: () => void) => void = (callback) => requestAnimationFrame(() => callback()),
   ) {
     this.current = initialState(storage);

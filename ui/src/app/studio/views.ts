@@ -1,5 +1,6 @@
-import { LINEAGE_TAB, QUERY_TAB, THEME_KEY, type BottomView, type SidebarView, type Tab, type ThemePreference } from "./state";
+import { LINEAGE_TAB, QUERY_TAB, THEME_KEY, type BottomView, type SidebarView, type ThemePreference } from "./state";
 import { StudioEditor } from "./editor";
+import { docsTab } from "./tabSession";
 
 /** Which view shows what: lineage, the query console, docs, the side and bottom panels, the theme. */
 export class StudioViews extends StudioEditor {
@@ -35,12 +36,11 @@ export class StudioViews extends StudioEditor {
   }
 
   showDocs(id: string): void {
-    const tabId = "docs";
-    const tab: Tab = { id: tabId, kind: "docs", title: "Docs", docsId: id };
-    const tabs = this.current.tabs.some((entry) => entry.id === tabId)
-      ? this.current.tabs.map((entry) => (entry.id === tabId ? tab : entry))
+    const tab = docsTab(id);
+    const tabs = this.current.tabs.some((entry) => entry.id === tab.id)
+      ? this.current.tabs.map((entry) => (entry.id === tab.id ? tab : entry))
       : [...this.current.tabs, tab];
-    this.set({ tabs, activeTabId: tabId, docsId: id });
+    this.set({ tabs, activeTabId: tab.id, docsId: id });
   }
 
   viewRun(viewedRunId: string | null): void {

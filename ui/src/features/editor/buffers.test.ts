@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BufferStore, isDirty, type StorageLike } from "./buffers";
-
-class MemoryStorage implements StorageLike {
-  readonly data = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.data.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.data.set(key, value);
-  }
-  removeItem(key: string): void {
-    this.data.delete(key);
-  }
-}
+import { BufferStore, isDirty } from "./buffers";
+import { MemoryStorage } from "../../shared/testing/memoryStorage";
 
 const file = { path: "models/marts/fct_sales.sql", content: "select 1", version: "v1" };
 

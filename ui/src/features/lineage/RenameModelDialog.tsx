@@ -22,7 +22,7 @@ export function RenameModelDialog({ path, onClose }: { path: string; onClose: ()
         request={request}
         onClose={onClose}
         onCommitted={() => {
-          studio.closeTab(`file:${path}`);
+          studio.closeTabNow(`file:${path}`);
           void studio.openFile(newPath);
           onClose();
         }}

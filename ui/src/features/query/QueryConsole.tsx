@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { EditorState, StateField, type Extension } from "@codemirror/state";
+import { EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
-import type { QueryHistoryEntry, StatementResultDto } from "../../api";
+import type { QueryHistoryEntry, StatementRangeDto, StatementResultDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Kbd, Spinner } from "../../shared/ui";
@@ -9,7 +9,9 @@ import { baseExtensions } from "../editor/codemirror";
 import { formatShortcut } from "../palette/commands";
 import { formatSeconds } from "../runs/progress";
 import { ResultGrid } from "./ResultGrid";
-import { splitStatements, statementAt, statementLabel, utf8ByteOffset } from "./statements";
+import { RestoredResult } from "./RestoredResult";
+import { isRestoredTab, loadResultTabs, saveResultTabs } from "./resultTabsStore";
+import { statementAt, statementLabel, statementNumber, utf8ByteOffset } from "./statements";
 
 interface ResultTab {
   key: string;
@@ -26,30 +28,47 @@ function newQueryId(): string {
 }
 const DEFAULT_SCRIPT = "-- Ctrl+Enter runs the statement under the cursor; Ctrl+Shift+Enter runs them all.\nselect 1 as hello;\n";
 
+/** The engine's split of the script (`splitScript`), kept in step with edits until it answers anew. */
+const setStatements = StateEffect.define<StatementRangeDto[]>();
+const engineStatements = StateField.define<StatementRangeDto[]>({
+  create: () => [],
+  update(ranges, transaction) {
+    for (const effect of transaction.effects) if (effect.is(setStatements)) return effect.value;
+    if (!transaction.docChanged) return ranges;
+    const map = (position: number, assoc: -1 | 1) => transaction.changes.mapPos(position, assoc);
+    return ranges.map((range) => ({ ...range, start: map(range.start, 1), end: map(range.end, -1), cursorEnd: map(range.cursorEnd, 1) }));
+  },
+});
+
 /** Highlights the statement Ctrl+Enter would run, so the user sees what "under the cursor" means. */
 const activeStatement = StateField.define<DecorationSet>({
   create: () => Decoration.none,
   update(_, transaction) {
-    const text = transaction.state.doc.toString();
-    const range = statementAt(splitStatements(text), transaction.state.selection.main.head, text);
-    if (!range || range.end <= range.start) return Decoration.none;
+    const { doc } = transaction.state;
+    const range = statementAt(transaction.state.field(engineStatements), transaction.state.selection.main.head);
+    if (!range || range.end <= range.start || range.end > doc.length) return Decoration.none;
     const decorations = [];
-    for (let line = transaction.state.doc.lineAt(range.start); ; line = transaction.state.doc.line(line.number + 1)) {
+    for (let line = doc.lineAt(range.start); ; line = doc.line(line.number + 1)) {
       decorations.push(Decoration.line({ class: "cm-statement-active" }).range(line.from));
-      if (line.to >= range.end || line.number >= transaction.state.doc.lines) break;
+      if (line.to >= range.end || line.number >= doc.lines) break;
     }
     return Decoration.set(decorations);
   },
   provide: (field) => EditorView.decorations.from(field),
 });
 
+/** How long typing pauses before the engine re-splits the script. */
+const SPLIT_DELAY_MS = 120;
+
 export function QueryConsole({ visible }: { visible: boolean }) {
   const studio = useStudioInstance();
   const project = useStudio((state) => state.project);
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView | null>(null);
-  const [tabs, setTabs] = useState<ResultTab[]>([]);
-  const [activeKey, setActiveKey] = useState<string | null>(null);
+  // Result tabs outlive a reload (resultTabsStore.ts); the workspace mounts one console per project.
+  const [restored] = useState(() => loadResultTabs(studio.storage, project?.root ?? ""));
+  const [tabs, setTabs] = useState<ResultTab[]>(restored.tabs);
+  const [activeKey, setActiveKey] = useState<string | null>(restored.activeKey);
   const [running, setRunning] = useState<{ queryId: string } | null>(null);
   const [historyOpen, setHistoryOpen] = useState(false);
   const [history, setHistory] = useState<QueryHistoryEntry[] | null>(null);
@@ -65,11 +84,28 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       // Storage can be unavailable (private mode); the default script is fine then.
     }
     let saveTimer: ReturnType<typeof setTimeout> | null = null;
+    let splitTimer: ReturnType<typeof setTimeout> | null = null;
+    let splitRequest = 0;
+    const split = (target: EditorView) => {
+      const sql = target.state.doc.toString();
+      splitRequest += 1;
+      const request = splitRequest;
+      studio.backend
+        .call("splitScript", { sql })
+        .then((response) => {
+          // Only the answer for the text still in the editor.
+          if (request === splitRequest && target.state.doc.toString() === sql) target.dispatch({ effects: setStatements.of(response.statements) });
+        })
+        .catch((error: unknown) => console.warn("Could not split the console script", error));
+    };
     const extensions: Extension[] = [
       ...baseExtensions({ language: "sql" }),
+      engineStatements,
       activeStatement,
       EditorView.updateListener.of((update) => {
         if (!update.docChanged) return;
+        if (splitTimer) clearTimeout(splitTimer);
+        splitTimer = setTimeout(() => split(update.view), SPLIT_DELAY_MS);
         if (saveTimer) clearTimeout(saveTimer);
         saveTimer = setTimeout(() => {
           try {
@@ -82,8 +118,21 @@ export function QueryConsole({ visible }: { visible: boolean }) {
     ];
     const created = new EditorView({ state: EditorState.create({ doc: initial, extensions }), parent: host.current });
     view.current = created;
+    split(created);
+    // The save above waits for a pause in typing; a reload right after a keystroke must not lose it.
+    const flush = () => {
+      try {
+        localStorage.setItem(storageKey, created.state.doc.toString());
+      } catch {
+        // Best effort while the page goes away.
+      }
+    };
+    window.addEventListener("pagehide", flush);
     return () => {
+      window.removeEventListener("pagehide", flush);
       if (saveTimer) clearTimeout(saveTimer);
+      if (splitTimer) clearTimeout(splitTimer);
+      splitRequest += 1;
       try {
         localStorage.setItem(storageKey, created.state.doc.toString());
       } catch {
@@ -92,11 +141,13 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       created.destroy();
       view.current = null;
     };
-  }, [storageKey]);
+  }, [studio, storageKey]);
 
   useEffect(() => {
     if (visible) view.current?.focus();
   }, [visible]);
+
+  useEffect(() => saveResultTabs(studio.storage, project?.root ?? "", tabs, activeKey), [studio, project?.root, tabs, activeKey]);
 
   // Fills in row counts that were still being computed.
   useEffect(
@@ -111,12 +162,13 @@ export function QueryConsole({ visible }: { visible: boolean }) {
     [studio],
   );
 
-  const showResults = useCallback((queryId: string | null, statements: StatementResultDto[], append = false) => {
+  /** `number` names a single statement run from the cursor by its place in the script. */
+  const showResults = useCallback((queryId: string | null, statements: StatementResultDto[], append = false, number: number | null = null) => {
     runCounter.current += 1;
     const batch = runCounter.current;
     const created = statements.map((result) => ({
       key: `${batch}:${result.index}`,
-      label: statementLabel(result.sql, result.index),
+      label: statementLabel(result.sql, number ?? result.index + 1),
       queryId,
       result,
       totalRows: result.totalRows,
@@ -143,6 +195,8 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       if (!sql.trim()) return;
       // Our own id, so Cancel works before the engine has answered.
       const queryId = newQueryId();
+      const ranges = current?.state.field(engineStatements) ?? [];
+      const number = mode === "cursor" ? statementNumber(ranges, statementAt(ranges, current?.state.selection.main.head ?? 0)) : null;
       setRunning({ queryId });
       try {
         const response =
@@ -154,7 +208,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
                 pageSize: PAGE_SIZE,
                 queryId,
               });
-        showResults(response.queryId, response.statements);
+        showResults(response.queryId, response.statements, false, number);
         if (historyOpen) void loadHistory();
       } catch (error) {
         const diagnostic = errorDiagnostic(error);
@@ -335,7 +389,9 @@ export function QueryConsole({ visible }: { visible: boolean }) {
           )}
         </div>
         <div className="result-body">
-          {active ? (
+          {active && isRestoredTab(active) ? (
+            <RestoredResult key={active.key} tab={active} onRunAgain={(sql) => void execute("script", sql)} />
+          ) : active ? (
             <ResultGrid key={active.key} result={active.result} queryId={active.queryId} totalRows={active.totalRows} />
           ) : (
             <EmptyState title="Run a query to see its rows here">

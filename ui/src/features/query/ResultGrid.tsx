@@ -1,12 +1,13 @@
 import { useEffect, useMemo, useReducer, useRef, useState } from "react";
-import type { ExportFormat, SortDto, StatementResultDto } from "../../api";
-import { errorDiagnostic } from "../../app/studio";
+import type { FetchRowsResponse, FilterMode, SortDto, StatementResultDto } from "../../api";
 import { useStudioInstance } from "../../app/useStudio";
-import { Button, EmptyState, Icon, Modal, formatValue } from "../../shared/ui";
+import { Button, EmptyState, Icon, formatValue } from "../../shared/ui";
 import { formatSeconds } from "../runs/progress";
 import { PageCache } from "./pageCache";
 import { useScaledRows } from "./scaledScroll";
-import { columnStats, sortAndFilterRows, toTsv } from "./stats";
+import { ColumnStatsBar } from "./ColumnStatsBar";
+import { ExportDialog } from "./ExportDialog";
+import { isNumericType, sortAndFilterRows, toTsv } from "./stats";
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 26;
@@ -20,10 +21,6 @@ function columnWidth(name: string, dataType: string | null, sample: readonly unk
   return Math.round(Math.min(360, Math.max(80, longest * 7.4 + 28)));
 }
 
-function isNumericType(dataType: string | null): boolean {
-  return dataType !== null && /int|float|double|decimal|numeric|real|hugeint|bigint/i.test(dataType);
-}
-
 /**
  * A virtualized, paged result grid. Only visible rows exist in the DOM and only the pages around
  * them are in memory (PageCache); sort and filter run in the engine via `fetchRows`, so the grid
@@ -35,6 +32,8 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   const [sort, setSort] = useState<SortDto | null>(null);
   const [filter, setFilter] = useState("");
   const [appliedFilter, setAppliedFilter] = useState<string | null>(null);
+  /** How the engine read the applied filter (a SQL condition, or text), and why not a condition. */
+  const [filterRead, setFilterRead] = useState<{ mode: FilterMode | null; note: string | null }>({ mode: null, note: null });
   const [statsColumn, setStatsColumn] = useState<number | null>(null);
   const [selected, setSelected] = useState<{ row: number; column: number } | null>(null);
   const [exporting, setExporting] = useState(false);
@@ -42,9 +41,14 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   const scroller = useRef<HTMLDivElement>(null);
   const columnNames = useMemo(() => result.columns.map((column) => column.name), [result.columns]);
 
+  const localRows = useMemo(
+    () => (queryId === null ? sortAndFilterRows(result.firstPage, columnNames, sort, appliedFilter) : []),
+    [queryId, result.firstPage, columnNames, sort, appliedFilter],
+  );
+
   const cache = useMemo(() => {
     if (queryId === null) {
-      const rows = sortAndFilterRows(result.firstPage, columnNames, sort, appliedFilter);
+      const rows = localRows;
       return new PageCache(
         (offset, limit) => Promise.resolve({ rows: rows.slice(offset, offset + limit), totalRows: rows.length }),
         { pageSize: PAGE_SIZE },
@@ -52,13 +56,17 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
       );
     }
     const pristine = sort === null && appliedFilter === null;
+    const noted = (page: FetchRowsResponse): FetchRowsResponse => {
+      setFilterRead({ mode: page.filterMode, note: page.filterNote });
+      return page;
+    };
     return new PageCache(
       (offset, limit) =>
-        studio.backend.call("fetchRows", { queryId, statement: result.index, offset, limit, sort, filter: appliedFilter }),
+        studio.backend.call("fetchRows", { queryId, statement: result.index, offset, limit, sort, filter: appliedFilter }).then(noted),
       { pageSize: PAGE_SIZE, maxPages: 50 },
       pristine ? { rows: result.firstPage, totalRows: totalRows ?? result.totalRows } : undefined,
     );
-  }, [studio, queryId, result, columnNames, sort, appliedFilter]);
+  }, [studio, queryId, result, localRows, sort, appliedFilter]);
 
   useEffect(() => {
     const unsubscribe = cache.subscribe(rerender);
@@ -118,9 +126,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
     return (
       <div className="result-error">
         <div className="callout callout-error">
-          <strong>
-            {result.error.code}: {result.error.message}
-          </strong>
+          <SqlErrorMessage code={result.error.code} message={result.error.message} />
           {result.error.line !== null && (
             <div>
               Line {result.error.line}
@@ -143,8 +149,6 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
     );
   }
 
-  const stats = statsColumn !== null ? columnStats(loadedRows(), statsColumn) : null;
-
   return (
     <div className="result-grid" data-query-id={queryId ?? undefined} data-statement={result.index}>
       <div className="grid-toolbar">
@@ -152,6 +156,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
           className="grid-filter"
           onSubmit={(event) => {
             event.preventDefault();
+            setFilterRead({ mode: null, note: null });
             setAppliedFilter(filter.trim() ? filter.trim() : null);
           }}
         >
@@ -167,8 +172,13 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
         <span className="grid-count" data-testid="grid-count">
           {knownTotal === null ? "counting…" : `${knownTotal.toLocaleString()} row${knownTotal === 1 ? "" : "s"}`}
           {sort ? ` · sorted by ${sort.column} ${sort.descending ? "↓" : "↑"}` : ""}
-          {appliedFilter ? " · filtered" : ""} · {formatSeconds(result.elapsed)}
+          {appliedFilter ? filterLabel(queryId === null ? "text" : filterRead.mode) : ""} · {formatSeconds(result.elapsed)}
         </span>
+        {appliedFilter && filterRead.note && (
+          <span className="grid-filter-note" data-testid="filter-note" title={filterRead.note}>
+            not a valid condition ({filterRead.note}), so searched as text
+          </span>
+        )}
         {cache.error && <span className="grid-error" title={cache.error.message}>Could not load rows: {cache.error.message}</span>}
         <span className="spacer" />
         <Button size="sm" variant="ghost" icon={<Icon name="copy" size={14} />} onClick={() => copy(toTsv(columnNames, loadedRows()), "the visible rows as TSV")}>
@@ -211,7 +221,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
               <button
                 type="button"
                 className={`grid-stats-button ${statsColumn === index ? "active" : ""}`}
-                title="Column stats over the rows in view"
+                title="Column stats over the whole result"
                 aria-label={`Stats for ${column.name}`}
                 onClick={() => setStatsColumn(statsColumn === index ? null : index)}
               >
@@ -258,78 +268,41 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
         </div>
         {knownTotal === 0 && <div className="grid-empty">No rows{appliedFilter ? " match the filter" : ""}.</div>}
       </div>
-      {stats && statsColumn !== null && (
-        <div className="grid-stats">
-          <strong>{result.columns[statsColumn]?.name}</strong>
-          <span>over the {stats.rows.toLocaleString()} rows in view</span>
-          <span>nulls {stats.nulls.toLocaleString()}</span>
-          <span>
-            distinct {stats.distinct.toLocaleString()}
-            {stats.distinctCapped ? "+" : ""}
-          </span>
-          <span>min {formatValue(stats.min)}</span>
-          <span>max {formatValue(stats.max)}</span>
-          {stats.mean !== null && <span>mean {stats.mean.toLocaleString(undefined, { maximumFractionDigits: 4 })}</span>}
-          <button type="button" className="icon-button" aria-label="Close stats" onClick={() => setStatsColumn(null)}>
-            <Icon name="close" size={12} />
-          </button>
-        </div>
+      {statsColumn !== null && (
+        <ColumnStatsBar
+          result={result}
+          queryId={queryId}
+          column={statsColumn}
+          filter={appliedFilter}
+          localRows={localRows}
+          onClose={() => setStatsColumn(null)}
+        />
       )}
       {exporting && queryId && <ExportDialog queryId={queryId} statement={result.index} onClose={() => setExporting(false)} />}
     </div>
   );
 }
 
-function ExportDialog({ queryId, statement, onClose }: { queryId: string; statement: number; onClose: () => void }) {
-  const studio = useStudioInstance();
-  const [format, setFormat] = useState<ExportFormat>("csv");
-  const [path, setPath] = useState(`target/exports/query_${statement + 1}.csv`);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const changeFormat = (next: ExportFormat) => {
-    setFormat(next);
-    setPath((current) => current.replace(/\.(csv|parquet)$/i, `.${next}`));
-  };
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
-      const exported = await studio.backend.call("exportQuery", { queryId, statement, format, path });
-      studio.toast("success", `Exported ${exported.rows.toLocaleString()} rows.`, exported.path);
-      onClose();
-    } catch (failure) {
-      setError(errorDiagnostic(failure).message);
-      setBusy(false);
-    }
-  };
+/**
+ * The warehouse's message: its first line in bold, and the context DuckDB adds below it
+ * (`LINE 6: nope_column` with a `^` under the culprit) kept in monospace with its line breaks,
+ * or the caret would point at nothing.
+ */
+function SqlErrorMessage({ code, message }: { code: string; message: string }) {
+  const [headline = "", ...rest] = message.split("\n");
+  const context = rest.join("\n").replace(/^\n+/, "").trimEnd();
   return (
-    <Modal
-      title="Export result"
-      onClose={onClose}
-      footer={
-        <>
-          <Button variant="ghost" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button variant="primary" data-testid="export-submit" disabled={busy || !path.trim()} onClick={() => void submit()}>
-            {busy ? "Exporting…" : "Export"}
-          </Button>
-        </>
-      }
-    >
-      <p className="muted">The engine writes the whole result (not just the loaded rows) straight to the file.</p>
-      <div className="segmented">
-        {(["csv", "parquet"] as const).map((option) => (
-          <button key={option} type="button" className={format === option ? "active" : ""} onClick={() => changeFormat(option)}>
-            {option.toUpperCase()}
-          </button>
-        ))}
-      </div>
-      <label className="field">
-        <span className="field-label">File path (relative to the project, or absolute)</span>
-        <input className="input" data-testid="export-path" value={path} onChange={(event) => setPath(event.target.value)} />
-      </label>
-      {error && <div className="callout callout-error">{error}</div>}
-    </Modal>
+    <>
+      <strong>
+        {code}: {headline}
+      </strong>
+      {context && <pre className="error-context">{context}</pre>}
+    </>
   );
+}
+
+function filterLabel(mode: FilterMode | null): string {
+  if (mode === "condition") return " · filtered by condition";
+  if (mode === "text") return " · filtered by text";
+  return " · filtering…";
 }

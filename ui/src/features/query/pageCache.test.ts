@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
-import type { FetchRowsResponse } from "../../api";
-import { PageCache } from "./pageCache";
+import { PageCache, type PageFetcher } from "./pageCache";
+
+type Page = Awaited<ReturnType<PageFetcher>>;
 
 /** A fake engine result of `total` rows where row i is [i]; records every request. */
 function engine(total: number) {
   const requests: Array<[number, number]> = [];
-  const fetch = (offset: number, limit: number): Promise<FetchRowsResponse> => {
+  const fetch = (offset: number, limit: number): Promise<Page> => {
     requests.push([offset, limit]);
     const rows: unknown[][] = [];
     for (let index = offset; index < Math.min(total, offset + limit); index += 1) rows.push([index]);
@@ -116,8 +117,8 @@ describe("PageCache", () => {
   });
 
   it("records errors and ignores responses after dispose", async () => {
-    let release: (page: FetchRowsResponse) => void = () => undefined;
-    const cache = new PageCache(() => new Promise<FetchRowsResponse>((resolve) => (release = resolve)), { pageSize: 10 });
+    let release: (page: Page) => void = () => undefined;
+    const cache = new PageCache(() => new Promise<Page>((resolve) => (release = resolve)), { pageSize: 10 });
     const waiting = cache.ensureRange(0, 10);
     cache.dispose();
     release({ rows: [[1]], totalRows: 1 });

@@ -1,6 +1,7 @@
 import type { FetchRowsResponse } from "../../api";
 
-export type PageFetcher = (offset: number, limit: number) => Promise<FetchRowsResponse>;
+/** What the cache needs of a page; `fetchRows` answers more (how it read the filter). */
+export type PageFetcher = (offset: number, limit: number) => Promise<Pick<FetchRowsResponse, "rows" | "totalRows">>;
 
 export interface PageCacheOptions {
   pageSize?: number;

@@ -1,53 +1,27 @@
 import { describe, expect, it } from "vitest";
-import { splitStatements, statementAt, statementLabel, utf8ByteOffset } from "./statements";
-
-describe("splitStatements", () => {
-  it("splits on top-level semicolons only", () => {
-    const sql = "select ';' as a; -- comment; here\nselect \"x;y\" from t /* ; */;\nselect $$a;b$$";
-    expect(splitStatements(sql).map((range) => range.text)).toEqual([
-      "select ';' as a",
-      '-- comment; here\nselect "x;y" from t /* ; */',
-      "select $$a;b$$",
-    ]);
-  });
-
-  it("skips empty and comment-only statements", () => {
-    expect(splitStatements(";;  -- nothing\n ; select 1;\n")).toHaveLength(1);
-  });
-
-  it("handles doubled quotes", () => {
-    expect(splitStatements("select 'it''s; fine'; select 2").map((range) => range.text)).toEqual([
-      "select 'it''s; fine'",
-      "select 2",
-    ]);
-  });
-
-  it("reports ranges that slice back to the statement text", () => {
-    const sql = "  select 1 ;\n\n  select 2";
-    for (const range of splitStatements(sql)) expect(sql.slice(range.start, range.end)).toBe(range.text);
-  });
-});
+import { statementAt, statementLabel, statementNumber, utf8ByteOffset } from "./statements";
 
 describe("statementAt", () => {
-  const sql = "select 1;\nselect 2;   \n\nselect 3";
-  const ranges = splitStatements(sql);
+  // As the engine's splitScript answers for "select 1;\nselect 2;   \n\nselect 3".
+  const ranges = [
+    { start: 0, end: 8, line: 1, cursorEnd: 9 },
+    { start: 10, end: 18, line: 2, cursorEnd: 19 },
+    { start: 24, end: 32, line: 4, cursorEnd: 32 },
+  ];
 
-  it("finds the statement under the cursor", () => {
-    expect(statementAt(ranges, sql.indexOf("2"), sql)?.text).toBe("select 2");
-    expect(statementAt(ranges, sql.length, sql)?.text).toBe("select 3");
-  });
-
-  it("treats the cursor just after a semicolon as the finished statement", () => {
-    expect(statementAt(ranges, sql.indexOf(";") + 1, sql)?.text).toBe("select 1");
-    expect(statementAt(ranges, sql.indexOf("2;") + 4, sql)?.text).toBe("select 2");
-  });
-
-  it("gives blank lines between statements to the next statement", () => {
-    expect(statementAt(ranges, sql.indexOf("\n\n") + 1, sql)?.text).toBe("select 3");
+  it("follows the engine's regions", () => {
+    expect(statementAt(ranges, 0)?.start).toBe(0);
+    expect(statementAt(ranges, 9)?.start).toBe(0);
+    expect(statementAt(ranges, 10)?.start).toBe(10);
+    expect(statementAt(ranges, 22)?.start).toBe(24);
+    expect(statementAt(ranges, 32)?.start).toBe(24);
+    expect(statementAt(ranges, 33)).toBeNull();
+    expect(statementNumber(ranges, statementAt(ranges, 22))).toBe(3);
   });
 
   it("returns null for an empty script", () => {
-    expect(statementAt([], 0, "")).toBeNull();
+    expect(statementAt([], 0)).toBeNull();
+    expect(statementNumber([], null)).toBeNull();
   });
 });
 
@@ -70,7 +44,7 @@ describe("utf8ByteOffset", () => {
 
 describe("statementLabel", () => {
   it("names the statement by keyword and object", () => {
-    expect(statementLabel("SELECT *\nFROM analytics.fct_sales", 0)).toBe("1: select analytics.fct_sales");
-    expect(statementLabel("show tables", 2)).toBe("3: show");
+    expect(statementLabel("SELECT *\nFROM analytics.fct_sales", 1)).toBe("1: select analytics.fct_sales");
+    expect(statementLabel("show tables", 3)).toBe("3: show");
   });
 });

@@ -1,106 +1,20 @@
-export interface StatementRange {
-  /** UTF-16 index of the first non-blank character of the statement. */
-  start: number;
-  /** UTF-16 index just past the statement's last character, before the `;`. */
-  end: number;
-  /** Index just past the terminating `;`, or `end` for the last unterminated statement. */
-  terminatorEnd: number;
-  text: string;
-}
+import type { StatementRangeDto } from "../../api";
 
 /**
- * Splits a SQL script on top-level semicolons, skipping those inside quotes, dollar quotes and
- * comments. The engine is the authority on what runs (`runStatementAt` gets the cursor); this
- * copy only lets the console highlight the statement Ctrl+Enter will run and label result tabs.
+ * The statement of a console script that Ctrl+Enter runs at `cursor`, from the engine's own split
+ * (`splitScript`): the engine is the authority on what runs, so the editor highlights exactly
+ * that — also where a blank line, not a `;`, separates two statements.
  */
-export function splitStatements(sql: string): StatementRange[] {
-  const ranges: StatementRange[] = [];
-  let segmentStart = 0;
-  let index = 0;
-  const length = sql.length;
-  const push = (end: number, terminatorEnd: number): void => {
-    const segment = sql.slice(segmentStart, end);
-    if (hasCode(segment)) {
-      const leading = segment.length - segment.trimStart().length;
-      const trailing = segment.length - segment.trimEnd().length;
-      ranges.push({
-        start: segmentStart + leading,
-        end: end - trailing,
-        terminatorEnd,
-        text: segment.trim(),
-      });
-    }
-    segmentStart = terminatorEnd;
-  };
-  while (index < length) {
-    const character = sql[index];
-    const next = sql[index + 1];
-    if (character === "-" && next === "-") {
-      const newline = sql.indexOf("\n", index);
-      index = newline === -1 ? length : newline + 1;
-    } else if (character === "/" && next === "*") {
-      const close = sql.indexOf("*/", index + 2);
-      index = close === -1 ? length : close + 2;
-    } else if (character === "'" || character === '"' || character === "`") {
-      index = skipQuoted(sql, index, character);
-    } else if (character === "$") {
-      const tag = /^\$[A-Za-z_]*\$/.exec(sql.slice(index, index + 64));
-      if (tag) {
-        const close = sql.indexOf(tag[0], index + tag[0].length);
-        index = close === -1 ? length : close + tag[0].length;
-      } else {
-        index += 1;
-      }
-    } else if (character === ";") {
-      push(index, index + 1);
-      index += 1;
-    } else {
-      index += 1;
-    }
-  }
-  if (segmentStart < length) push(length, length);
-  return ranges;
-}
-
-function skipQuoted(sql: string, start: number, quote: string): number {
-  let index = start + 1;
-  while (index < sql.length) {
-    if (sql[index] === quote) {
-      // A doubled quote is an escaped quote, not the end.
-      if (sql[index + 1] === quote) {
-        index += 2;
-        continue;
-      }
-      return index + 1;
-    }
-    index += 1;
-  }
-  return sql.length;
-}
-
-/** True when the segment holds anything but whitespace and comments. */
-function hasCode(segment: string): boolean {
-  const stripped = segment.replace(/--[^\n]*/g, "").replace(/\/\*[\s\S]*?\*\//g, "");
-  return stripped.trim().length > 0;
-}
-
-/**
- * The statement the cursor belongs to. A cursor right after `;` (or in the blank space that
- * follows it on the same line) still means the statement just finished, as in most SQL editors;
- * otherwise blank space between statements belongs to the next one.
- */
-export function statementAt(ranges: readonly StatementRange[], cursor: number, sql: string): StatementRange | null {
+export function statementAt(ranges: readonly StatementRangeDto[], cursor: number): StatementRangeDto | null {
   if (ranges.length === 0) return null;
-  for (let position = 0; position < ranges.length; position += 1) {
-    const range = ranges[position] as StatementRange;
-    if (cursor >= range.start && cursor <= range.terminatorEnd) return range;
-    if (cursor < range.start) {
-      const previous = ranges[position - 1];
-      if (previous && !sql.slice(previous.terminatorEnd, cursor).includes("\n")) return previous;
-      return range;
-    }
-  }
-  return ranges[ranges.length - 1] ?? null;
+  return ranges.find((range) => cursor <= range.cursorEnd) ?? null;
+}
+
+/** The 1-based position of `range` among the script's statements, for the result tab's label. */
+export function statementNumber(ranges: readonly StatementRangeDto[], range: StatementRangeDto | null): number | null {
+  if (!range) return null;
+  const index = ranges.findIndex((candidate) => candidate.start === range.start);
+  return index < 0 ? null : index + 1;
 }
 
 /** Converts a UTF-16 string index to the UTF-8 byte offset the engine expects. */
@@ -120,11 +34,11 @@ export function utf8ByteOffset(text: string, index: number): number {
   return bytes;
 }
 
-/** A short label for a result tab: first keyword and object, e.g. "select … fct_sales". */
-export function statementLabel(text: string, index: number): string {
+/** A short label for a result tab: its number in the script, first keyword and object, e.g. "3: select fct_sales". */
+export function statementLabel(text: string, number: number): string {
   const compact = text.replace(/--[^\n]*/g, " ").replace(/\/\*[\s\S]*?\*\//g, " ").replace(/\s+/g, " ").trim();
   const keyword = compact.split(" ")[0]?.toLowerCase() ?? "";
   const from = /\b(?:from|into|table|view|update)\s+([\w."]+)/i.exec(compact);
   const target = from?.[1] ? ` ${from[1].replace(/"/g, "")}` : "";
-  return `${index + 1}: ${keyword}${target}`.slice(0, 40);
+  return `${number}: ${keyword}${target}`.slice(0, 40);
 }

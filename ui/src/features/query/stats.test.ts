@@ -1,17 +1,23 @@
 import { describe, expect, it } from "vitest";
-import { columnStats, sortAndFilterRows, toTsv } from "./stats";
+import { localColumnStats, sortAndFilterRows, toTsv } from "./stats";
 
-describe("columnStats", () => {
-  it("computes numeric stats and counts nulls", () => {
-    const stats = columnStats([[1], [5], [null], [3], [5]], 0);
+describe("localColumnStats", () => {
+  it("computes numeric stats, counts nulls and ranks frequent values", () => {
+    const stats = localColumnStats([[1], [5], [null], [3], [5]], 0, "n", "INTEGER");
     expect(stats).toMatchObject({ rows: 5, nulls: 1, distinct: 3, min: 1, max: 5, mean: 3.5 });
+    expect(stats.top[0]).toEqual({ value: 5, count: 2 });
   });
 
-  it("falls back to text order for mixed columns", () => {
-    const stats = columnStats([["b"], [10], ["a"]], 0);
+  it("orders DECIMAL text as numbers", () => {
+    const stats = localColumnStats([["9118860.60"], ["10305724.53"], ["2.00"]], 0, "amount", "DECIMAL(12,2)");
+    expect([stats.min, stats.max]).toEqual(["2.00", "10305724.53"]);
+    expect(stats.mean).toBeCloseTo((9118860.6 + 10305724.53 + 2) / 3);
+  });
+
+  it("uses text order for text columns", () => {
+    const stats = localColumnStats([["b"], ["10"], ["a"]], 0, "s", "VARCHAR");
     expect(stats.mean).toBeNull();
-    expect(stats.min).toBe("10");
-    expect(stats.max).toBe("b");
+    expect([stats.min, stats.max]).toEqual(["10", "b"]);
   });
 });
 

@@ -1,77 +1,71 @@
-export interface ColumnStats {
-  rows: number;
-  nulls: number;
-  distinct: number;
-  /** True when the distinct count stopped at the cap. */
-  distinctCapped: boolean;
-  min: string | number | null;
-  max: string | number | null;
-  mean: number | null;
+import type { ColumnStatsResponse, ValueCountDto } from "../../api";
+
+const TOP_VALUES = 5;
+
+/** Numeric column types; DECIMAL/HUGEINT values arrive as JSON strings and are compared as numbers. */
+export function isNumericType(dataType: string | null): boolean {
+  return dataType !== null && /int|float|double|decimal|numeric|real|hugeint|bigint/i.test(dataType);
 }
 
-const DISTINCT_CAP = 10_000;
+function keyOf(value: unknown): string {
+  return typeof value === "object" ? JSON.stringify(value) : String(value);
+}
 
 /**
- * Stats over the rows the grid has loaded (never the whole result: that lives in the engine).
- * The panel says so, and numbers use numeric order while text uses string order.
+ * Σ for results held whole in the page (previews, which have no query id); results of the console
+ * get the same statistics from the engine (`columnStats`), over all their rows. Numbers use numeric
+ * order even when they arrive as text (DECIMAL), everything else string order.
  */
-export function columnStats(rows: Iterable<unknown[]>, column: number): ColumnStats {
-  let count = 0;
+export function localColumnStats(rows: readonly unknown[][], column: number, name: string, dataType: string | null): ColumnStatsResponse {
+  const numeric = isNumericType(dataType);
+  const counts = new Map<string, ValueCountDto>();
   let nulls = 0;
-  let numericCount = 0;
   let sum = 0;
-  let allNumeric = true;
-  let min: string | number | null = null;
-  let max: string | number | null = null;
-  const distinct = new Set<string>();
-  let capped = false;
+  let numbers = 0;
+  let min: unknown = null;
+  let max: unknown = null;
+  const asNumber = (value: unknown): number | null => {
+    const number = typeof value === "number" ? value : numeric && typeof value === "string" ? Number(value) : NaN;
+    return Number.isFinite(number) ? number : null;
+  };
+  const compare = (left: unknown, right: unknown): number => {
+    const a = asNumber(left);
+    const b = asNumber(right);
+    if (numeric && a !== null && b !== null) return a - b;
+    const x = keyOf(left);
+    const y = keyOf(right);
+    return x < y ? -1 : x > y ? 1 : 0;
+  };
   for (const row of rows) {
-    count += 1;
-    const value = row[column];
-    if (value === null || value === undefined) {
+    const value = row[column] ?? null;
+    const key = value === null ? "\u0000null" : keyOf(value);
+    const entry = counts.get(key);
+    if (entry) entry.count += 1;
+    else counts.set(key, { value, count: 1 });
+    if (value === null) {
       nulls += 1;
       continue;
     }
-    const key = typeof value === "object" ? JSON.stringify(value) : String(value);
-    if (distinct.size < DISTINCT_CAP) distinct.add(key);
-    else if (!distinct.has(key)) capped = true;
-    const numeric = typeof value === "number" ? value : typeof value === "bigint" ? Number(value) : null;
-    if (numeric !== null && Number.isFinite(numeric)) {
-      numericCount += 1;
-      sum += numeric;
-    } else {
-      allNumeric = false;
+    const number = asNumber(value);
+    if (number !== null) {
+      sum += number;
+      numbers += 1;
     }
-    const comparable: string | number = numeric !== null && allNumeric ? numeric : key;
-    if (min === null || compare(comparable, min) < 0) min = comparable;
-    if (max === null || compare(comparable, max) > 0) max = comparable;
+    if (min === null || compare(value, min) < 0) min = value;
+    if (max === null || compare(value, max) > 0) max = value;
   }
-  if (!allNumeric) {
-    // Mixed column: redo min/max as text so numbers and strings are not compared across types.
-    min = null;
-    max = null;
-    for (const row of rows) {
-      const value = row[column];
-      if (value === null || value === undefined) continue;
-      const key = typeof value === "object" ? JSON.stringify(value) : String(value);
-      if (min === null || key < String(min)) min = key;
-      if (max === null || key > String(max)) max = key;
-    }
-  }
+  const top = [...counts.values()].sort((a, b) => b.count - a.count || (a.value === null ? 1 : b.value === null ? -1 : compare(a.value, b.value)));
   return {
-    rows: count,
+    column: name,
+    dataType,
+    rows: rows.length,
     nulls,
-    distinct: distinct.size,
-    distinctCapped: capped,
+    distinct: counts.size - (nulls > 0 ? 1 : 0),
     min,
     max,
-    mean: allNumeric && numericCount > 0 ? sum / numericCount : null,
+    mean: numeric && numbers > 0 && numbers === rows.length - nulls ? sum / numbers : null,
+    top: top.slice(0, TOP_VALUES),
   };
-}
-
-function compare(left: string | number, right: string | number): number {
-  if (typeof left === "number" && typeof right === "number") return left - right;
-  return String(left) < String(right) ? -1 : String(left) > String(right) ? 1 : 0;
 }
 
 /** Tab-separated text with a header line, the format spreadsheets paste cleanly. */

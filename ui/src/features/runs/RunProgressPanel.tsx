@@ -5,6 +5,7 @@ import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner, StatusBadge, formatValue } from "../../shared/ui";
 import { formatSeconds, isFailure, secondsSince, type NodeProgress } from "./progress";
+import { RunLog } from "./RunLog";
 
 interface Row {
   uniqueId: string;
@@ -21,7 +22,7 @@ export function RunProgressPanel() {
   const run = useStudio((state) => state.run);
   const viewedRunId = useStudio((state) => state.viewedRunId);
   const runHistory = useStudio((state) => state.runHistory);
-  const [past, setPast] = useState<{ runId: string; results: NodeResultDto[] | null; error: string | null } | null>(null);
+  const [past, setPast] = useState<{ runId: string; results: NodeResultDto[] | null; log: string[] | null; error: string | null } | null>(null);
   const [selectedId, setSelectedId] = useState<string | null>(null);
   const [onlyProblems, setOnlyProblems] = useState(false);
   const [now, setNow] = useState(() => Date.now());
@@ -31,11 +32,11 @@ export function RunProgressPanel() {
 
   useEffect(() => {
     if (!showingPast || !viewedRunId) return;
-    setPast({ runId: viewedRunId, results: null, error: null });
+    setPast({ runId: viewedRunId, results: null, log: null, error: null });
     studio.backend
       .call("runResults", { runId: viewedRunId })
-      .then((response) => setPast({ runId: viewedRunId, results: response.results, error: null }))
-      .catch((error: unknown) => setPast({ runId: viewedRunId, results: null, error: errorDiagnostic(error).message }));
+      .then((response) => setPast({ runId: viewedRunId, results: response.results, log: response.log, error: null }))
+      .catch((error: unknown) => setPast({ runId: viewedRunId, results: null, log: [], error: errorDiagnostic(error).message }));
   }, [studio, showingPast, viewedRunId]);
 
   // Ticks the elapsed counters of running nodes; only while something runs.
@@ -136,7 +137,11 @@ export function RunProgressPanel() {
         </div>
       )}
       {bottom === "log" ? (
-        <pre className="run-log">{run?.logs.length ? run.logs.join("\n") : "Log lines from the engine appear here during a run."}</pre>
+        showingPast ? (
+          <RunLog lines={past?.log ?? null} live={false} empty={past?.error ?? "This run was recorded without a log."} />
+        ) : (
+          <RunLog lines={run?.logs ?? []} live={run?.status === "running"} empty="The run's log appears here as it runs: each node's start and result, then the summary." />
+        )
       ) : (
         <div className="bottom-body">
           <div className="node-list" ref={scroller}>

@@ -26,7 +26,8 @@ export interface RunProgress {
   logs: string[];
 }
 
-const MAX_LOG_LINES = 500;
+/** A build of thousands of nodes logs two lines each; older lines give way past this. */
+const MAX_LOG_LINES = 20_000;
 
 /**
  * Folds engine events into the state the progress panel draws. Events of other runs are ignored

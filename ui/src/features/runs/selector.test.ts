@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { SelectorHistory, formatSelection, parseSelector } from "./selector";
-
-class MemoryStorage {
-  readonly data = new Map<string, string>();
-  getItem(key: string): string | null {
-    return this.data.get(key) ?? null;
-  }
-  setItem(key: string, value: string): void {
-    this.data.set(key, value);
-  }
-}
+import { MemoryStorage } from "../../shared/testing/memoryStorage";
 
 describe("parseSelector", () => {
   it("treats bare tokens as --select unions", () => {
