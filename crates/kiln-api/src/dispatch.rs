@@ -97,6 +97,7 @@ operations! {
     "splitScript" => split_script,
     "fetchRows" => fetch_rows,
     "columnStats" => column_stats,
+    "chartData" => chart_data,
     "cancelQuery" => cancel_query,
     "exportQuery" => export_query,
     "queryHistory" => query_history,

@@ -390,6 +390,26 @@ pub struct RunStatementAtRequest {
     pub query_id: Option<String>,
 }
 
+/// A chart of a console result (after the grid's filter, if any).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ChartDataRequest {
+    pub query_id: String,
+    pub statement: u32,
+    /// What to draw; without one the engine suggests a chart from the result's columns.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub spec: Option<kiln_dash::ChartSpec>,
+    /// The grid's filter, read as in [`FetchRowsRequest::filter`].
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub filter: Option<String>,
+    /// Points per series after down-sampling (default 2,000).
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_points: Option<u32>,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SplitScriptRequest {

@@ -16,6 +16,7 @@
 //! * Blocking engine work (parsing, DuckDB, file I/O) runs on tokio's blocking pool.
 
 mod bindings;
+mod charts;
 mod column_stats;
 mod dispatch;
 mod downloads;

@@ -745,6 +745,50 @@ async fn queries_page_sort_filter_and_export() {
     assert_eq!((narrowed.rows, narrowed.max.as_str()), (1666, Some("4997.00")));
     let unknown = studio.column_stats(stats("nope", None)).await.unwrap_err();
     assert_eq!(unknown.kind, ErrorKind::BadRequest);
+
+    // A chart of the same result: suggested from its columns, computed in the warehouse, and
+    // narrowed by the grid's filter like the grid.
+    let chart = |spec: Option<kiln_dash::ChartSpec>, filter: Option<&str>| ChartDataRequest {
+        query_id: "console-stats".into(),
+        statement: 0,
+        spec,
+        filter: filter.map(str::to_string),
+        max_points: None,
+    };
+    let suggested = studio.chart_data(chart(None, None)).await.unwrap();
+    assert_eq!(
+        suggested.spec.kind,
+        kiln_dash::ChartKind::Scatter,
+        "two numbers: {:?}",
+        suggested.spec
+    );
+    let mut bars = kiln_dash::ChartSpec::new(kiln_dash::ChartKind::Bar);
+    bars.x = Some("k".into());
+    bars.y = vec![kiln_dash::Measure {
+        column: None,
+        aggregation: kiln_dash::Aggregation::Count,
+    }];
+    let counted = studio.chart_data(chart(Some(bars.clone()), None)).await.unwrap();
+    let mut counts: Vec<(serde_json::Value, f64)> = counted
+        .rows
+        .iter()
+        .map(|r| (r[0].clone(), r[1].as_f64().unwrap()))
+        .collect();
+    counts.sort_by(|a, b| a.1.total_cmp(&b.1));
+    assert_eq!(counts, [(serde_json::json!(2), 1666.0), (serde_json::json!(1), 1667.0)]);
+    let narrowed = studio
+        .chart_data(chart(Some(bars.clone()), Some("k = 2")))
+        .await
+        .unwrap();
+    assert_eq!(narrowed.rows.len(), 1);
+    bars.x = Some("nope".into());
+    let bad = studio.chart_data(chart(Some(bars), None)).await.unwrap_err();
+    assert_eq!(bad.diagnostic.code, "K7001");
+    assert!(
+        bad.diagnostic.hint.as_deref().unwrap_or_default().contains("amount"),
+        "{:?}",
+        bad.diagnostic
+    );
     let bad_sort = studio
         .fetch_rows(fetch(
             0,

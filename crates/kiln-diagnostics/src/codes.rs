@@ -20,7 +20,8 @@ macro_rules! registry {
     ($( $variant:ident = $text:literal, $origin:ident, $meaning:literal; )*) => {
         /// Stable error codes. The first digit groups the `K` codes: 1 project files, 2
         /// Jinja/compile, 3 graph and selection, 4 warehouse and execution, 5 profiles and
-        /// connections, 6 the studio API; `UI` codes come from the studio front end.
+        /// connections, 6 the studio API, 7 charts and dashboards; `UI` codes come from the studio
+        /// front end.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         pub enum Code {
             $( #[doc = $meaning] $variant, )*
@@ -77,6 +78,7 @@ registry! {
     UnknownId = "K6003", Api, "A run or query id the engine does not know (any more).";
     Internal = "K6004", Api, "A bug or an unexpected failure inside the engine.";
     Unauthorized = "K6005", Api, "A transport refused a request without the studio's token.";
+    ChartSpec = "K7001", Engine, "A chart spec names a column the data lacks, or does not fit its chart type.";
     UiUnreadableError = "UI0001", Ui, "The engine or its transport failed with something that is not a diagnostic.";
     UiEngineUnreachable = "UI0002", Ui, "The studio could not reach the engine (`kiln serve` stopped, or the network failed).";
     UiHttpStatus = "UI0003", Ui, "`kiln serve` answered with an HTTP error status but no diagnostic.";

@@ -7,6 +7,7 @@ import { PageCache } from "./pageCache";
 import { useScaledRows } from "./scaledScroll";
 import { ColumnStatsBar } from "./ColumnStatsBar";
 import { ExportDialog } from "./ExportDialog";
+import { ChartPanel } from "../explore/ChartPanel";
 import { isNumericType, sortAndFilterRows, toTsv } from "./stats";
 
 const PAGE_SIZE = 200;
@@ -37,6 +38,8 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   const [statsColumn, setStatsColumn] = useState<number | null>(null);
   const [selected, setSelected] = useState<{ row: number; column: number } | null>(null);
   const [exporting, setExporting] = useState(false);
+  /** The result as rows, or as a chart computed in the engine (console results only). */
+  const [view, setView] = useState<"grid" | "chart">("grid");
   const [, rerender] = useReducer((count: number) => count + 1, 0);
   const scroller = useRef<HTMLDivElement>(null);
   const columnNames = useMemo(() => result.columns.map((column) => column.name), [result.columns]);
@@ -181,6 +184,16 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
         )}
         {cache.error && <span className="grid-error" title={cache.error.message}>Could not load rows: {cache.error.message}</span>}
         <span className="spacer" />
+        {queryId && (
+          <div className="segmented" role="tablist" aria-label="Show the result as">
+            <button type="button" role="tab" aria-selected={view === "grid"} data-testid="view-grid" className={view === "grid" ? "active" : ""} onClick={() => setView("grid")}>
+              Grid
+            </button>
+            <button type="button" role="tab" aria-selected={view === "chart"} data-testid="view-chart" className={view === "chart" ? "active" : ""} onClick={() => setView("chart")}>
+              Chart
+            </button>
+          </div>
+        )}
         <Button size="sm" variant="ghost" icon={<Icon name="copy" size={14} />} onClick={() => copy(toTsv(columnNames, loadedRows()), "the visible rows as TSV")}>
           Copy
         </Button>
@@ -190,93 +203,99 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
           </Button>
         )}
       </div>
-      <div
-        className="grid-scroller"
-        data-testid="grid-scroller"
-        ref={scroller}
-        tabIndex={0}
-        onKeyDown={(event) => {
-          if (!event.ctrlKey && !event.metaKey && !event.altKey && onKey(event.key)) {
-            event.preventDefault();
-            return;
-          }
-          if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "c" && selected) {
-            const row = cache.getRow(selected.row);
-            if (row) {
-              event.preventDefault();
-              copy(formatValue(row[selected.column]), "the cell");
-            }
-          }
-        }}
-      >
-        <div className="grid-header" style={{ gridTemplateColumns: template, width: totalWidth }}>
-          <div className="grid-cell grid-rownum">#</div>
-          {result.columns.map((column, index) => (
-            <div key={`${column.name}-${index}`} className="grid-cell grid-head" title={column.description || column.dataType || column.name}>
-              <button type="button" className="grid-head-button" onClick={() => toggleSort(column.name)}>
-                <span className="grid-head-name">{column.name}</span>
-                <span className="grid-head-type">{column.dataType ?? ""}</span>
-                {sort?.column === column.name && <span className="grid-sort">{sort.descending ? "↓" : "↑"}</span>}
-              </button>
-              <button
-                type="button"
-                className={`grid-stats-button ${statsColumn === index ? "active" : ""}`}
-                title="Column stats over the whole result"
-                aria-label={`Stats for ${column.name}`}
-                onClick={() => setStatsColumn(statsColumn === index ? null : index)}
-              >
-                Σ
-              </button>
-            </div>
-          ))}
-        </div>
-        <div style={{ height: totalSize, width: totalWidth, position: "relative" }}>
-          {items.map((item) => {
-            const row = cache.getRow(item.index);
-            return (
-              <div
-                key={item.index}
-                data-testid="grid-row"
-                data-row={item.index}
-                className={`grid-row ${item.index % 2 ? "odd" : ""}`}
-                style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
-              >
-                <div
-                  className="grid-cell grid-rownum"
-                  title="Click to copy the row"
-                  onClick={() => row && copy(toTsv(columnNames, [row]).split("\n")[1] ?? "", `row ${item.index + 1}`)}
-                >
-                  {item.index + 1}
+      {view === "chart" && queryId ? (
+        <ChartPanel queryId={queryId} statement={result.index} filter={appliedFilter} columns={result.columns} />
+      ) : (
+        <>
+          <div
+            className="grid-scroller"
+            data-testid="grid-scroller"
+            ref={scroller}
+            tabIndex={0}
+            onKeyDown={(event) => {
+              if (!event.ctrlKey && !event.metaKey && !event.altKey && onKey(event.key)) {
+                event.preventDefault();
+                return;
+              }
+              if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "c" && selected) {
+                const row = cache.getRow(selected.row);
+                if (row) {
+                  event.preventDefault();
+                  copy(formatValue(row[selected.column]), "the cell");
+                }
+              }
+            }}
+          >
+            <div className="grid-header" style={{ gridTemplateColumns: template, width: totalWidth }}>
+              <div className="grid-cell grid-rownum">#</div>
+              {result.columns.map((column, index) => (
+                <div key={`${column.name}-${index}`} className="grid-cell grid-head" title={column.description || column.dataType || column.name}>
+                  <button type="button" className="grid-head-button" onClick={() => toggleSort(column.name)}>
+                    <span className="grid-head-name">{column.name}</span>
+                    <span className="grid-head-type">{column.dataType ?? ""}</span>
+                    {sort?.column === column.name && <span className="grid-sort">{sort.descending ? "↓" : "↑"}</span>}
+                  </button>
+                  <button
+                    type="button"
+                    className={`grid-stats-button ${statsColumn === index ? "active" : ""}`}
+                    title="Column stats over the whole result"
+                    aria-label={`Stats for ${column.name}`}
+                    onClick={() => setStatsColumn(statsColumn === index ? null : index)}
+                  >
+                    Σ
+                  </button>
                 </div>
-                {result.columns.map((column, columnIndex) => {
-                  const value = row?.[columnIndex];
-                  const isSelected = selected?.row === item.index && selected.column === columnIndex;
-                  return (
+              ))}
+            </div>
+            <div style={{ height: totalSize, width: totalWidth, position: "relative" }}>
+              {items.map((item) => {
+                const row = cache.getRow(item.index);
+                return (
+                  <div
+                    key={item.index}
+                    data-testid="grid-row"
+                    data-row={item.index}
+                    className={`grid-row ${item.index % 2 ? "odd" : ""}`}
+                    style={{ gridTemplateColumns: template, transform: `translateY(${item.start}px)`, height: ROW_HEIGHT }}
+                  >
                     <div
-                      key={columnIndex}
-                      className={`grid-cell ${isNumericType(column.dataType) ? "numeric" : ""} ${value === null ? "null" : ""} ${isSelected ? "selected" : ""} ${row ? "" : "loading"}`}
-                      onClick={() => setSelected({ row: item.index, column: columnIndex })}
-                      title={row ? formatValue(value) : undefined}
+                      className="grid-cell grid-rownum"
+                      title="Click to copy the row"
+                      onClick={() => row && copy(toTsv(columnNames, [row]).split("\n")[1] ?? "", `row ${item.index + 1}`)}
                     >
-                      {row ? formatValue(value) : ""}
+                      {item.index + 1}
                     </div>
-                  );
-                })}
-              </div>
-            );
-          })}
-        </div>
-        {knownTotal === 0 && <div className="grid-empty">No rows{appliedFilter ? " match the filter" : ""}.</div>}
-      </div>
-      {statsColumn !== null && (
-        <ColumnStatsBar
-          result={result}
-          queryId={queryId}
-          column={statsColumn}
-          filter={appliedFilter}
-          localRows={localRows}
-          onClose={() => setStatsColumn(null)}
-        />
+                    {result.columns.map((column, columnIndex) => {
+                      const value = row?.[columnIndex];
+                      const isSelected = selected?.row === item.index && selected.column === columnIndex;
+                      return (
+                        <div
+                          key={columnIndex}
+                          className={`grid-cell ${isNumericType(column.dataType) ? "numeric" : ""} ${value === null ? "null" : ""} ${isSelected ? "selected" : ""} ${row ? "" : "loading"}`}
+                          onClick={() => setSelected({ row: item.index, column: columnIndex })}
+                          title={row ? formatValue(value) : undefined}
+                        >
+                          {row ? formatValue(value) : ""}
+                        </div>
+                      );
+                    })}
+                  </div>
+                );
+              })}
+            </div>
+            {knownTotal === 0 && <div className="grid-empty">No rows{appliedFilter ? " match the filter" : ""}.</div>}
+          </div>
+          {statsColumn !== null && (
+            <ColumnStatsBar
+              result={result}
+              queryId={queryId}
+              column={statsColumn}
+              filter={appliedFilter}
+              localRows={localRows}
+              onClose={() => setStatsColumn(null)}
+            />
+          )}
+        </>
       )}
       {exporting && queryId && <ExportDialog queryId={queryId} statement={result.index} onClose={() => setExporting(false)} />}
     </div>

@@ -1,0 +1,517 @@
+//! A chart spec over a relation → the SQL that computes exactly what the chart draws: time
+//! buckets and aggregation run in the warehouse, so a ten-million-row table charts without its
+//! rows ever leaving it. Pure string building, tested without a warehouse.
+
+use kiln_warehouse::{quote_ident, quote_literal};
+
+use crate::spec::{Aggregation, ChartKind, ChartSpec, Measure, TimeBucket};
+use crate::ChartError;
+
+/// Groups a chart may have before the rest are cut (bars, categories, heatmap cells).
+pub const MAX_GROUPS: usize = 100_000;
+/// Distinct series (lines, stacked bar colours) drawn; the biggest by total are kept.
+pub const MAX_SERIES: usize = 20;
+/// Categories on a bar chart's axis, the biggest first.
+pub const MAX_CATEGORIES: usize = 100;
+/// Rows read for a chart of raw points (no aggregation) before down-sampling.
+pub const MAX_RAW_ROWS: usize = 2_000_000;
+/// Markers on a point map.
+pub const MAX_MARKERS: usize = 100_000;
+
+/// What each column of the planned query is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase")]
+pub enum Role {
+    X,
+    Series,
+    /// The `n`-th measure of `y`.
+    Y,
+    Latitude,
+    Longitude,
+    Size,
+    Color,
+    Label,
+    Region,
+}
+
+/// The planned query: its SQL and the role of each output column, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    pub sql: String,
+    pub roles: Vec<Role>,
+    /// Raw points of a line/area/scatter: the engine down-samples them per series. When `x` is a
+    /// time, the last column is its epoch seconds, for the down-sampling only.
+    pub raw: bool,
+    pub epoch_column: bool,
+}
+
+/// A result column the planner may use: its name and warehouse type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Column {
+    pub name: String,
+    pub data_type: String,
+}
+
+pub fn is_numeric(data_type: &str) -> bool {
+    let t = data_type.to_ascii_uppercase();
+    [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "UHUGEINT",
+        "FLOAT",
+        "DOUBLE",
+        "REAL",
+    ]
+    .contains(&t.as_str())
+        || t.starts_with("DECIMAL")
+        || t.starts_with("NUMERIC")
+}
+
+pub fn is_temporal(data_type: &str) -> bool {
+    let t = data_type.to_ascii_uppercase();
+    t == "DATE" || t.starts_with("TIMESTAMP")
+}
+
+/// The columns of the relation being charted, to check a spec against.
+pub struct Source<'a> {
+    /// A relation name or a parenthesised query.
+    pub relation: &'a str,
+    pub columns: &'a [Column],
+}
+
+impl Source<'_> {
+    fn column(&self, name: &str, what: &str) -> Result<&Column, ChartError> {
+        self.columns.iter().find(|c| c.name == name).ok_or_else(|| {
+            let known: Vec<&str> = self.columns.iter().map(|c| c.name.as_str()).collect();
+            ChartError::Spec {
+                message: format!("the chart's {what} is the column '{name}', which the result does not have"),
+                hint: format!("pick one of: {}", known.join(", ")),
+            }
+        })
+    }
+
+    fn required(&self, name: Option<&String>, what: &str, kind: ChartKind) -> Result<&Column, ChartError> {
+        let name = name.ok_or_else(|| ChartError::Spec {
+            message: format!("a {} chart needs a {what} column", kind_name(kind)),
+            hint: format!("choose the {what} in the chart settings"),
+        })?;
+        self.column(name, what)
+    }
+}
+
+pub fn kind_name(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Line => "line",
+        ChartKind::Area => "area",
+        ChartKind::Bar => "bar",
+        ChartKind::Scatter => "scatter",
+        ChartKind::Stat => "stat",
+        ChartKind::Table => "table",
+        ChartKind::PointMap => "point map",
+        ChartKind::RegionMap => "region map",
+        ChartKind::Heatmap => "heatmap",
+    }
+}
+
+/// `sum("price_paid")` as a DOUBLE (DECIMAL and HUGEINT would arrive as strings), checked
+/// against the column's type.
+fn measure_sql(source: &Source<'_>, measure: &Measure, what: &str) -> Result<String, ChartError> {
+    let column = match &measure.column {
+        Some(name) => Some(source.column(name, what)?),
+        None => None,
+    };
+    let numeric = column.is_some_and(|c| is_numeric(&c.data_type));
+    let c = column.map(|c| quote_ident(&c.name));
+    let need_number = |agg: &str| -> Result<String, ChartError> {
+        match (&c, numeric) {
+            (Some(c), true) => Ok(c.clone()),
+            (Some(_), false) => Err(ChartError::Spec {
+                message: format!(
+                    "the {what} takes the {agg} of '{}', a {} column, not a number",
+                    measure.column.as_deref().unwrap_or_default(),
+                    column.map(|c| c.data_type.as_str()).unwrap_or_default()
+                ),
+                hint: "use count or count distinct for it, or pick a numeric column".into(),
+            }),
+            (None, _) => Err(ChartError::Spec {
+                message: format!("the {what} takes the {agg} of no column"),
+                hint: "pick a numeric column, or count rows".into(),
+            }),
+        }
+    };
+    let sql = match measure.aggregation {
+        Aggregation::Count => match &c {
+            Some(c) => format!("count({c})"),
+            None => "count(*)".into(),
+        },
+        Aggregation::CountDistinct => match &c {
+            Some(c) => format!("count(DISTINCT {c})"),
+            None => "count(*)".into(),
+        },
+        Aggregation::Sum => format!("sum({})", need_number("sum")?),
+        Aggregation::Avg => format!("avg({})", need_number("average")?),
+        Aggregation::Median => format!("median({})", need_number("median")?),
+        Aggregation::Min => format!("min({})", need_number("minimum")?),
+        Aggregation::Max => format!("max({})", need_number("maximum")?),
+        Aggregation::None => need_number("value")?,
+    };
+    Ok(format!("CAST({sql} AS DOUBLE)"))
+}
+
+fn alias(name: &str) -> String {
+    quote_ident(name)
+}
+
+/// The planned query for `spec` over `source`; `bucket` is the resolved time bucket (never
+/// `Auto`) when `x` is a date/time to bucket.
+pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -> Result<Plan, ChartError> {
+    let from = source.relation;
+    match spec.kind {
+        ChartKind::Table => Err(ChartError::Spec {
+            message: "a table shows the result's rows; it has no chart query".into(),
+            hint: "page the result instead".into(),
+        }),
+        ChartKind::PointMap => point_map(spec, source),
+        ChartKind::RegionMap => {
+            let region = source.required(spec.region.as_ref(), "region", spec.kind)?;
+            let value = spec.color.clone().unwrap_or(Measure {
+                column: None,
+                aggregation: Aggregation::Count,
+            });
+            let value = measure_sql(source, &value, "colour")?;
+            let r = quote_ident(&region.name);
+            Ok(Plan {
+                sql: format!(
+                    "SELECT CAST({r} AS VARCHAR) AS {}, {value} AS {} FROM {from} WHERE {r} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC LIMIT {MAX_GROUPS}",
+                    alias("region"),
+                    alias("color")
+                ),
+                roles: vec![Role::Region, Role::Color],
+                raw: false,
+                epoch_column: false,
+            })
+        }
+        ChartKind::Stat if spec.x.is_none() => {
+            let measure = first_measure(spec)?;
+            Ok(Plan {
+                sql: format!(
+                    "SELECT {} AS {} FROM {from}",
+                    measure_sql(source, measure, "value")?,
+                    alias("y0")
+                ),
+                roles: vec![Role::Y],
+                raw: false,
+                epoch_column: false,
+            })
+        }
+        _ => cartesian(spec, source, bucket),
+    }
+}
+
+fn first_measure(spec: &ChartSpec) -> Result<&Measure, ChartError> {
+    spec.y.first().ok_or_else(|| ChartError::Spec {
+        message: format!("a {} chart needs a value", kind_name(spec.kind)),
+        hint: "add a value (y) in the chart settings".into(),
+    })
+}
+
+fn cartesian(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -> Result<Plan, ChartError> {
+    let from = source.relation;
+    let x = source.required(spec.x.as_ref(), "x axis", spec.kind)?;
+    first_measure(spec)?;
+    let temporal = is_temporal(&x.data_type);
+    let xq = quote_ident(&x.name);
+    let mut select = Vec::new();
+    let mut roles = Vec::new();
+    let aggregated = spec.kind != ChartKind::Scatter && spec.y.iter().any(|m| m.aggregation != Aggregation::None);
+    let x_expr = match (bucket.and_then(TimeBucket::part), temporal) {
+        (Some(part), true) => format!("date_trunc({}, {xq})", quote_literal(part)),
+        _ => xq.clone(),
+    };
+    select.push(format!("{x_expr} AS {}", alias("x")));
+    roles.push(Role::X);
+    let series = match &spec.series {
+        Some(name) => {
+            let column = source.column(name, "series")?;
+            select.push(format!("{} AS {}", quote_ident(&column.name), alias("series")));
+            roles.push(Role::Series);
+            true
+        }
+        None => false,
+    };
+    for (k, measure) in spec.y.iter().enumerate() {
+        let mut measure = measure.clone();
+        if !aggregated {
+            measure.aggregation = Aggregation::None;
+        }
+        select.push(format!(
+            "{} AS {}",
+            measure_sql(source, &measure, "value")?,
+            alias(&format!("y{k}"))
+        ));
+        roles.push(Role::Y);
+    }
+    let keys = if series { "1, 2" } else { "1" };
+    let base = if aggregated {
+        format!(
+            "SELECT {} FROM {from} WHERE {xq} IS NOT NULL GROUP BY {keys}",
+            select.join(", ")
+        )
+    } else {
+        let epoch = if temporal {
+            format!(", epoch(CAST({xq} AS TIMESTAMP)) AS {}", alias("x_epoch"))
+        } else {
+            String::new()
+        };
+        format!("SELECT {}{epoch} FROM {from} WHERE {xq} IS NOT NULL", select.join(", "))
+    };
+    let categorical = !temporal && !is_numeric(&x.data_type);
+    // Bars of categories read best biggest first; lines and times go in x order.
+    let order = if categorical && aggregated && spec.kind == ChartKind::Bar && !series {
+        format!("{} DESC NULLS LAST, 1", alias("y0"))
+    } else if series {
+        "1, 2".into()
+    } else {
+        "1".into()
+    };
+    let limit = match (aggregated, categorical && spec.kind == ChartKind::Bar && !series) {
+        (true, true) => MAX_CATEGORIES,
+        (true, false) => MAX_GROUPS,
+        (false, _) => MAX_RAW_ROWS,
+    };
+    let sql = if series {
+        // Only the biggest series are drawn, by the total of the first value.
+        let s = alias("series");
+        let y0 = alias("y0");
+        format!(
+            "WITH base AS ({base}), top_series AS (SELECT {s} FROM base GROUP BY 1 ORDER BY sum(abs({y0})) DESC NULLS LAST LIMIT {MAX_SERIES}) \
+             SELECT * FROM base WHERE EXISTS (SELECT 1 FROM top_series t WHERE t.{s} IS NOT DISTINCT FROM base.{s}) ORDER BY {order} LIMIT {limit}"
+        )
+    } else {
+        format!("{base} ORDER BY {order} LIMIT {limit}")
+    };
+    Ok(Plan {
+        sql,
+        roles,
+        raw: !aggregated,
+        epoch_column: !aggregated && temporal,
+    })
+}
+
+fn point_map(spec: &ChartSpec, source: &Source<'_>) -> Result<Plan, ChartError> {
+    let from = source.relation;
+    let lat = source.required(spec.latitude.as_ref(), "latitude", spec.kind)?;
+    let lon = source.required(spec.longitude.as_ref(), "longitude", spec.kind)?;
+    for column in [lat, lon] {
+        if !is_numeric(&column.data_type) {
+            return Err(ChartError::Spec {
+                message: format!("'{}' is {}, not a number of degrees", column.name, column.data_type),
+                hint: "pick numeric latitude and longitude columns".into(),
+            });
+        }
+    }
+    let (la, lo) = (quote_ident(&lat.name), quote_ident(&lon.name));
+    let mut select = vec![
+        format!("CAST({la} AS DOUBLE) AS {}", alias("latitude")),
+        format!("CAST({lo} AS DOUBLE) AS {}", alias("longitude")),
+    ];
+    let mut roles = vec![Role::Latitude, Role::Longitude];
+    let mut keys = vec!["1", "2"];
+    let measures = [(&spec.size, Role::Size, "size"), (&spec.color, Role::Color, "color")];
+    let aggregated = measures
+        .iter()
+        .any(|(m, ..)| m.as_ref().is_some_and(|m| m.aggregation != Aggregation::None));
+    for (measure, role, name) in measures {
+        if let Some(measure) = measure {
+            let mut measure = measure.clone();
+            if !aggregated {
+                measure.aggregation = Aggregation::None;
+            }
+            select.push(format!("{} AS {}", measure_sql(source, &measure, name)?, alias(name)));
+            roles.push(role);
+        }
+    }
+    if let Some(label) = &spec.label {
+        let column = source.column(label, "label")?;
+        select.push(format!(
+            "CAST({} AS VARCHAR) AS {}",
+            quote_ident(&column.name),
+            alias("label")
+        ));
+        roles.push(Role::Label);
+        keys.push("label");
+    }
+    let group = if aggregated {
+        let keys: Vec<String> = keys
+            .iter()
+            .map(|k| {
+                if *k == "label" {
+                    alias("label")
+                } else {
+                    (*k).to_string()
+                }
+            })
+            .collect();
+        format!(" GROUP BY {}", keys.join(", "))
+    } else {
+        String::new()
+    };
+    let sql = format!(
+        "SELECT {} FROM {from} WHERE {la} BETWEEN -90 AND 90 AND {lo} BETWEEN -180 AND 180{group} LIMIT {MAX_MARKERS}",
+        select.join(", ")
+    );
+    Ok(Plan {
+        sql,
+        roles,
+        raw: false,
+        epoch_column: false,
+    })
+}
+
+/// Rows a point map leaves out because their coordinates are not on Earth (or missing).
+pub fn off_map_sql(spec: &ChartSpec, source: &Source<'_>) -> Option<String> {
+    let (lat, lon) = (spec.latitude.as_ref()?, spec.longitude.as_ref()?);
+    let (la, lo) = (quote_ident(lat), quote_ident(lon));
+    Some(format!(
+        "SELECT count(*) FROM {} WHERE NOT coalesce({la} BETWEEN -90 AND 90 AND {lo} BETWEEN -180 AND 180, false)",
+        source.relation
+    ))
+}
+
+/// The time range of `x`, in epoch seconds, for picking an automatic bucket.
+pub fn range_sql(x: &str, relation: &str) -> String {
+    let x = quote_ident(x);
+    format!("SELECT epoch(CAST(min({x}) AS TIMESTAMP)), epoch(CAST(max({x}) AS TIMESTAMP)) FROM {relation}")
+}
+
+/// The smallest bucket that cuts `seconds` into at most `target` buckets.
+pub fn auto_bucket(seconds: f64, target: f64) -> TimeBucket {
+    use TimeBucket::*;
+    [Second, Minute, Hour, Day, Week, Month, Quarter, Year]
+        .into_iter()
+        .find(|b| seconds / b.seconds() <= target)
+        .unwrap_or(Year)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn columns() -> Vec<Column> {
+        [
+            ("sale_time", "TIMESTAMP"),
+            ("cat_name", "VARCHAR"),
+            ("price_paid", "DECIMAL(8,2)"),
+            ("qty", "INTEGER"),
+            ("lat", "DOUBLE"),
+            ("lon", "DOUBLE"),
+        ]
+        .into_iter()
+        .map(|(n, t)| Column {
+            name: n.into(),
+            data_type: t.into(),
+        })
+        .collect()
+    }
+
+    fn measure(column: &str, aggregation: Aggregation) -> Measure {
+        Measure {
+            column: Some(column.into()),
+            aggregation,
+        }
+    }
+
+    #[test]
+    fn bars_of_categories_aggregate_in_sql_biggest_first() {
+        let cols = columns();
+        let source = Source {
+            relation: "r",
+            columns: &cols,
+        };
+        let mut spec = ChartSpec::new(ChartKind::Bar);
+        spec.x = Some("cat_name".into());
+        spec.y = vec![measure("price_paid", Aggregation::Sum)];
+        let plan = plan(&spec, &source, None).unwrap();
+        assert_eq!(
+            plan.sql,
+            "SELECT \"cat_name\" AS \"x\", CAST(sum(\"price_paid\") AS DOUBLE) AS \"y0\" FROM r WHERE \"cat_name\" IS NOT NULL GROUP BY 1 ORDER BY \"y0\" DESC NULLS LAST, 1 LIMIT 100"
+        );
+        assert_eq!(plan.roles, vec![Role::X, Role::Y]);
+        assert!(!plan.raw);
+    }
+
+    #[test]
+    fn time_series_bucket_and_keep_the_biggest_series() {
+        let cols = columns();
+        let source = Source {
+            relation: "r",
+            columns: &cols,
+        };
+        let mut spec = ChartSpec::new(ChartKind::Line);
+        spec.x = Some("sale_time".into());
+        spec.series = Some("cat_name".into());
+        spec.y = vec![measure("qty", Aggregation::Avg)];
+        let plan = plan(&spec, &source, Some(TimeBucket::Month)).unwrap();
+        assert!(plan.sql.starts_with("WITH base AS (SELECT date_trunc('month', \"sale_time\") AS \"x\", \"cat_name\" AS \"series\", CAST(avg(\"qty\") AS DOUBLE) AS \"y0\""), "{}", plan.sql);
+        assert!(plan.sql.contains("LIMIT 20)"), "{}", plan.sql);
+        assert_eq!(plan.roles, vec![Role::X, Role::Series, Role::Y]);
+    }
+
+    #[test]
+    fn raw_points_carry_epoch_seconds_for_down_sampling() {
+        let cols = columns();
+        let source = Source {
+            relation: "r",
+            columns: &cols,
+        };
+        let mut spec = ChartSpec::new(ChartKind::Line);
+        spec.x = Some("sale_time".into());
+        spec.y = vec![measure("qty", Aggregation::None)];
+        let plan = plan(&spec, &source, None).unwrap();
+        assert!(plan.raw && plan.epoch_column);
+        assert!(
+            plan.sql
+                .contains("epoch(CAST(\"sale_time\" AS TIMESTAMP)) AS \"x_epoch\""),
+            "{}",
+            plan.sql
+        );
+    }
+
+    #[test]
+    fn bad_specs_say_what_to_pick() {
+        let cols = columns();
+        let source = Source {
+            relation: "r",
+            columns: &cols,
+        };
+        let mut spec = ChartSpec::new(ChartKind::Bar);
+        spec.x = Some("cat_nam".into());
+        spec.y = vec![measure("price_paid", Aggregation::Sum)];
+        let ChartError::Spec { message, hint } = plan(&spec, &source, None).unwrap_err();
+        assert!(message.contains("'cat_nam'"), "{message}");
+        assert!(hint.contains("cat_name"), "{hint}");
+        spec.x = Some("cat_name".into());
+        spec.y = vec![measure("cat_name", Aggregation::Sum)];
+        let ChartError::Spec { message, .. } = plan(&spec, &source, None).unwrap_err();
+        assert!(message.contains("not a number"), "{message}");
+        let mut map = ChartSpec::new(ChartKind::PointMap);
+        map.latitude = Some("lat".into());
+        let ChartError::Spec { message, .. } = plan(&map, &source, None).unwrap_err();
+        assert!(message.contains("longitude"), "{message}");
+    }
+
+    #[test]
+    fn automatic_buckets_aim_at_a_few_hundred() {
+        assert_eq!(auto_bucket(3.0 * 3_600.0, 500.0), TimeBucket::Minute);
+        assert_eq!(auto_bucket(365.0 * 86_400.0, 500.0), TimeBucket::Day);
+        assert_eq!(auto_bucket(20.0 * 365.0 * 86_400.0, 500.0), TimeBucket::Month);
+    }
+}
