@@ -16,6 +16,8 @@ export default defineConfig({
     proxy: {
       "/api": { target: apiTarget, changeOrigin: false },
     },
+    // The maps import the region lookup tables the engine shares, in ../assets/maps.
+    fs: { allow: [".", "../assets"] },
   },
   worker: {
     format: "es",

@@ -73,6 +73,7 @@ fn table_chart(spec: ChartSpec) -> ChartData {
     ChartData {
         spec,
         roles: Vec::new(),
+        columns: Vec::new(),
         rows: Vec::new(),
         value: serde_json::Value::Null,
         sampled_from: None,

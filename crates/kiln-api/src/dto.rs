@@ -390,6 +390,60 @@ pub struct RunStatementAtRequest {
     pub query_id: Option<String>,
 }
 
+/// The project's dashboards.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardList {
+    pub dashboards: Vec<DashboardSummaryDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardSummaryDto {
+    /// The exposure name: the file name without extension.
+    pub name: String,
+    /// Relative to the project root.
+    pub path: String,
+    pub title: String,
+    pub panels: u32,
+    /// The first problem that keeps it from opening.
+    pub error: Option<DiagnosticDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OpenDashboardRequest {
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardDto {
+    pub name: String,
+    pub path: String,
+    /// None when the file has problems (`diagnostics`).
+    pub dashboard: Option<kiln_dash::Dashboard>,
+    /// The refresh interval in seconds, none for `off`.
+    pub refresh_seconds: Option<f64>,
+    pub diagnostics: Vec<DiagnosticDto>,
+}
+
+/// One panel's data.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelDataRequest {
+    pub path: String,
+    /// 0-based index in the file's `panels`.
+    pub panel: u32,
+    /// A spec being edited, instead of the file's.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub spec: Option<kiln_dash::ChartSpec>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub max_points: Option<u32>,
+}
+
 /// A chart of a console result (after the grid's filter, if any).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -90,6 +90,14 @@ impl ApiError {
         self
     }
 
+    /// A diagnostic the engine produced (a compile error, a dashboard problem) as a failed request.
+    pub fn from_dto(diagnostic: DiagnosticDto) -> Self {
+        ApiError {
+            kind: ErrorKind::Unprocessable,
+            diagnostic: Box::new(diagnostic),
+        }
+    }
+
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::new(ErrorKind::BadRequest, codes::BAD_REQUEST, message)
     }

@@ -18,6 +18,7 @@
 mod bindings;
 mod charts;
 mod column_stats;
+mod dashboards;
 mod dispatch;
 mod downloads;
 pub mod dto;

@@ -78,7 +78,7 @@ fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u3
 
 /// Renders Jinja (`ref`, `source`, macros) when the text has any, then translates Redshift SQL
 /// for a DuckDB warehouse.
-fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, DiagnosticDto> {
+pub(crate) fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, DiagnosticDto> {
     let rendered = if sql.contains("{{") || sql.contains("{%") || sql.contains("{#") {
         let manifest = state
             .manifest()

@@ -1297,3 +1297,145 @@ async fn a_large_result_answers_with_its_first_page_then_settles() {
         .unwrap_err();
     assert!(error.diagnostic.message.contains("cancelled"), "{error:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
+    let fx = open_tickit().await;
+    let studio = &fx.studio;
+    let path = "dashboards/tickit_sales_summary.yml";
+    let list = studio.dashboards(Empty {}).await.unwrap();
+    let summary = list
+        .dashboards
+        .iter()
+        .find(|d| d.path == path)
+        .expect("the TICKIT dashboard is listed");
+    assert_eq!(
+        (summary.title.as_str(), summary.error.is_none()),
+        ("TICKIT sales summary", true)
+    );
+    let opened = studio
+        .open_dashboard(OpenDashboardRequest { path: path.into() })
+        .await
+        .unwrap();
+    let dashboard = opened.dashboard.expect("the sample dashboard reads");
+    assert_eq!(opened.refresh_seconds, Some(60.0));
+    // It is the exposure the seed declares, now depending on every mart its panels read.
+    let graph = studio.graph(Empty {}).await.unwrap();
+    let exposure = "exposure.tickit.tickit_sales_summary";
+    let upstream: Vec<&str> = graph
+        .edges
+        .iter()
+        .filter(|e| e.target == exposure)
+        .map(|e| e.source.as_str())
+        .collect();
+    for model in ["fct_sales", "fct_listings", "dim_events", "dim_non_buyers"] {
+        assert!(
+            upstream.contains(&format!("model.tickit.{model}").as_str()),
+            "{model} feeds the dashboard: {upstream:?}"
+        );
+    }
+
+    let mut events = studio.subscribe();
+    let run = studio
+        .start_run(StartRunRequest {
+            command: RunCommand::Build,
+            select: vec!["+exposure:tickit_sales_summary".into()],
+            exclude: vec![],
+            threads: Some(2),
+            full_refresh: None,
+        })
+        .await
+        .unwrap();
+    until_run_finished(&mut events, &run.run_id).await;
+    let scalar = |sql: &'static str| async move {
+        let answer = studio
+            .run_query(RunQueryRequest {
+                sql: sql.into(),
+                page_size: None,
+                query_id: None,
+            })
+            .await
+            .unwrap();
+        answer.statements[0].first_page[0][0].clone()
+    };
+    let panel = |title: &str| dashboard.panels.iter().position(|p| p.title == title).unwrap() as u32;
+    let data = |index: u32| {
+        studio.panel_data(PanelDataRequest {
+            path: path.into(),
+            panel: index,
+            spec: None,
+            max_points: None,
+        })
+    };
+
+    let categories = data(panel("Sales and commission by category")).await.unwrap();
+    assert_eq!(
+        serde_json::json!(categories.rows.len()),
+        scalar("select count(distinct cat_name) from main.fct_sales").await
+    );
+    assert_eq!(
+        categories.roles,
+        vec![kiln_dash::Role::X, kiln_dash::Role::Y, kiln_dash::Role::Y]
+    );
+    let total = data(panel("Total sales")).await.unwrap();
+    let expected: f64 = scalar("select sum(price_paid)::double from main.fct_sales")
+        .await
+        .as_f64()
+        .unwrap();
+    assert!((total.value.as_f64().unwrap() - expected).abs() < 1e-6);
+    let states = data(panel("Sales by buyer state")).await.unwrap();
+    assert_eq!(
+        serde_json::json!(states.rows.len()),
+        scalar("select count(distinct buyer_state) from main.fct_sales where buyer_state is not null").await
+    );
+    let top = data(panel("Top events by gross sales")).await.unwrap();
+    assert_eq!(top.rows.len(), 10);
+
+    // A panel naming a column its query lacks fails in place, coded, naming what there is.
+    let mut broken = dashboard.panels[panel("Sales by month") as usize].chart.clone();
+    broken.series = Some("cat_grop".into());
+    let error = studio
+        .panel_data(PanelDataRequest {
+            path: path.into(),
+            panel: panel("Sales by month"),
+            spec: Some(broken),
+            max_points: None,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(error.diagnostic.code, "K7001");
+    assert!(
+        error
+            .diagnostic
+            .hint
+            .as_deref()
+            .unwrap_or_default()
+            .contains("cat_group"),
+        "{:?}",
+        error.diagnostic
+    );
+
+    // A file edited into a bad shape opens with its problem at the line, and nothing else breaks.
+    let file = fx.root.join(path);
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "grid: { x: 12, y: 13, w: 12, h: 10 }",
+            "grid: { x: 20, y: 13, w: 12, h: 10 }",
+        ),
+    )
+    .unwrap();
+    let bad = studio
+        .open_dashboard(OpenDashboardRequest { path: path.into() })
+        .await
+        .unwrap();
+    assert!(bad.dashboard.is_none());
+    assert_eq!(bad.diagnostics[0].code, "K7002");
+    let line = text
+        .lines()
+        .position(|l| l.contains("- title: Top events by gross sales"))
+        .unwrap() as u32
+        + 1;
+    assert_eq!(bad.diagnostics[0].line, Some(line));
+}

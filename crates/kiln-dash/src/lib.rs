@@ -4,6 +4,7 @@
 //! thousand points however big the table. Dashboards (files of panels, each a query and a spec)
 //! build on these.
 
+mod dashboard;
 mod lttb;
 pub mod plan;
 mod regions;
@@ -13,6 +14,7 @@ mod suggest;
 
 use kiln_diagnostics::{Code, Diagnostic};
 
+pub use dashboard::{panel_line, parse_dashboard, refresh_seconds, Dashboard, GridPos, Panel, GRID_COLUMNS};
 pub use lttb::lttb;
 pub use plan::{Column, Role};
 pub use regions::{country_key, us_state_key};

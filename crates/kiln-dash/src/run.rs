@@ -22,6 +22,8 @@ pub struct ChartData {
     /// The spec as drawn: an automatic bucket resolved to the one used.
     pub spec: ChartSpec,
     pub roles: Vec<Role>,
+    /// The name of each column of `rows` (a table panel shows them as headers).
+    pub columns: Vec<String>,
     #[ts(type = "unknown[][]")]
     pub rows: Vec<Vec<Value>>,
     /// A stat's number (over every row), when the spec is a stat.
@@ -105,6 +107,7 @@ pub fn chart(
     }
     let plan = plan::plan(&drawn, &source, bucket)?;
     let result = adapter.query(&plan.sql, None)?;
+    let mut names: Vec<String> = result.columns.iter().map(|c| c.name.clone()).collect();
     let mut rows = result.rows;
     if spec.kind == ChartKind::Stat && spec.x.is_none() {
         value = first_cell(rows.clone());
@@ -121,6 +124,7 @@ pub fn chart(
         }
     }
     if plan.epoch_column {
+        names.pop();
         for row in &mut rows {
             row.pop();
         }
@@ -141,6 +145,7 @@ pub fn chart(
     Ok(ChartData {
         spec: drawn,
         roles: plan.roles,
+        columns: names,
         rows,
         value,
         sampled_from,

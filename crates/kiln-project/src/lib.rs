@@ -3,6 +3,7 @@
 //! warehouse; that is `kiln-compile`'s and `kiln-exec`'s job.
 
 mod config;
+mod dashboards;
 mod profiles;
 mod properties;
 mod yaml;
@@ -14,6 +15,7 @@ use kiln_diagnostics::{relative_to, Code, Diagnostic, Diagnostics, Location};
 use serde_json::{Map, Value};
 
 pub use config::{folder_config, NodeConfig};
+pub use dashboards::DashboardFile;
 pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
 use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
@@ -34,6 +36,8 @@ pub struct ProjectConfig {
     pub macro_paths: Vec<String>,
     pub snapshot_paths: Vec<String>,
     pub docs_paths: Vec<String>,
+    /// Dashboards as code (`dashboard-paths`, a Kiln key; `dashboards` by default).
+    pub dashboard_paths: Vec<String>,
     pub target_path: String,
     pub clean_targets: Vec<String>,
     pub vars: Map<String, Value>,
@@ -148,6 +152,8 @@ pub struct Project {
     pub sources: Vec<SourceTable>,
     pub macros: Vec<MacroFile>,
     pub exposures: Vec<Exposure>,
+    /// Dashboards as code; each is (or extends) an exposure in `exposures`.
+    pub dashboards: Vec<DashboardFile>,
     pub docs: BTreeMap<String, DocBlock>,
     pub tests: Vec<TestDef>,
     /// Problems that did not stop loading (unknown properties targets …).
@@ -290,6 +296,11 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
     for dir in &config.docs_paths {
         loader.collect_ext(dir, &["md"], &mut md_files);
     }
+    let mut dashboard_files = Vec::new();
+    for dir in &config.dashboard_paths {
+        loader.collect_ext(dir, &["yml", "yaml"], &mut dashboard_files);
+    }
+    dashboard_files.sort();
     yaml_files.sort();
     yaml_files.dedup();
     md_files.sort();
@@ -326,11 +337,19 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         sources: Vec::new(),
         macros,
         exposures: Vec::new(),
+        dashboards: Vec::new(),
         docs,
         tests: Vec::new(),
         warnings: Diagnostics::default(),
     };
     apply_properties(&mut project, properties, &mut diagnostics);
+    project.dashboards = dashboards::load(
+        &root,
+        &dashboard_files,
+        &config.name,
+        &mut project.exposures,
+        &mut diagnostics,
+    );
 
     if diagnostics.has_errors() {
         return Err(diagnostics);
@@ -763,6 +782,7 @@ fn project_config_from(raw: &Value) -> Result<ProjectConfig, String> {
         macro_paths,
         snapshot_paths,
         docs_paths,
+        dashboard_paths: paths("dashboard-paths", &["dashboards"]),
         target_path: string("target-path")
             .map(|p| folder(&p))
             .unwrap_or_else(|| "target".into()),

@@ -2,36 +2,15 @@
 // numbers each chart draws are checked against the same question asked of the warehouse in SQL.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openStudio, shot, startKiln, typeInConsole } from "./harness.js";
+import { engineNumber, sharedServer, shot, typeInConsole } from "./harness.js";
 
 describe("Charts of query results", () => {
-  let browser;
-  let kiln;
-  let studio;
-
-  before(async () => {
-    browser = await launchBrowser();
-    kiln = await startKiln();
-    const build = await kiln.api("startRun", { command: "build", select: [], exclude: [] });
-    const run = await kiln.waitForRun(build.runId);
-    assert.equal(run.status, "success");
-    studio = await openStudio(browser, kiln);
-  });
-  after(async () => {
-    await studio?.context.close();
-    await kiln?.stop();
-    await browser?.close();
-  });
-
-  const scalar = async (sql) => {
-    const response = await kiln.api("runQuery", { sql });
-    assert.equal(response.statements[0].error, null, sql);
-    return Number(response.statements[0].firstPage[0][0]);
-  };
+  const shared = sharedServer({ before, after }, { build: [] });
+  const scalar = (sql) => engineNumber(shared.kiln, sql);
 
   /** Waits until the chart has drawn the data the engine answered for the current settings. */
   const drawn = async (expected) => {
-    const { page } = studio;
+    const { page } = shared.studio;
     await page.waitForFunction(
       ([series, points]) => {
         const chart = document.querySelector('[data-testid="echart"]');
@@ -46,10 +25,10 @@ describe("Charts of query results", () => {
     });
   };
 
-  const pick = (testId, value) => studio.page.locator(`[data-testid="${testId}"]`).selectOption(value);
+  const pick = (testId, value) => shared.studio.page.locator(`[data-testid="${testId}"]`).selectOption(value);
 
   test("a result gets a suggested time series, and bars, stats and series follow the settings", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     const total = await scalar("select count(*) from main.fct_sales");
     await typeInConsole(page, "select * from main.fct_sales");
     await page.locator('[data-testid="run-statement"]').click();
@@ -101,11 +80,11 @@ describe("Charts of query results", () => {
     const error = page.locator('[data-testid="chart-error"]');
     await error.waitFor({ timeout: 15_000 });
     assert.match(await error.innerText(), /K7001.*event_name.*not a number/s);
-    assert.deepEqual(studio.consoleErrors, [], "no uncaught errors in the page");
+    assert.deepEqual(shared.studio.consoleErrors, [], "no uncaught errors in the page");
   });
 
   test("the chart covers the rows the grid's filter keeps", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     await typeInConsole(page, "select * from main.fct_sales");
     await page.locator('[data-testid="run-statement"]').click();
     await page.locator('[data-testid="grid-count"]').getByText(/rows/).waitFor({ timeout: 30_000 });

@@ -4,36 +4,17 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { launchBrowser, openStudio, shot, startKiln, typeInConsole } from "./harness.js";
+import { engineRows, sharedServer, shot, typeInConsole } from "./harness.js";
 
 describe("Run log and query console", () => {
-  let browser;
-  let kiln;
-  let studio;
-
-  before(async () => {
-    browser = await launchBrowser();
-    kiln = await startKiln();
-    studio = await openStudio(browser, kiln);
-  });
-  after(async () => {
-    await studio?.context.close();
-    await kiln?.stop();
-    await browser?.close();
-  });
-
+  const shared = sharedServer({ before, after });
   /** The engine's own answer, to check what the page shows against. */
-  const scalar = async (sql) => {
-    const response = await kiln.api("runQuery", { sql });
-    const [statement] = response.statements;
-    assert.equal(statement.error, null, `${sql}: ${JSON.stringify(statement.error)}`);
-    return statement.firstPage[0][0];
-  };
+  const scalar = async (sql) => (await engineRows(shared.kiln, sql))[0][0];
 
-  const gridCount = (text) => studio.page.locator('[data-testid="grid-count"]').getByText(text);
+  const gridCount = (text) => shared.studio.page.locator('[data-testid="grid-count"]').getByText(text);
 
   test("the Log tab shows the run as the CLI prints it, live and for a past run after a reload", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     await page.locator('[data-testid="run-build"]').click();
     await page.getByRole("tab", { name: "Log" }).click();
     const log = page.locator('[data-testid="run-log"]');
@@ -42,8 +23,8 @@ describe("Run log and query console", () => {
     await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 180_000 });
     await log.getByText(/^Done\. PASS=/).waitFor({ timeout: 10_000 });
     const text = await log.innerText();
-    const { runs } = await kiln.api("runHistory");
-    const { results } = await kiln.api("runResults", { runId: runs[0].runId });
+    const { runs } = await shared.kiln.api("runHistory");
+    const { results } = await shared.kiln.api("runResults", { runId: runs[0].runId });
     assert.match(text, /Running with kiln=\S+ on duckdb/);
     assert.match(text, new RegExp(`Found ${results.length} nodes to build`));
     assert.match(text, /OK created sql table model main\.fct_sales/);
@@ -61,13 +42,13 @@ describe("Run log and query console", () => {
   });
 
   test("the grid's SQL condition filter keeps the rows the condition selects", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     const total = Number(await scalar("select count(*) from main.fct_listings"));
     const inState = Number(await scalar("select count(*) from main.fct_listings where venue_state = 'CA'"));
     const many = Number(await scalar("select count(*) from main.fct_listings where num_tickets > 20"));
     assert.ok(inState > 0 && inState < total, `CA listings: ${inState} of ${total}`);
     assert.ok(many > 0 && many < total, `listings of more than 20 tickets: ${many} of ${total}`);
-    await typeInConsole(studio.page, "select * from main.fct_listings");
+    await typeInConsole(shared.studio.page, "select * from main.fct_listings");
     await page.locator('[data-testid="run-statement"]').click();
     await gridCount(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
 
@@ -96,13 +77,13 @@ describe("Run log and query console", () => {
   });
 
   test("Σ column statistics cover the whole result, DECIMAL ordered as numbers", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     const total = Number(await scalar("select count(*) from main.fct_sales"));
     const min = await scalar("select min(price_paid)::varchar from main.fct_sales");
     const max = await scalar("select max(price_paid)::varchar from main.fct_sales");
     const type = await scalar("select typeof(price_paid) from main.fct_sales limit 1");
     assert.match(type, /DECIMAL/);
-    await typeInConsole(studio.page, "select * from main.fct_sales");
+    await typeInConsole(shared.studio.page, "select * from main.fct_sales");
     await page.locator('[data-testid="run-statement"]').click();
     await gridCount(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
     await page.getByRole("button", { name: "Stats for price_paid" }).click();
@@ -116,9 +97,9 @@ describe("Run log and query console", () => {
   });
 
   test("Export downloads the whole result in the browser", async () => {
-    const { page } = studio;
+    const { page } = shared.studio;
     const total = Number(await scalar("select count(*) from main.fct_sales"));
-    await typeInConsole(studio.page, "select * from main.fct_sales order by sale_id");
+    await typeInConsole(shared.studio.page, "select * from main.fct_sales order by sale_id");
     await page.locator('[data-testid="run-statement"]').click();
     await gridCount(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
     await page.locator('[data-testid="export-result"]').click();
@@ -130,13 +111,13 @@ describe("Run log and query console", () => {
     assert.match(lines[0] ?? "", /^sale_id,/);
     assert.equal(lines.length - 1, total);
     // A download is fetched once; its id is then gone, and nothing is left on the engine's disk.
-    const response = await fetch(`${kiln.base}${new URL(download.url()).pathname}`, { headers: { "x-kiln-token": kiln.token } });
+    const response = await fetch(`${shared.kiln.base}${new URL(download.url()).pathname}`, { headers: { "x-kiln-token": shared.kiln.token } });
     assert.equal(response.status, 404);
   });
 
   test("a blank line separates statements; errors and tab labels name the script's own lines", async () => {
-    const { page } = studio;
-    await typeInConsole(studio.page, "select 1 as first_one\n\nselect 2 as second_one\n\nselect\n  nope_column\nfrom range(3)");
+    const { page } = shared.studio;
+    await typeInConsole(shared.studio.page, "select 1 as first_one\n\nselect 2 as second_one\n\nselect\n  nope_column\nfrom range(3)");
     await page.keyboard.press("Control+Shift+Enter");
     const tabs = page.locator(".result-tab");
     await tabs.nth(2).waitFor({ timeout: 15_000 });

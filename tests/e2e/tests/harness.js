@@ -137,6 +137,44 @@ export function serverPerTest({ before, after, beforeEach, afterEach }) {
   return current;
 }
 
+/**
+ * Registers the hooks of a suite whose tests share one `kiln serve` and one page, after an
+ * optional Build (`build: [selectors]`, `[]` for everything) that must succeed; for suites whose
+ * tests only read the warehouse. Returns live accessors for them.
+ */
+export function sharedServer({ before, after }, { build } = {}) {
+  const current = { browser: undefined, kiln: undefined, studio: undefined };
+  before(async () => {
+    current.browser = await launchBrowser();
+    current.kiln = await startKiln();
+    if (build) {
+      const started = await current.kiln.api("startRun", { command: "build", select: build, exclude: [] });
+      const run = await current.kiln.waitForRun(started.runId);
+      if (run.status !== "success") throw new Error(`the Build before the suite ended ${run.status}`);
+    }
+    current.studio = await openStudio(current.browser, current.kiln);
+  });
+  after(async () => {
+    await current.studio?.context.close();
+    await current.kiln?.stop();
+    await current.browser?.close();
+  });
+  return current;
+}
+
+/** The rows the engine answers for `sql` (through the console's runQuery), to check the page against. */
+export async function engineRows(kiln, sql) {
+  const response = await kiln.api("runQuery", { sql });
+  const [statement] = response.statements;
+  if (statement.error) throw new Error(`${sql}: ${JSON.stringify(statement.error)}`);
+  return statement.firstPage;
+}
+
+/** The first value of `sql`'s first row, as a number. */
+export async function engineNumber(kiln, sql) {
+  return Number((await engineRows(kiln, sql))[0][0]);
+}
+
 /** Opens a file from the explorer and waits for its editor. */
 export async function openModel(page, path) {
   await page.locator(`[data-testid="tree-file"][data-path="${path}"]`).click();

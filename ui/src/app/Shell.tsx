@@ -13,6 +13,7 @@ import { Icon } from "../shared/ui";
 import { StatusBar } from "./StatusBar";
 import { Toasts } from "./Toasts";
 import { Workspace } from "./Workspace";
+import { DashboardList } from "../features/dashboards/DashboardList";
 import { useStudio, useStudioInstance } from "./useStudio";
 import type { SidebarView } from "./studio";
 
@@ -20,6 +21,7 @@ const SIDEBAR_VIEWS: Array<{ id: SidebarView; label: string; icon: string }> = [
   { id: "files", label: "Project files", icon: "folder" },
   { id: "database", label: "Warehouse schema", icon: "database" },
   { id: "runs", label: "Run history", icon: "history" },
+  { id: "dashboards", label: "Dashboards", icon: "dashboard" },
 ];
 
 export function Shell() {
@@ -73,6 +75,7 @@ export function Shell() {
       { id: "view.files", title: "Show project files", group: "View", run: () => studio.setSidebar("files") },
       { id: "view.schema", title: "Show warehouse schema", group: "View", run: () => studio.setSidebar("database") },
       { id: "view.runs", title: "Show run history", group: "View", run: () => studio.setSidebar("runs") },
+      { id: "view.dashboards", title: "Show dashboards", group: "View", run: () => studio.setSidebar("dashboards") },
       { id: "view.panel", title: "Toggle run panel", group: "View", shortcut: "Mod+J", run: () => studio.toggleBottom() },
       { id: "view.log", title: "Show run log", group: "View", run: () => studio.setBottom("log") },
       { id: "theme.light", title: "Use light theme", group: "Theme", run: () => studio.setTheme("light") },
@@ -160,6 +163,7 @@ export function Shell() {
           {sidebar === "files" && <ExplorerTree />}
           {sidebar === "database" && <SchemaBrowser />}
           {sidebar === "runs" && <RunHistoryList />}
+          {sidebar === "dashboards" && <DashboardList />}
         </aside>
         <main className={`workspace ${bottomOpen ? "with-bottom" : ""}`}>
           <Workspace />

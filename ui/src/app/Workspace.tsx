@@ -5,6 +5,10 @@ import { LineageView } from "../features/lineage/LineageView";
 import { QueryConsole } from "../features/query/QueryConsole";
 import { DocsView } from "../features/docs/DocsView";
 import { Icon } from "../shared/ui";
+import { DashboardView } from "../features/dashboards/DashboardView";
+import type { TabKind } from "./studio/state";
+
+const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard" };
 
 export function Workspace() {
   const studio = useStudioInstance();
@@ -20,7 +24,7 @@ export function Workspace() {
         {tabs.map((tab) => {
           const buffer = tab.path ? studio.buffers.get(tab.path) : undefined;
           const dirty = buffer ? isDirty(buffer) : false;
-          const closable = tab.kind === "file" || tab.kind === "docs";
+          const closable = tab.kind === "file" || tab.kind === "docs" || tab.kind === "dashboard";
           return (
             <div
               key={tab.id}
@@ -35,7 +39,7 @@ export function Workspace() {
                 if (event.button === 1 && closable) studio.closeTab(tab.id);
               }}
             >
-              <Icon name={tab.kind === "lineage" ? "graph" : tab.kind === "query" ? "database" : tab.kind === "docs" ? "docs" : "file"} size={14} />
+              <Icon name={TAB_ICONS[tab.kind]} size={14} />
               <span className="tab-title">{tab.title}</span>
               {closable && (
                 <button
@@ -64,6 +68,7 @@ export function Workspace() {
         {active?.kind === "lineage" && <LineageView />}
         {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}
         {active?.kind === "docs" && active.docsId && <DocsView id={active.docsId} />}
+        {active?.kind === "dashboard" && active.path && <DashboardView key={active.path} path={active.path} />}
       </div>
     </div>
   );

@@ -9,7 +9,11 @@ export type ChartData = {
 /**
  * The spec as drawn: an automatic bucket resolved to the one used.
  */
-spec: ChartSpec, roles: Array<Role>, rows: unknown[][], 
+spec: ChartSpec, roles: Array<Role>, 
+/**
+ * The name of each column of `rows` (a table panel shows them as headers).
+ */
+columns: Array<string>, rows: unknown[][], 
 /**
  * A stat's number (over every row), when the spec is a stat.
  */

@@ -18,6 +18,8 @@ export class Studio extends StudioRuns {
   private readonly changedPaths = new Set<string>();
   /** Query progress events, for the console's open results. */
   readonly queryEvents = new ListenerSet<Extract<EngineEvent, { type: "queryProgress" }>>();
+  /** Paths changed on disk (dashboards reload when their file changes). */
+  readonly fileEvents = new ListenerSet<string[]>();
 
   async start(): Promise<void> {
     this.unsubscribeEvents?.();
@@ -78,6 +80,7 @@ export class Studio extends StudioRuns {
     switch (event.type) {
       case "fileChanged":
         this.scheduleRefresh(event.paths);
+        this.fileEvents.emit(event.paths);
         break;
       case "queryProgress":
         this.queryEvents.emit(event);

@@ -2,7 +2,7 @@ import type { CompileResult, DiagnosticDto, FileNode, GraphDto, NodeStatusDto, P
 import { BackendError, diagnosticFromUnknown, type ConnectionState } from "../../backend/backend";
 import type { RunProgress } from "../../features/runs/progress";
 
-export type TabKind = "file" | "lineage" | "query" | "docs";
+export type TabKind = "file" | "lineage" | "query" | "docs" | "dashboard";
 
 export interface Tab {
   id: string;
@@ -29,7 +29,7 @@ export interface PendingClose {
 }
 
 export type ThemePreference = "system" | "light" | "dark";
-export type SidebarView = "files" | "database" | "runs";
+export type SidebarView = "files" | "database" | "runs" | "dashboards";
 export type BottomView = "progress" | "log";
 
 export interface RevealRequest {

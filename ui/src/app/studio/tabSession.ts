@@ -11,7 +11,7 @@ export interface TabSession {
   activeTabId: string | null;
 }
 
-type SavedTab = { kind: "file"; path: string } | { kind: "docs"; docsId: string } | { kind: "lineage" } | { kind: "query" };
+type SavedTab = { kind: "file"; path: string } | { kind: "docs"; docsId: string } | { kind: "dashboard"; path: string } | { kind: "lineage" } | { kind: "query" };
 
 export function tabSessionKey(projectRoot: string): string {
   return `kiln.tabs.v1:${projectRoot}`;
@@ -21,6 +21,12 @@ export function fileTab(path: string): Tab {
   return { id: `file:${path}`, kind: "file", title: path.split("/").pop() ?? path, path };
 }
 
+/** A dashboard's tab is named by its file; the title comes with the dashboard once it opens. */
+export function dashboardTab(path: string, title?: string): Tab {
+  const name = path.split("/").pop()?.replace(/\.ya?ml$/, "") ?? path;
+  return { id: `dashboard:${path}`, kind: "dashboard", title: title ?? name, path };
+}
+
 export function docsTab(docsId: string): Tab {
   return { id: "docs", kind: "docs", title: "Docs", docsId };
 }
@@ -28,6 +34,7 @@ export function docsTab(docsId: string): Tab {
 function savedTab(tab: Tab): SavedTab | null {
   if (tab.kind === "file") return tab.path ? { kind: "file", path: tab.path } : null;
   if (tab.kind === "docs") return tab.docsId ? { kind: "docs", docsId: tab.docsId } : null;
+  if (tab.kind === "dashboard") return tab.path ? { kind: "dashboard", path: tab.path } : null;
   return { kind: tab.kind };
 }
 
@@ -39,6 +46,8 @@ function tabFromSaved(value: unknown): Tab | null {
       return typeof saved.path === "string" && saved.path ? fileTab(saved.path) : null;
     case "docs":
       return typeof saved.docsId === "string" && saved.docsId ? docsTab(saved.docsId) : null;
+    case "dashboard":
+      return typeof saved.path === "string" && saved.path ? dashboardTab(saved.path) : null;
     case "lineage":
       return LINEAGE_TAB;
     case "query":

@@ -1,6 +1,6 @@
 import { LINEAGE_TAB, QUERY_TAB, THEME_KEY, type BottomView, type SidebarView, type ThemePreference } from "./state";
 import { StudioEditor } from "./editor";
-import { docsTab } from "./tabSession";
+import { dashboardTab, docsTab } from "./tabSession";
 
 /** Which view shows what: lineage, the query console, docs, the side and bottom panels, the theme. */
 export class StudioViews extends StudioEditor {
@@ -41,6 +41,15 @@ export class StudioViews extends StudioEditor {
       ? this.current.tabs.map((entry) => (entry.id === tab.id ? tab : entry))
       : [...this.current.tabs, tab];
     this.set({ tabs, activeTabId: tab.id, docsId: id });
+  }
+
+  /** Opens (or switches to) a dashboard's tab; `activate: false` only names an open tab anew. */
+  openDashboard(path: string, title?: string, options: { activate?: boolean } = {}): void {
+    const tab = dashboardTab(path, title);
+    const open = this.current.tabs.some((entry) => entry.id === tab.id);
+    const tabs = open ? this.current.tabs.map((entry) => (entry.id === tab.id && title ? tab : entry)) : [...this.current.tabs, tab];
+    if (options.activate ?? true) this.set({ tabs, activeTabId: tab.id });
+    else if (open && title) this.set({ tabs });
   }
 
   viewRun(viewedRunId: string | null): void {

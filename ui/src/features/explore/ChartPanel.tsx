@@ -3,12 +3,9 @@ import type { ECharts } from "echarts/core";
 import type { ChartData, ChartSpec, ColumnDto, DiagnosticDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
-import { Button, Icon, Spinner, formatValue } from "../../shared/ui";
+import { Button, Icon, Spinner } from "../../shared/ui";
 import { ChartSettings } from "./ChartSettings";
-import { EChart } from "./EChart";
-import { measureLabel } from "./echartsOption";
-import { PointMap } from "./maps/PointMap";
-import { RegionMap } from "./maps/RegionMap";
+import { ChartView } from "./ChartView";
 
 interface Props {
   queryId: string;
@@ -108,39 +105,4 @@ export function ChartPanel({ queryId, statement, filter, columns }: Props) {
 
 function isEChart(data: ChartData): boolean {
   return ["line", "area", "bar", "scatter", "heatmap"].includes(data.spec.kind) || (data.spec.kind === "stat" && data.rows.length > 1);
-}
-
-function ChartView({ data, onChart }: { data: ChartData; onChart: (chart: ECharts | null) => void }) {
-  switch (data.spec.kind) {
-    case "table":
-      return <div className="chart-empty">A table is the grid: switch back to Grid to page through the rows.</div>;
-    case "stat":
-      return <StatView data={data} onChart={onChart} />;
-    case "pointMap":
-      return <PointMap data={data} />;
-    case "regionMap":
-      return <RegionMap data={data} />;
-    default:
-      if (data.rows.length === 0) return <div className="chart-empty">The query returned no rows to chart.</div>;
-      return <EChart data={data} onReady={onChart} />;
-  }
-}
-
-/** One big number over every row, and its trend when the stat has a time axis. */
-function StatView({ data, onChart }: { data: ChartData; onChart: (chart: ECharts | null) => void }) {
-  const measure = data.spec.y[0];
-  const value = typeof data.value === "number" ? data.value.toLocaleString(undefined, { maximumFractionDigits: 2 }) : formatValue(data.value);
-  return (
-    <div className="stat-view">
-      <div className="stat-value" data-testid="stat-value">
-        {value}
-      </div>
-      <div className="stat-label">{measure ? measureLabel(measure) : ""}</div>
-      {data.rows.length > 1 && (
-        <div className="stat-trend">
-          <EChart data={{ ...data, spec: { ...data.spec, kind: "area" } }} onReady={onChart} />
-        </div>
-      )}
-    </div>
-  );
 }

@@ -8,6 +8,7 @@ function data(spec: Partial<ChartSpec>, roles: ChartData["roles"], rows: unknown
   return {
     spec: { kind: "line", y: [{ column: "v", aggregation: "sum" }], stacked: false, horizontal: false, ...spec },
     roles,
+    columns: roles.map((role) => role),
     rows,
     value: null,
     sampledFrom: null,

@@ -3,9 +3,10 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import type { NodeResultDto, RunRecord } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
-import { Button, EmptyState, Icon, Spinner, StatusBadge, formatValue } from "../../shared/ui";
+import { Button, EmptyState, Icon, Spinner, StatusBadge } from "../../shared/ui";
 import { formatSeconds, isFailure, secondsSince, type NodeProgress } from "./progress";
 import { RunLog } from "./RunLog";
+import { ValuesTable } from "../../shared/ValuesTable";
 
 interface Row {
   uniqueId: string;
@@ -240,26 +241,7 @@ function NodeDetail({ row }: { row: Row }) {
             {result.failures !== null && result.failures > result.sample.rows.length ? ` of ${result.failures.toLocaleString()}` : ""})
           </div>
           <div className="sample-scroll">
-            <table className="sample-table">
-              <thead>
-                <tr>
-                  {result.sample.columns.map((column) => (
-                    <th key={column.name}>{column.name}</th>
-                  ))}
-                </tr>
-              </thead>
-              <tbody>
-                {result.sample.rows.map((sampleRow, index) => (
-                  <tr key={index}>
-                    {sampleRow.map((value, cell) => (
-                      <td key={cell} className={value === null ? "null" : ""}>
-                        {formatValue(value)}
-                      </td>
-                    ))}
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+            <ValuesTable columns={result.sample.columns.map((column) => column.name)} rows={result.sample.rows} />
           </div>
         </div>
       )}

@@ -19,11 +19,14 @@ interface Props {
   onSelect?: (row: unknown[]) => void;
 }
 
+/** Past this many markers, markers are small, without outlines, and drawn in row order. */
+const DENSE = 2_000;
+
 /** Radii for dense maps stay small so thousands of markers read as a distribution, not a carpet. */
 function radiusRange(count: number): [number, number] {
   if (count > 20_000) return [1.5, 8];
-  if (count > 2_000) return [2.5, 12];
-  return [4, 18];
+  if (count > DENSE) return [2.5, 12];
+  return [5, 18];
 }
 
 function radii(points: Points): { radius: Float32Array; size: SizeLegend["steps"] } {
@@ -60,8 +63,11 @@ export function PointMap({ data, onSelect }: Props) {
   const tiles = useTiles(map, data.spec.tiles);
   useOutlines(map, "countriesAndStates", theme, tiles !== "loaded");
   const [layer, setLayer] = useState<PointsLayer | null>(null);
+  // Handlers bound once read the latest callback through this.
   const select = useRef(onSelect);
-  select.current = onSelect;
+  useEffect(() => {
+    select.current = onSelect;
+  }, [onSelect]);
 
   const points = useMemo(() => readPoints(data), [data]);
   const classes = useMemo(() => (points.color ? quantileClasses(points.color) : null), [points]);
@@ -76,11 +82,7 @@ export function PointMap({ data, onSelect }: Props) {
   };
   const legendShown = Boolean(classes || sizing.size.length > 0);
   // The legend sits bottom-right: keep markers out from under it.
-  useFit(map, sized, extent, {
-    paddingTopLeft: [40, 40],
-    paddingBottomRight: [legendShown ? 200 : 40, 40],
-    maxZoom: FIT_MAX_ZOOM,
-  });
+  useFit(map, sized, extent, { top: 40, right: legendShown ? 200 : 40, bottom: 40, left: 48 }, FIT_MAX_ZOOM);
 
   useEffect(() => {
     if (!map) return undefined;
@@ -108,6 +110,7 @@ export function PointMap({ data, onSelect }: Props) {
       colors: classes?.colors ?? ["#21918c"],
       neutral: theme.muted,
       halo: theme.halo,
+      dense: points.count > DENSE,
     });
   }, [layer, points, classes, sizing, theme]);
 
@@ -142,26 +145,43 @@ export function PointMap({ data, onSelect }: Props) {
         [names.longitude, (points.lon[index] ?? 0).toFixed(5)],
       ];
       if (points.size) lines.push([names.size, formatValue(points.size[index])]);
-      if (points.color) lines.push([names.color, formatValue(points.color[index])]);
-      tooltip.options.offset = L.point(0, -radius);
+      // The engine suggests one measure for both size and colour: show it once.
+      if (points.color && (names.color !== names.size || !points.size)) lines.push([names.color, formatValue(points.color[index])]);
+      // Above the marker, unless that would run off the top of the map.
+      const below = map.latLngToContainerPoint(latlng).y < 96;
+      tooltip.options.direction = below ? "bottom" : "top";
+      tooltip.options.offset = L.point(0, below ? radius : -radius);
       tooltip.setLatLng(latlng).setContent(tooltipContent(points.label?.[index] ?? null, lines));
       map.openTooltip(tooltip);
       ring.setLatLng(latlng).setRadius(radius + 2).addTo(map);
     };
-    const onMove = (event: L.LeafletMouseEvent) => show(layer.markerAt(event.containerPoint));
+    // While the map pans or zooms the drawing is moving under the mouse: no tooltip until it stops.
+    let moving = false;
+    const onMove = (event: L.LeafletMouseEvent) => show(moving ? null : layer.markerAt(event.containerPoint));
     const onClick = (event: L.LeafletMouseEvent) => {
       const index = layer.markerAt(event.containerPoint);
       const row = index === null ? undefined : data.rows[points.row[index] ?? -1];
       if (row) select.current?.(row);
     };
     const onOut = () => show(null);
+    const onStart = () => {
+      moving = true;
+      show(null);
+    };
+    const onEnd = () => {
+      moving = false;
+    };
     map.on("mousemove", onMove);
     map.on("click", onClick);
-    map.on("mouseout zoomstart movestart", onOut);
+    map.on("mouseout", onOut);
+    map.on("zoomstart movestart", onStart);
+    map.on("moveend", onEnd);
     return () => {
       map.off("mousemove", onMove);
       map.off("click", onClick);
-      map.off("mouseout zoomstart movestart", onOut);
+      map.off("mouseout", onOut);
+      map.off("zoomstart movestart", onStart);
+      map.off("moveend", onEnd);
       map.closeTooltip(tooltip);
       ring.remove();
       element.style.cursor = "";

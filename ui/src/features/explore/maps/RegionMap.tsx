@@ -47,8 +47,11 @@ export function RegionMap({ data, onSelect }: Props) {
   const { map, sized } = useLeafletMap(container);
   const theme = useMapTheme();
   const tiles = useTiles(map, data.spec.tiles);
+  // Handlers bound once read the latest callback through this.
   const select = useRef(onSelect);
-  select.current = onSelect;
+  useEffect(() => {
+    select.current = onSelect;
+  }, [onSelect]);
 
   // The set as a string, so a refresh with an equal spec does not reload the shapes.
   const setKey = JSON.stringify(data.spec.regions ?? { kind: "usStates" });
@@ -78,7 +81,7 @@ export function RegionMap({ data, onSelect }: Props) {
   const messages = shapes ? choroplethMessages(fill, set, rows.length) : [];
   const colorTitle = data.spec.color ? measureLabel(data.spec.color) : "rows";
   const extent = useMemo(() => openingExtent(set, shapes), [set, shapes]);
-  useFit(map, sized, extent, { padding: [16, 16] });
+  useFit(map, sized, extent, { top: 16, right: 16, bottom: 16, left: 16 });
 
   useEffect(() => {
     if (!map || !shapes) return undefined;
@@ -91,7 +94,7 @@ export function RegionMap({ data, onSelect }: Props) {
       const color = index >= 0 ? fill.classes?.colors[index] : undefined;
       return color
         ? { fill: true, fillColor: color, fillOpacity: overTiles ? 0.7 : 1, color: theme.halo, weight: 0.8, opacity: 1 }
-        : { fill: !overTiles, fillColor: theme.land, fillOpacity: 1, color: theme.border, weight: 0.8, opacity: 1 };
+        : { fill: true, fillColor: theme.noData, fillOpacity: overTiles ? 0.25 : 1, color: theme.border, weight: 0.8, opacity: 1 };
     };
     const layer = L.geoJSON(shapes, {
       style: styleOf,
@@ -131,7 +134,7 @@ export function RegionMap({ data, onSelect }: Props) {
         ))}
         {tiles === "failed" && <div className="kiln-map-note" data-testid="map-tiles-failed">Map tiles did not load; showing the built-in outlines.</div>}
       </div>
-      <MapLegend colorTitle={colorTitle} classes={fill.classes} noData={shapes && fill.filled < keys.size ? theme.land : null} />
+      <MapLegend colorTitle={colorTitle} classes={fill.classes} noData={shapes && fill.filled < keys.size ? theme.noData : null} />
     </div>
   );
 }

@@ -56,7 +56,9 @@ export function tileLayer(url: string, onLoaded: () => void, onFailed: () => voi
   const layer = L.tileLayer(url, { maxZoom: 19, errorTileUrl: BLANK_TILE, className: "kiln-map-tiles" });
   let loaded = 0;
   let failed = 0;
-  layer.on("tileload", () => {
+  layer.on("tileload", (event: L.TileEvent) => {
+    // A failed tile is replaced by the blank one, whose load Leaflet reports as a tileload too.
+    if (event.tile.src === BLANK_TILE) return;
     loaded += 1;
     if (loaded === 1) onLoaded();
   });

@@ -3,7 +3,7 @@ import type { ChartData, Role } from "../../../api";
 import { numberFrom, readPoints, readRegions } from "./data";
 
 function chart(kind: "pointMap" | "regionMap", roles: Role[], rows: unknown[][]): ChartData {
-  return { spec: { kind, y: [], stacked: false, horizontal: false }, roles, rows, value: null, sampledFrom: null, notes: [], sql: "" };
+  return { spec: { kind, y: [], stacked: false, horizontal: false }, roles, columns: [...roles], rows, value: null, sampledFrom: null, notes: [], sql: "" };
 }
 
 describe("numberFrom", () => {

@@ -60,19 +60,30 @@ function hostOf(url: string): string {
   return (match?.[1] ?? url).replace(/\{s\}\./, "");
 }
 
+/** Room to keep clear around the fitted extent, in px: where the legend and controls sit. */
+export type Inset = { top: number; right: number; bottom: number; left: number };
+
 /**
  * Fits the view to `extent` once the map has a size, and again only when the extent itself
- * changes, so a refresh with the same data keeps the zoom the user chose.
+ * changes, so a refresh with the same data keeps the zoom the user chose. The inset shrinks on a
+ * small map (a dashboard panel) so it never takes more than half of either side.
  */
-export function useFit(map: L.Map | null, sized: boolean, extent: Extent | null, options: L.FitBoundsOptions): void {
+export function useFit(map: L.Map | null, sized: boolean, extent: Extent | null, inset: Inset, maxZoom?: number): void {
   const fitted = useRef<string | null>(null);
   const key = extent ? JSON.stringify(extent) : null;
-  const optionsKey = JSON.stringify(options);
+  const { top, right, bottom, left } = inset;
   useEffect(() => {
     if (!map || !sized || key === null || key === fitted.current) return;
     fitted.current = key;
-    map.fitBounds(JSON.parse(key) as Extent, { ...(JSON.parse(optionsKey) as L.FitBoundsOptions), animate: false });
-  }, [map, sized, key, optionsKey]);
+    const size = map.getSize();
+    const shrink = Math.min(1, size.x / 2 / Math.max(1, left + right), size.y / 2 / Math.max(1, top + bottom));
+    map.fitBounds(JSON.parse(key) as Extent, {
+      paddingTopLeft: [left * shrink, top * shrink],
+      paddingBottomRight: [right * shrink, bottom * shrink],
+      maxZoom,
+      animate: false,
+    });
+  }, [map, sized, key, top, right, bottom, left, maxZoom]);
   useEffect(() => {
     // A removed map forgets what it was fitted to.
     if (!map) fitted.current = null;

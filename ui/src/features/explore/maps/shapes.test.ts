@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import usStates from "../../../../../assets/maps/us-states.json";
-import { countryShapes, missingProperty, parseShapes, regionShapes, shapeKey, shapeName, usStateShapes } from "./shapes";
+import { countryShapes, unwrapRing, missingProperty, parseShapes, regionShapes, shapeKey, shapeName, usStateShapes } from "./shapes";
 
 const square = { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]] };
 
@@ -70,5 +70,35 @@ describe("built-in atlases", () => {
     const shapes = await countryShapes();
     expect(shapes.length).toBeGreaterThan(170);
     expect(shapes.some((shape) => shape.id === "036")).toBe(true);
+  });
+});
+
+describe("unwrapRing", () => {
+  it("carries a ring across the antimeridian instead of back around the world", () => {
+    expect(unwrapRing([[179, -16], [-179, -16], [-179, -17], [179, -17], [179, -16]])).toEqual([[179, -16], [181, -16], [181, -17], [179, -17], [179, -16]]);
+  });
+
+  it("closes a ring that circles a pole along the pole", () => {
+    const ring = unwrapRing([[-180, -80], [-60, -70], [60, -75], [180, -80]]);
+    expect(ring.slice(-3)).toEqual([[180, -90], [-180, -90], [-180, -80]]);
+  });
+
+  it("leaves ordinary rings alone", () => {
+    const ring = [[0, 0], [1, 0], [1, 1], [0, 0]];
+    expect(unwrapRing(ring)).toBe(ring);
+  });
+
+  it("leaves no world-atlas ring jumping across the map, but along a pole", async () => {
+    for (const shape of await countryShapes()) {
+      const polygons = shape.geometry.type === "Polygon" ? [shape.geometry.coordinates] : shape.geometry.type === "MultiPolygon" ? shape.geometry.coordinates : [];
+      for (const ring of polygons.flat()) {
+        for (let index = 1; index < ring.length; index += 1) {
+          const [lon = 0, lat = 0] = ring[index] ?? [];
+          const [previousLon = 0, previousLat = 0] = ring[index - 1] ?? [];
+          if (Math.abs(lat) === 90 && Math.abs(previousLat) === 90) continue;
+          expect(Math.abs(lon - previousLon), String(shape.properties?.name)).toBeLessThan(180);
+        }
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 // The shapes a map draws: the built-in US states and world countries (us-atlas / world-atlas
 // TopoJSON, bundled, so no network is ever needed) and a project's own GeoJSON or TopoJSON file.
+import type * as GeoJSON from "geojson";
 import type { Feature, GeoJsonProperties, Geometry } from "geojson";
 import { feature, type mesh } from "topojson-client";
 import type { RegionSet } from "../../../api";
@@ -15,6 +16,46 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const GEOMETRY_TYPES = new Set(["Point", "MultiPoint", "LineString", "MultiLineString", "Polygon", "MultiPolygon", "GeometryCollection"]);
 
+type Ring = GeoJSON.Position[];
+
+/**
+ * A ring drawn on a flat map the way it lies on the globe. world-atlas keeps spherical rings, so
+ * Russia and Fiji step from longitude 180 to -180 (a flat map draws a stripe across the world)
+ * and Antarctica's ring circles the pole without closing. Longitudes are made continuous (past
+ * 180 where needed, which Leaflet draws), and a ring that circles a pole is closed along it.
+ */
+export function unwrapRing(ring: Ring): Ring {
+  const first = ring[0];
+  if (!first) return ring;
+  const unwrapped: Ring = [first];
+  let shift = 0;
+  let shifted = false;
+  let previous = first[0] ?? 0;
+  for (const point of ring.slice(1)) {
+    const lon = point[0] ?? 0;
+    if (lon - previous > 180) shift -= 360;
+    else if (lon - previous < -180) shift += 360;
+    previous = lon;
+    shifted ||= shift !== 0;
+    unwrapped.push(shift === 0 ? point : [lon + shift, point[1] ?? 0]);
+  }
+  const last = unwrapped[unwrapped.length - 1] ?? first;
+  // A ring around a pole ends a full turn from where it started.
+  if (Math.abs((last[0] ?? 0) - (first[0] ?? 0)) < 180) return shifted ? unwrapped : ring;
+  const meanLatitude = ring.reduce((sum, point) => sum + (point[1] ?? 0), 0) / ring.length;
+  const pole = meanLatitude < 0 ? -90 : 90;
+  return [...unwrapped, [last[0] ?? 0, pole], [first[0] ?? 0, pole], first];
+}
+
+function unwrapShape(shape: Shape): Shape {
+  const geometry = shape.geometry;
+  if (geometry.type === "Polygon") return { ...shape, geometry: { ...geometry, coordinates: geometry.coordinates.map(unwrapRing) } };
+  if (geometry.type === "MultiPolygon") {
+    return { ...shape, geometry: { ...geometry, coordinates: geometry.coordinates.map((polygon) => polygon.map(unwrapRing)) } };
+  }
+  return shape;
+}
+
 /** Every object of a topology as features (a file may keep its regions under any object name). */
 export function featuresOfTopology(topology: Topology, only?: string): Shape[] {
   const shapes: Shape[] = [];
@@ -24,7 +65,7 @@ export function featuresOfTopology(topology: Topology, only?: string): Shape[] {
     if (converted.type === "FeatureCollection") shapes.push(...converted.features);
     else shapes.push(converted);
   }
-  return shapes.filter((shape) => shape.geometry !== null);
+  return shapes.filter((shape) => shape.geometry !== null).map(unwrapShape);
 }
 
 /** A project file's shapes, or the reason it has none, said in terms of the file. */
@@ -43,9 +84,9 @@ export function parseShapes(text: string): { shapes: Shape[] } | { error: string
   }
   if (type === "FeatureCollection") {
     if (!Array.isArray(parsed.features)) return { error: "its FeatureCollection has no features list" };
-    return { shapes: (parsed.features as unknown[]).filter((item): item is Shape => isRecord(item) && isRecord(item.geometry)) };
+    return { shapes: (parsed.features as unknown[]).filter((item): item is Shape => isRecord(item) && isRecord(item.geometry)).map(unwrapShape) };
   }
-  if (type === "Feature") return isRecord(parsed.geometry) ? { shapes: [parsed as unknown as Shape] } : { shapes: [] };
+  if (type === "Feature") return isRecord(parsed.geometry) ? { shapes: [unwrapShape(parsed as unknown as Shape)] } : { shapes: [] };
   if (typeof type === "string" && GEOMETRY_TYPES.has(type)) {
     return { shapes: [{ type: "Feature", properties: {}, geometry: parsed as unknown as Geometry }] };
   }

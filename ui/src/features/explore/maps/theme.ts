@@ -5,8 +5,10 @@ import { useEffect, useState } from "react";
 export type MapTheme = {
   /** The sea: the map's background. */
   water: string;
-  /** Land without data. */
+  /** Land outside the map's region set (neighbouring countries), and under markers. */
   land: string;
+  /** A region of the set that no row fills: set apart from the land around it. */
+  noData: string;
   /** Country and state borders. */
   border: string;
   /** Borders between filled regions, and marker outlines: the page colour, so shapes separate. */
@@ -25,6 +27,7 @@ export function readMapTheme(root: HTMLElement = document.documentElement): MapT
   return {
     water: read("--bg-sunken", "#f0f1f3", "#121418"),
     land: read("--bg-elevated", "#ffffff", "#20242b"),
+    noData: read("--bg-active", "#e3e7ee", "#2d323c"),
     border: read("--border-strong", "#c9cdd4", "#3c424d"),
     halo: read("--bg", "#ffffff", "#16181d"),
     text: read("--text", "#1c1f24", "#e6e8eb"),

@@ -1,0 +1,87 @@
+import { useEffect, useRef, useState } from "react";
+import type { ChartData, DiagnosticDto, Panel } from "../../api";
+import { errorDiagnostic } from "../../app/studio";
+import { useStudioInstance } from "../../app/useStudio";
+import { Icon, Spinner } from "../../shared/ui";
+import { ChartView } from "../explore/ChartView";
+
+interface Props {
+  path: string;
+  index: number;
+  panel: Panel;
+  /** Bumped by the dashboard on every refresh. */
+  tick: number;
+  onUpdated: (at: number) => void;
+}
+
+/**
+ * One panel: its query charted in the engine. A refresh that brings the same rows keeps the
+ * drawn chart untouched (no flicker, zoom kept); a failing panel shows its error in place while
+ * the others go on.
+ */
+export function PanelView({ path, index, panel, tick, onUpdated }: Props) {
+  const studio = useStudioInstance();
+  const [data, setData] = useState<ChartData | null>(null);
+  const [error, setError] = useState<DiagnosticDto | null>(null);
+  const [busy, setBusy] = useState(false);
+  const last = useRef("");
+
+  useEffect(() => {
+    let current = true;
+    setBusy(true);
+    studio.backend
+      .call("panelData", { path, panel: index })
+      .then((answer) => {
+        if (!current) return;
+        const key = JSON.stringify([answer.spec, answer.rows, answer.value]);
+        if (key !== last.current) {
+          last.current = key;
+          setData(answer);
+        }
+        setError(null);
+        onUpdated(Date.now());
+      })
+      .catch((failure: unknown) => {
+        if (!current) return;
+        last.current = "";
+        setError(errorDiagnostic(failure));
+      })
+      .finally(() => current && setBusy(false));
+    return () => {
+      current = false;
+    };
+    // onUpdated only reports the time; a new callback must not re-query.
+  }, [studio, path, index, panel, tick]);
+
+  const style = {
+    gridColumn: `${panel.grid.x + 1} / span ${panel.grid.w}`,
+    gridRow: `${panel.grid.y + 1} / span ${panel.grid.h}`,
+  };
+  return (
+    <section className="dashboard-panel" style={style} data-testid="dashboard-panel" data-title={panel.title} aria-label={panel.title}>
+      <header className="dashboard-panel-header">
+        <span className="dashboard-panel-title" title={panel.description || panel.title}>
+          {panel.title}
+        </span>
+        {busy && <Spinner />}
+        <button type="button" className="icon-button" title="Open this panel's query in the console" aria-label={`Query of ${panel.title}`} onClick={() => studio.querySql(panel.query)}>
+          <Icon name="database" size={13} />
+        </button>
+      </header>
+      <div className="dashboard-panel-body">
+        {error ? (
+          <div className="callout callout-error panel-error" data-testid="panel-error">
+            <strong>
+              {error.code}: {error.message}
+            </strong>
+            {error.hint && <div>{error.hint}</div>}
+          </div>
+        ) : data ? (
+          <ChartView data={data} />
+        ) : (
+          <Spinner label="Loading" />
+        )}
+      </div>
+    </section>
+  );
+}

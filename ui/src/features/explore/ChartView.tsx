@@ -1,0 +1,44 @@
+import type { ECharts } from "echarts/core";
+import type { ChartData } from "../../api";
+import { formatValue } from "../../shared/ui";
+import { EChart } from "./EChart";
+import { measureLabel } from "./echartsOption";
+import { PointMap } from "./maps/PointMap";
+import { RegionMap } from "./maps/RegionMap";
+import { TableView } from "./TableView";
+
+/** Draws chart data of any kind; the console's chart view and dashboard panels share it. */
+export function ChartView({ data, onChart }: { data: ChartData; onChart?: (chart: ECharts | null) => void }) {
+  switch (data.spec.kind) {
+    case "table":
+      return data.columns.length > 0 ? <TableView data={data} /> : <div className="chart-empty">A table is the grid: switch back to Grid to page through the rows.</div>;
+    case "stat":
+      return <StatView data={data} onChart={onChart} />;
+    case "pointMap":
+      return <PointMap data={data} />;
+    case "regionMap":
+      return <RegionMap data={data} />;
+    default:
+      if (data.rows.length === 0) return <div className="chart-empty">The query returned no rows to chart.</div>;
+      return <EChart data={data} onReady={onChart} />;
+  }
+}
+
+/** One big number over every row, and its trend when the stat has a time axis. */
+function StatView({ data, onChart }: { data: ChartData; onChart?: (chart: ECharts | null) => void }) {
+  const measure = data.spec.y[0];
+  const value = typeof data.value === "number" ? data.value.toLocaleString(undefined, { maximumFractionDigits: 2 }) : formatValue(data.value);
+  return (
+    <div className="stat-view">
+      <div className="stat-value" data-testid="stat-value">
+        {value}
+      </div>
+      <div className="stat-label">{measure ? measureLabel(measure) : ""}</div>
+      {data.rows.length > 1 && (
+        <div className="stat-trend">
+          <EChart data={{ ...data, spec: { ...data.spec, kind: "area" } }} onReady={onChart} />
+        </div>
+      )}
+    </div>
+  );
+}
