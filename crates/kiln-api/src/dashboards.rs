@@ -6,7 +6,11 @@ use std::path::{Path, PathBuf};
 
 use kiln_dash::{ChartData, ChartKind, Column};
 
-use crate::dto::{DashboardDto, DashboardList, DashboardSummaryDto, Empty, OpenDashboardRequest, PanelDataRequest};
+use kiln_warehouse::{quote_ident, quote_literal};
+
+use crate::dto::{
+    DashboardDto, DashboardList, DashboardSummaryDto, Empty, OpenDashboardRequest, PanelDataRequest, PanelFilter,
+};
 use crate::error::{diagnostic_dto, ApiError, ApiResult};
 use crate::paths::confine_file;
 use crate::query::prepare_sql;
@@ -118,11 +122,11 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
     let spec = request.spec.clone().unwrap_or_else(|| panel.chart.clone());
     let sql = prepare_sql(state, &panel.query).map_err(ApiError::from_dto)?;
     let body = sql.trim().trim_end_matches(';');
-    let relation = format!("({body}) AS panel");
     let adapter = state.adapter()?;
     let described = adapter
-        .query(&format!("SELECT * FROM {relation} LIMIT 0"), Some(0))
+        .query(&format!("SELECT * FROM ({body}) AS panel LIMIT 0"), Some(0))
         .map_err(|e| ApiError::from_adapter(&e))?;
+    let (relation, skipped) = filtered(body, &described.columns, request.filters.as_deref().unwrap_or_default());
     if spec.kind == ChartKind::Table {
         let result = adapter
             .query(
@@ -137,11 +141,12 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
             rows: result.rows,
             value: serde_json::Value::Null,
             sampled_from: None,
-            notes: if result.truncated {
-                vec![format!("the first {TABLE_ROWS} rows")]
-            } else {
-                Vec::new()
-            },
+            notes: result
+                .truncated
+                .then(|| format!("the first {TABLE_ROWS} rows"))
+                .into_iter()
+                .chain(skipped)
+                .collect(),
             sql: body.to_string(),
         });
     }
@@ -154,10 +159,56 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
         })
         .collect();
     let points = request.max_points.unwrap_or(DEFAULT_POINTS).clamp(3, 20_000) as usize;
-    kiln_dash::chart(adapter.as_ref(), &relation, &columns, &spec, points).map_err(|e| match e {
+    let mut data = kiln_dash::chart(adapter.as_ref(), &relation, &columns, &spec, points).map_err(|e| match e {
         kiln_dash::RunError::Spec(spec) => ApiError::from(spec.to_diagnostic()),
         kiln_dash::RunError::Warehouse(adapter) => ApiError::from_adapter(&adapter),
-    })
+    })?;
+    data.notes.extend(skipped);
+    Ok(data)
+}
+
+/// A SQL literal for a clicked value; `None` for values a filter cannot compare (lists, objects).
+fn literal(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => Some("NULL".into()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::String(s) => Some(quote_literal(s)),
+        _ => None,
+    }
+}
+
+/// The panel's query narrowed by the cross-filters whose column it has (compared as text when
+/// the types differ, so a clicked '2008-01-01' matches a DATE), and a note per filter skipped.
+fn filtered(body: &str, columns: &[kiln_warehouse::ColumnInfo], filters: &[PanelFilter]) -> (String, Vec<String>) {
+    let mut conditions = Vec::new();
+    let mut skipped = Vec::new();
+    for filter in filters {
+        let known = columns.iter().any(|c| c.name == filter.column);
+        match (known, literal(&filter.value)) {
+            (true, Some(value)) => {
+                let column = quote_ident(&filter.column);
+                conditions.push(match &filter.value {
+                    serde_json::Value::Null => format!("{column} IS NULL"),
+                    serde_json::Value::String(_) => format!("CAST({column} AS VARCHAR) = {value}"),
+                    _ => format!("{column} = {value}"),
+                });
+            }
+            _ => skipped.push(format!(
+                "not filtered by {} (the panel's query has no such column)",
+                filter.column
+            )),
+        }
+    }
+    let relation = if conditions.is_empty() {
+        format!("({body}) AS panel")
+    } else {
+        format!(
+            "(SELECT * FROM ({body}) AS unfiltered WHERE {}) AS panel",
+            conditions.join(" AND ")
+        )
+    };
+    (relation, skipped)
 }
 
 impl Studio {

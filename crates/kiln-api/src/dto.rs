@@ -442,6 +442,20 @@ pub struct PanelDataRequest {
     #[serde(default)]
     #[ts(optional)]
     pub max_points: Option<u32>,
+    /// Cross-filters from clicks on other panels: each applies where the panel's query has the
+    /// column, and is said to be skipped where it has not.
+    #[serde(default)]
+    #[ts(optional)]
+    pub filters: Option<Vec<PanelFilter>>,
+}
+
+/// Rows whose `column` equals `value` (a clicked bar, region or marker).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PanelFilter {
+    pub column: String,
+    #[ts(type = "unknown")]
+    pub value: Value,
 }
 
 /// A chart of a console result (after the grid's filter, if any).

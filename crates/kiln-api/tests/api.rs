@@ -1365,6 +1365,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             panel: index,
             spec: None,
             max_points: None,
+            filters: None,
         })
     };
 
@@ -1391,6 +1392,36 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
     let top = data(panel("Top events by gross sales")).await.unwrap();
     assert_eq!(top.rows.len(), 10);
 
+    // Cross-filtering: a category clicked elsewhere narrows every panel whose query has cat_name,
+    // and a panel without the column says it was not filtered.
+    let jazz = |index: u32| {
+        studio.panel_data(PanelDataRequest {
+            path: path.into(),
+            panel: index,
+            spec: None,
+            max_points: None,
+            filters: Some(vec![PanelFilter {
+                column: "cat_name".into(),
+                value: serde_json::json!("Jazz"),
+            }]),
+        })
+    };
+    let users = jazz(panel("Users who never bought")).await.unwrap();
+    assert!(
+        users.notes.iter().any(|n| n.contains("not filtered by cat_name")),
+        "{:?}",
+        users.notes
+    );
+    let sales = jazz(panel("Total sales")).await.unwrap();
+    assert!(sales.notes.is_empty(), "{:?}", sales.notes);
+    let expected = scalar("select sum(price_paid)::double from main.fct_sales where cat_name = 'Jazz'").await;
+    assert!((sales.value.as_f64().unwrap() - expected.as_f64().unwrap()).abs() < 1e-6);
+    let by_category = jazz(panel("Sales and commission by category")).await.unwrap();
+    assert_eq!(by_category.rows.len(), 1);
+    assert_eq!(by_category.rows[0][0], serde_json::json!("Jazz"));
+    let expected = scalar("select sum(price_paid)::double from main.fct_sales where cat_name = 'Jazz'").await;
+    assert!((by_category.rows[0][1].as_f64().unwrap() - expected.as_f64().unwrap()).abs() < 1e-6);
+
     // A panel naming a column its query lacks fails in place, coded, naming what there is.
     let mut broken = dashboard.panels[panel("Sales by month") as usize].chart.clone();
     broken.series = Some("cat_grop".into());
@@ -1400,6 +1431,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             panel: panel("Sales by month"),
             spec: Some(broken),
             max_points: None,
+            filters: None,
         })
         .await
         .unwrap_err();

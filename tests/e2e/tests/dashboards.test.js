@@ -71,6 +71,59 @@ describe("Dashboards", () => {
     assert.deepEqual(shared.studio.consoleErrors, [], "no uncaught errors in the page");
   });
 
+  test("clicking a bar filters the other panels, shown as a removable chip", async () => {
+    const { page } = shared.studio;
+    // The biggest category is the first bar; click its middle through the chart's own geometry.
+    await panel("Sales and commission by category").scrollIntoViewIfNeeded();
+    const clicked = await panel("Sales and commission by category")
+      .locator('[data-testid="echart"]')
+      .evaluate((node) => {
+        const chart = node.kilnChart;
+        const [category, value] = chart.getOption().series[0].data[0];
+        const [x, y] = chart.convertToPixel({ seriesIndex: 0 }, [category, value / 2]);
+        const box = node.getBoundingClientRect();
+        return { category, x: box.left + x, y: box.top + y };
+      });
+    await page.mouse.click(clicked.x, clicked.y);
+    const chip = page.locator('[data-testid="filter-chip"]');
+    await chip.getByText(`cat_name = ${clicked.category}`).waitFor({ timeout: 10_000 });
+
+    const where = `where cat_name = '${clicked.category.replace(/'/g, "''")}'`;
+    const total = await scalar(`select sum(price_paid)::double from main.fct_sales ${where}`);
+    await page.waitForFunction(
+      ([value]) => {
+        const shown = document.querySelector('[data-testid="dashboard-panel"][data-title="Total sales"] [data-testid="stat-value"]')?.textContent ?? "";
+        return Math.abs(Number(shown.replace(/,/g, "")) - value) < 0.01;
+      },
+      [total],
+      { timeout: 10_000 },
+    );
+    const states = await scalar(`select count(distinct buyer_state) from main.fct_sales ${where} and buyer_state is not null`);
+    await page.waitForFunction(
+      ([filled]) => document.querySelector('[data-testid="dashboard-panel"][data-title="Sales by buyer state"] [data-testid="region-map"]')?.getAttribute("data-filled") === String(filled),
+      [states],
+      { timeout: 10_000 },
+    );
+    // The panel clicked keeps every category; a panel whose query lacks the column says so.
+    const categories = await scalar("select count(distinct cat_name) from main.fct_sales");
+    assert.equal(await panel("Sales and commission by category").locator('[data-testid="echart"]').getAttribute("data-points"), String(categories * 2));
+    assert.equal(await panel("Users who never bought").getAttribute("data-filtered"), "no");
+    assert.equal(await panel("Total sales").getAttribute("data-filtered"), "yes");
+    await shot(page, "dashboard-cross-filtered");
+
+    await page.getByRole("button", { name: `Remove filter cat_name = ${clicked.category}` }).click();
+    const all = await scalar("select sum(price_paid)::double from main.fct_sales");
+    await page.waitForFunction(
+      ([value]) => {
+        const shown = document.querySelector('[data-testid="dashboard-panel"][data-title="Total sales"] [data-testid="stat-value"]')?.textContent ?? "";
+        return Math.abs(Number(shown.replace(/,/g, "")) - value) < 0.01;
+      },
+      [all],
+      { timeout: 10_000 },
+    );
+    assert.equal(await chip.count(), 0);
+  });
+
   test("a dashboard refreshing every second shows rows inserted after it opened", async () => {
     const { page } = shared.studio;
     const file = join(shared.kiln.project, PATH);

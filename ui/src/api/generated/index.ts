@@ -45,6 +45,7 @@ export type * from "./OpenDashboardRequest";
 export type * from "./OpenProjectRequest";
 export type * from "./Panel";
 export type * from "./PanelDataRequest";
+export type * from "./PanelFilter";
 export type * from "./PreviewRelationRequest";
 export type * from "./ProjectInfo";
 export type * from "./QueryHistory";

@@ -4,6 +4,7 @@ import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
 import { Button, Icon, Spinner } from "../../shared/ui";
 import { PanelView } from "./PanelView";
+import { filterLabel, filtersFor, toggleFilter, type DashboardFilter } from "./filters";
 import { useRefreshTick } from "./refresh";
 
 /** Height of one grid row; panels are `h` rows tall, on a 24-column grid. */
@@ -18,6 +19,8 @@ export function DashboardView({ path }: { path: string }) {
   const [dto, setDto] = useState<DashboardDto | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [updated, setUpdated] = useState<number | null>(null);
+  /** Cross-filters: a click on a bar, region or marker filters the other panels. */
+  const [filters, setFilters] = useState<DashboardFilter[]>([]);
 
   const load = useCallback(() => {
     studio.backend
@@ -60,6 +63,22 @@ export function DashboardView({ path }: { path: string }) {
           Edit YAML
         </Button>
       </header>
+      {filters.length > 0 && (
+        <div className="dashboard-filters" data-testid="dashboard-filters">
+          <span className="muted">Filtered by</span>
+          {filters.map((filter) => (
+            <span key={filter.column} className="filter-chip" data-testid="filter-chip">
+              {filterLabel(filter)}
+              <button type="button" className="icon-button" aria-label={`Remove filter ${filterLabel(filter)}`} onClick={() => setFilters((current) => current.filter((entry) => entry !== filter))}>
+                <Icon name="close" size={12} />
+              </button>
+            </span>
+          ))}
+          <button type="button" className="link" onClick={() => setFilters([])}>
+            Clear all
+          </button>
+        </div>
+      )}
       {error && <div className="callout callout-error">{error}</div>}
       {dto && !dashboard && (
         <div className="dashboard-problems" data-testid="dashboard-problems">
@@ -81,7 +100,16 @@ export function DashboardView({ path }: { path: string }) {
       {dashboard && (
         <div className="dashboard-grid" style={{ gridTemplateRows: `repeat(${rows}, ${ROW_PX}px)` }}>
           {dashboard.panels.map((panel, index) => (
-            <PanelView key={`${index}:${panel.title}`} path={path} index={index} panel={panel} tick={tick} onUpdated={setUpdated} />
+            <PanelView
+              key={`${index}:${panel.title}`}
+              path={path}
+              index={index}
+              panel={panel}
+              tick={tick}
+              filters={filtersFor(filters, index)}
+              onUpdated={setUpdated}
+              onSelect={(selection) => setFilters((current) => toggleFilter(current, { ...selection, source: index }))}
+            />
           ))}
         </div>
       )}

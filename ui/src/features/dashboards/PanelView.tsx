@@ -1,9 +1,10 @@
 import { useEffect, useRef, useState } from "react";
-import type { ChartData, DiagnosticDto, Panel } from "../../api";
+import type { ChartData, DiagnosticDto, Panel, PanelFilter } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
 import { Icon, Spinner } from "../../shared/ui";
-import { ChartView } from "../explore/ChartView";
+import { ChartView, type ChartSelection } from "../explore/ChartView";
+import { filteredQuery } from "./filters";
 
 interface Props {
   path: string;
@@ -11,7 +12,10 @@ interface Props {
   panel: Panel;
   /** Bumped by the dashboard on every refresh. */
   tick: number;
+  /** Cross-filters from the other panels' clicks. */
+  filters: readonly PanelFilter[];
   onUpdated: (at: number) => void;
+  onSelect: (selection: ChartSelection) => void;
 }
 
 /**
@@ -19,21 +23,23 @@ interface Props {
  * drawn chart untouched (no flicker, zoom kept); a failing panel shows its error in place while
  * the others go on.
  */
-export function PanelView({ path, index, panel, tick, onUpdated }: Props) {
+export function PanelView({ path, index, panel, tick, filters, onUpdated, onSelect }: Props) {
   const studio = useStudioInstance();
   const [data, setData] = useState<ChartData | null>(null);
   const [error, setError] = useState<DiagnosticDto | null>(null);
   const [busy, setBusy] = useState(false);
   const last = useRef("");
+  // Compared by content: a new array with the same filters must not query again.
+  const filterKey = JSON.stringify(filters);
 
   useEffect(() => {
     let current = true;
     setBusy(true);
     studio.backend
-      .call("panelData", { path, panel: index })
+      .call("panelData", { path, panel: index, filters: JSON.parse(filterKey) as PanelFilter[] })
       .then((answer) => {
         if (!current) return;
-        const key = JSON.stringify([answer.spec, answer.rows, answer.value]);
+        const key = JSON.stringify([answer.spec, answer.rows, answer.value, answer.notes]);
         if (key !== last.current) {
           last.current = key;
           setData(answer);
@@ -51,20 +57,20 @@ export function PanelView({ path, index, panel, tick, onUpdated }: Props) {
       current = false;
     };
     // onUpdated only reports the time; a new callback must not re-query.
-  }, [studio, path, index, panel, tick]);
+  }, [studio, path, index, panel, tick, filterKey]);
 
   const style = {
     gridColumn: `${panel.grid.x + 1} / span ${panel.grid.w}`,
     gridRow: `${panel.grid.y + 1} / span ${panel.grid.h}`,
   };
   return (
-    <section className="dashboard-panel" style={style} data-testid="dashboard-panel" data-title={panel.title} aria-label={panel.title}>
+    <section className="dashboard-panel" style={style} data-testid="dashboard-panel" data-title={panel.title} data-filtered={filters.length > 0 && !data?.notes.some((note) => note.startsWith("not filtered")) ? "yes" : "no"} aria-label={panel.title}>
       <header className="dashboard-panel-header">
         <span className="dashboard-panel-title" title={panel.description || panel.title}>
           {panel.title}
         </span>
         {busy && <Spinner />}
-        <button type="button" className="icon-button" title="Open this panel's query in the console" aria-label={`Query of ${panel.title}`} onClick={() => studio.querySql(panel.query)}>
+        <button type="button" className="icon-button" title="Open this panel's query in the console" aria-label={`Query of ${panel.title}`} onClick={() => studio.querySql(filteredQuery(panel.query, filters))}>
           <Icon name="database" size={13} />
         </button>
       </header>
@@ -77,7 +83,7 @@ export function PanelView({ path, index, panel, tick, onUpdated }: Props) {
             {error.hint && <div>{error.hint}</div>}
           </div>
         ) : data ? (
-          <ChartView data={data} />
+          <ChartView data={data} onSelect={onSelect} />
         ) : (
           <Spinner label="Loading" />
         )}

@@ -27,11 +27,16 @@ function readTheme(): ChartTheme {
  * One ECharts canvas for a line, area, bar, scatter or heatmap chart. New data updates the same
  * instance (`notMerge` only when the chart's shape changed), so a refresh keeps the zoom the user set.
  */
-export function EChart({ data, onReady }: { data: ChartData; onReady?: (chart: ECharts | null) => void }) {
+export function EChart({ data, onReady, onSelect }: { data: ChartData; onReady?: (chart: ECharts | null) => void; onSelect?: (x: unknown) => void }) {
   const host = useRef<HTMLDivElement>(null);
   const chart = useRef<ECharts | null>(null);
   const shape = useRef("");
   const summary = useRef<ChartSummary>({ series: 0, points: 0 });
+  const select = useRef(onSelect);
+  const horizontal = useRef(false);
+  /** The category axis's values, when the axis is one: a click's position maps to one of them. */
+  const categories = useRef<unknown[] | null>(null);
+  select.current = onSelect;
   const theme = useStudio((state) => state.theme);
 
   useEffect(() => {
@@ -45,6 +50,19 @@ export function EChart({ data, onReady }: { data: ChartData; onReady?: (chart: E
       element.dataset.series = String(summary.current.series);
       element.dataset.points = String(summary.current.points);
     });
+    // A click anywhere in a category's column of the plot (not only on its bar, which may be a
+    // sliver) selects that category for cross-filtering; on a value axis, the value under it.
+    instance.getZr().on("click", (event) => {
+      const point = [event.offsetX, event.offsetY];
+      if (!select.current || !instance.containPixel({ gridIndex: 0 }, point)) return;
+      const converted = instance.convertFromPixel({ seriesIndex: 0 }, point);
+      const axisValue = Array.isArray(converted) ? converted[horizontal.current ? 1 : 0] : undefined;
+      if (typeof axisValue !== "number") return;
+      const x = categories.current ? categories.current[Math.round(axisValue)] : axisValue;
+      if (x !== undefined) select.current(x);
+    });
+    // Tests reach the instance the way they reach CodeMirror's view: through its element.
+    (element as HTMLElement & { kilnChart?: ECharts }).kilnChart = instance;
     onReady?.(instance);
     const observer = new ResizeObserver(() => instance.resize());
     observer.observe(element);
@@ -65,6 +83,9 @@ export function EChart({ data, onReady }: { data: ChartData; onReady?: (chart: E
     const built = buildOption(data, readTheme());
     const next = `${data.spec.kind}|${built.option.series.map((series) => series.name).join("|")}|${theme}`;
     summary.current = built.summary;
+    horizontal.current = data.spec.kind === "bar" && data.spec.horizontal;
+    const axis = (horizontal.current ? built.option.yAxis : built.option.xAxis) as { data?: unknown[] } | undefined;
+    categories.current = Array.isArray(axis?.data) ? axis.data : null;
     delete element.dataset.series;
     delete element.dataset.points;
     instance.setOption(built.option, { notMerge: next !== shape.current, lazyUpdate: true });

@@ -1,0 +1,29 @@
+import { describe, expect, it } from "vitest";
+import { filteredQuery, filtersFor, toggleFilter } from "./filters";
+
+describe("cross-filters", () => {
+  it("toggles, replaces and adds by column", () => {
+    const jazz = { column: "cat_name", value: "Jazz", source: 4 };
+    let filters = toggleFilter([], jazz);
+    expect(filters).toEqual([jazz]);
+    filters = toggleFilter(filters, { column: "cat_name", value: "Pop", source: 4 });
+    expect(filters.map((f) => f.value)).toEqual(["Pop"]);
+    filters = toggleFilter(filters, { column: "buyer_state", value: "CA", source: 6 });
+    expect(filters).toHaveLength(2);
+    filters = toggleFilter(filters, { column: "buyer_state", value: "CA", source: 6 });
+    expect(filters.map((f) => f.column)).toEqual(["cat_name"]);
+  });
+
+  it("leaves the panel a filter came from unfiltered", () => {
+    const filters = [{ column: "cat_name", value: "Jazz", source: 4 }];
+    expect(filtersFor(filters, 4)).toEqual([]);
+    expect(filtersFor(filters, 0)).toEqual([{ column: "cat_name", value: "Jazz" }]);
+  });
+
+  it("writes the filtered query for the console", () => {
+    expect(filteredQuery("select * from t;", [{ column: "cat_name", value: "O'Neil" }, { column: "qty", value: 2 }])).toBe(
+      "select * from (\nselect * from t\n) as panel\nwhere cast(\"cat_name\" as varchar) = 'O''Neil'\n  and \"qty\" = 2",
+    );
+    expect(filteredQuery("select 1", [])).toBe("select 1");
+  });
+});
