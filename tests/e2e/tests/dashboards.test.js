@@ -64,6 +64,12 @@ describe("Dashboards", () => {
       null,
       { timeout: 20_000 },
     );
+    // Any panel's data downloads as CSV, named by the chart: one line per bar.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "CSV of Sales and commission by category" }).click()]);
+    assert.equal(download.suggestedFilename(), "sales_and_commission_by_category.csv");
+    const lines = readFileSync(await download.path(), "utf8").trim().split(/\r?\n/);
+    assert.equal(lines[0], "cat_name,sum of price_paid,sum of commission");
+    assert.equal(lines.length - 1, categories);
     await shot(page, "dashboard-tickit-sales-summary");
     await page.locator('[data-testid="dashboard"]').evaluate((node) => (node.scrollTop = node.scrollHeight));
     await page.waitForTimeout(300);

@@ -1,10 +1,13 @@
 import { useEffect, useRef, useState } from "react";
+import type { ECharts } from "echarts/core";
 import type { ChartData, DiagnosticDto, Panel, PanelFilter } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
 import { Icon, Spinner } from "../../shared/ui";
 import { ChartView, type ChartSelection } from "../explore/ChartView";
 import { filteredQuery } from "./filters";
+import { displayColumns } from "../explore/columns";
+import { downloadChartPng, downloadText, fileNameOf, toCsv } from "../../shared/download";
 
 interface Props {
   path: string;
@@ -29,6 +32,8 @@ export function PanelView({ path, index, panel, tick, filters, onUpdated, onSele
   const [error, setError] = useState<DiagnosticDto | null>(null);
   const [busy, setBusy] = useState(false);
   const last = useRef("");
+  const chart = useRef<ECharts | null>(null);
+  const [hasChart, setHasChart] = useState(false);
   // Compared by content: a new array with the same filters must not query again.
   const filterKey = JSON.stringify(filters);
 
@@ -70,6 +75,28 @@ export function PanelView({ path, index, panel, tick, filters, onUpdated, onSele
           {panel.title}
         </span>
         {busy && <Spinner />}
+        {data && data.rows.length > 0 && (
+          <button
+            type="button"
+            className="icon-button panel-action"
+            title="Download the data this panel draws as CSV"
+            aria-label={`CSV of ${panel.title}`}
+            onClick={() => downloadText(`${fileNameOf(panel.title)}.csv`, toCsv(displayColumns(data), data.rows), "text/csv")}
+          >
+            CSV
+          </button>
+        )}
+        {hasChart && (
+          <button
+            type="button"
+            className="icon-button panel-action"
+            title="Download this chart as a PNG image"
+            aria-label={`PNG of ${panel.title}`}
+            onClick={() => chart.current && downloadChartPng(chart.current, `${fileNameOf(panel.title)}.png`)}
+          >
+            PNG
+          </button>
+        )}
         <button type="button" className="icon-button" title="Open this panel's query in the console" aria-label={`Query of ${panel.title}`} onClick={() => studio.querySql(filteredQuery(panel.query, filters))}>
           <Icon name="database" size={13} />
         </button>
@@ -83,7 +110,14 @@ export function PanelView({ path, index, panel, tick, filters, onUpdated, onSele
             {error.hint && <div>{error.hint}</div>}
           </div>
         ) : data ? (
-          <ChartView data={data} onSelect={onSelect} />
+          <ChartView
+            data={data}
+            onSelect={onSelect}
+            onChart={(instance) => {
+              chart.current = instance;
+              setHasChart(instance !== null);
+            }}
+          />
         ) : (
           <Spinner label="Loading" />
         )}

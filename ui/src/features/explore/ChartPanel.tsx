@@ -6,6 +6,7 @@ import { useStudioInstance } from "../../app/useStudio";
 import { Button, Icon, Spinner } from "../../shared/ui";
 import { ChartSettings } from "./ChartSettings";
 import { ChartView } from "./ChartView";
+import { downloadChartPng } from "../../shared/download";
 
 interface Props {
   queryId: string;
@@ -49,12 +50,7 @@ export function ChartPanel({ queryId, statement, filter, columns }: Props) {
   }, [studio, queryId, statement, spec, filter]);
 
   const exportPng = () => {
-    const instance = chart.current;
-    if (!instance) return;
-    const link = document.createElement("a");
-    link.href = instance.getDataURL({ type: "png", pixelRatio: 2, backgroundColor: getComputedStyle(document.documentElement).getPropertyValue("--bg").trim() || "#fff" });
-    link.download = `chart_${statement + 1}.png`;
-    link.click();
+    if (chart.current) downloadChartPng(chart.current, `chart_${statement + 1}.png`);
   };
 
   return (

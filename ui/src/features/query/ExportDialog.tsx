@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { ExportFormat } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
+import { startDownload } from "../../shared/download";
 import { Button, Modal } from "../../shared/ui";
 
 /** Exports a statement's whole result: a download in the browser studio, or a file on the engine's disk. */
@@ -79,15 +80,4 @@ export function ExportDialog({ queryId, statement, onClose }: { queryId: string;
       {error && <div className="callout callout-error">{error}</div>}
     </Modal>
   );
-}
-
-/** Hands a URL to the browser's own download manager, under the file name the user chose. */
-function startDownload(url: string, name: string): void {
-  const link = document.createElement("a");
-  link.href = url;
-  link.download = name;
-  link.rel = "noopener";
-  document.body.appendChild(link);
-  link.click();
-  link.remove();
 }
