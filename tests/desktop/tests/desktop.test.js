@@ -222,4 +222,31 @@ describe("Kiln Studio desktop window", () => {
     console.log(`# screenshot ${shot.path}: ${shot.greenPixels} green pixels (before Build: ${before.greenPixels})`);
     assert.ok(shot.greenPixels > before.greenPixels + 500, `the window did not turn green: ${before.greenPixels} → ${shot.greenPixels} green pixels`);
   });
+
+  test("the TICKIT dashboard draws its charts and map in the window (WebKitGTK, canvas)", async () => {
+    const [sidebar] = await session.findAll('[aria-label="Dashboards"]');
+    assert.ok(sidebar, "no Dashboards button in the side bar");
+    await session.click(sidebar);
+    const [item] = await session.waitFor("the dashboard list", () => session.findAll('[data-testid="dashboard-item"]').then((found) => (found.length ? found : null)));
+    await session.click(item);
+    // Every panel answers: charts report what they drew, the map how many states it filled.
+    const drawn = await session.waitFor(
+      "every panel to draw",
+      () =>
+        session.execute(`
+          const panels = [...document.querySelectorAll('[data-testid="dashboard-panel"]')];
+          const charts = panels.map((panel) => panel.querySelector('[data-testid="echart"]')).filter(Boolean);
+          const stats = panels.map((panel) => panel.querySelector('[data-testid="stat-value"]')).filter(Boolean);
+          const map = document.querySelector('[data-testid="region-map"]');
+          const ready = panels.length === 8 && charts.length === 3 && charts.every((chart) => chart.dataset.points) && stats.length === 4 && map && Number(map.dataset.filled) > 0;
+          return ready ? { points: charts.map((chart) => Number(chart.dataset.points)), stats: stats.map((stat) => stat.textContent), filled: Number(map.dataset.filled) } : null;`),
+      60_000,
+    );
+    assert.ok(drawn.points.every((points) => points > 0), `charts drew ${drawn.points}`);
+    assert.ok(drawn.stats.every((text) => /\d/.test(text)), `stats read ${drawn.stats}`);
+    // WebKitGTK under a C locale groups no thousands unless the app asks for a language.
+    assert.match(drawn.stats[0], /^\d{1,3}(,\d{3})+(\.\d+)?$/, "total sales reads with grouped thousands");
+    const shot = await paintedShot(session, "03-desktop-dashboard", ['[data-testid="dashboard-panel"]', '[data-testid="echart"]']);
+    console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${drawn.filled} states filled`);
+  });
 });

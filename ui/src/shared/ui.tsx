@@ -146,6 +146,16 @@ export function StatusBadge({ status }: { status: string | null }) {
 }
 
 /** Formats a cell value for the grid and copy: null shows as NULL, objects as JSON. */
+/**
+ * A number for people: grouped thousands, at most `digits` decimals, in the browser's language —
+ * or in English where the webview reports none (WebKitGTK under a C locale prints 937497.08).
+ */
+export function formatNumber(value: number, digits = 2): string {
+  const language = typeof navigator !== "undefined" ? navigator.language : "";
+  const locale = /^[a-z]{2,3}(-|$)/i.test(language) && language.toLowerCase() !== "c" ? language : "en-US";
+  return value.toLocaleString(locale, { maximumFractionDigits: digits, useGrouping: true });
+}
+
 export function formatValue(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
   if (typeof value === "object") return JSON.stringify(value);

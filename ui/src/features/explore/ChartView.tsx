@@ -1,6 +1,6 @@
 import type { ECharts } from "echarts/core";
 import type { ChartData } from "../../api";
-import { formatValue } from "../../shared/ui";
+import { formatNumber, formatValue } from "../../shared/ui";
 import { EChart } from "./EChart";
 import { measureLabel } from "./echartsOption";
 import { PointMap } from "./maps/PointMap";
@@ -48,7 +48,7 @@ export function ChartView({ data, onChart, onSelect }: { data: ChartData; onChar
 /** One big number over every row, and its trend when the stat has a time axis. */
 function StatView({ data, onChart }: { data: ChartData; onChart?: (chart: ECharts | null) => void }) {
   const measure = data.spec.y[0];
-  const value = typeof data.value === "number" ? data.value.toLocaleString(undefined, { maximumFractionDigits: 2 }) : formatValue(data.value);
+  const value = typeof data.value === "number" ? formatNumber(data.value) : formatValue(data.value);
   return (
     <div className="stat-view">
       <div className="stat-value" data-testid="stat-value">

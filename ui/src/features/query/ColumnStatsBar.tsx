@@ -2,7 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import type { ColumnStatsResponse, StatementResultDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
-import { Icon, formatValue } from "../../shared/ui";
+import { Icon, formatNumber, formatValue } from "../../shared/ui";
 import { localColumnStats } from "./stats";
 
 interface Props {
@@ -57,7 +57,7 @@ export function ColumnStatsBar({ result, queryId, column, filter, localRows, onC
           <span>distinct {stats.distinct.toLocaleString()}</span>
           <span data-testid="stats-min">min {formatValue(stats.min)}</span>
           <span data-testid="stats-max">max {formatValue(stats.max)}</span>
-          {stats.mean !== null && <span data-testid="stats-mean">mean {stats.mean.toLocaleString(undefined, { maximumFractionDigits: 4 })}</span>}
+          {stats.mean !== null && <span data-testid="stats-mean">mean {formatNumber(stats.mean, 4)}</span>}
           {stats.top.length > 0 && (
             <span className="grid-stats-top" title="Most frequent values">
               top {stats.top.map((entry) => `${formatValue(entry.value)} (${entry.count.toLocaleString()})`).join(", ")}
