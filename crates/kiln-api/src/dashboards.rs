@@ -120,7 +120,28 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
             .hint("reload the dashboard: its file changed")
     })?;
     let spec = request.spec.clone().unwrap_or_else(|| panel.chart.clone());
-    let sql = prepare_sql(state, &panel.query).map_err(ApiError::from_dto)?;
+    // Grafana's macros first (their expansions are plain SQL), then Jinja and the dialect.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default();
+    let query = dashboard
+        .time_range(now)
+        .and_then(|range| kiln_dash::expand_macros(&panel.query, &range))
+        .map_err(|message| {
+            ApiError::from(
+                kiln_diagnostics::Diagnostic::error(
+                    kiln_diagnostics::Code::Dashboard,
+                    format!("panel '{}': {message}", panel.title),
+                )
+                .at(kiln_diagnostics::Location::at(
+                    &dto.path,
+                    panel_line(state, &dto.path, request.panel),
+                    None,
+                )),
+            )
+        })?;
+    let sql = prepare_sql(state, &query).map_err(ApiError::from_dto)?;
     let body = sql.trim().trim_end_matches(';');
     let adapter = state.adapter()?;
     let described = adapter
@@ -165,6 +186,14 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
     })?;
     data.notes.extend(skipped);
     Ok(data)
+}
+
+/// The line of a panel's entry in its file, for errors about it.
+fn panel_line(state: &ProjectState, path: &str, panel: u32) -> usize {
+    std::fs::read_to_string(state.root.join(path))
+        .ok()
+        .and_then(|text| kiln_dash::panel_line(&text, panel as usize))
+        .unwrap_or(1)
 }
 
 /// A SQL literal for a clicked value; `None` for values a filter cannot compare (lists, objects).

@@ -1447,6 +1447,47 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
         error.diagnostic
     );
 
+    // Grafana's macros expand against the dashboard's time range, then Jinja and the dialect run.
+    std::fs::write(
+        fx.root.join("dashboards/january.yml"),
+        "title: January\ntime: { from: '2008-01-01', to: '2008-02-01T00:00:00Z' }\npanels:\n  - title: Sales in range\n    grid: { x: 0, y: 0, w: 6, h: 4 }\n    query: |\n      select price_paid from {{ ref('fct_sales') }}\n      where $__timeFilter(sale_time)\n    chart: { kind: stat, y: [{ column: price_paid, aggregation: sum }] }\n  - title: Per day\n    grid: { x: 6, y: 0, w: 6, h: 4 }\n    query: select $__timeGroup(sale_time, '1d'), count(*) as n from {{ ref('fct_sales') }} where $__timeFilter(sale_time) group by 1\n    chart: { kind: table }\n  - title: Broken\n    grid: { x: 12, y: 0, w: 6, h: 4 }\n    query: select 1 where $__timeFilter()\n    chart: { kind: table }\n",
+    )
+    .unwrap();
+    let january = |index: u32| {
+        studio.panel_data(PanelDataRequest {
+            path: "dashboards/january.yml".into(),
+            panel: index,
+            spec: None,
+            max_points: None,
+            filters: None,
+        })
+    };
+    let in_range = january(0).await.unwrap();
+    let expected = scalar(
+        "select sum(price_paid)::double from main.fct_sales where sale_time between '2008-01-01T00:00:00Z' and '2008-02-01T00:00:00Z'",
+    )
+    .await;
+    assert!(
+        (in_range.value.as_f64().unwrap() - expected.as_f64().unwrap()).abs() < 1e-6,
+        "{:?} vs {expected}",
+        in_range.value
+    );
+    let per_day = january(1).await.unwrap();
+    assert_eq!(per_day.columns, ["time", "n"]);
+    assert!(
+        per_day.rows.len() <= 31 && !per_day.rows.is_empty(),
+        "{} days",
+        per_day.rows.len()
+    );
+    let broken = january(2).await.unwrap_err();
+    assert_eq!(broken.diagnostic.code, "K7002");
+    assert!(
+        broken.diagnostic.message.contains("needs a column"),
+        "{}",
+        broken.diagnostic.message
+    );
+    assert_eq!(broken.diagnostic.line, Some(14), "the Broken panel's line");
+
     // A file edited into a bad shape opens with its problem at the line, and nothing else breaks.
     let file = fx.root.join(path);
     let text = std::fs::read_to_string(&file).unwrap();

@@ -29,8 +29,38 @@ pub struct Dashboard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub exposure: Option<String>,
+    /// The time range Grafana macros in panel queries expand against (`now-6h` to `now` when
+    /// absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub time: Option<TimeWindow>,
     #[serde(default)]
     pub panels: Vec<Panel>,
+}
+
+/// `from` and `to` as Grafana writes them: `now-3h`, `now`, or absolute `2024-05-01T10:00:00Z`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct TimeWindow {
+    pub from: String,
+    pub to: String,
+}
+
+impl Dashboard {
+    /// The dashboard's time range at `now` (Unix seconds).
+    pub fn time_range(&self, now: f64) -> Result<crate::TimeRange, String> {
+        let (from, to) = match &self.time {
+            Some(window) => (window.from.as_str(), window.to.as_str()),
+            None => ("now-6h", "now"),
+        };
+        let range = crate::TimeRange {
+            from: crate::resolve_time(from, now)?,
+            to: crate::resolve_time(to, now)?,
+        };
+        if range.from >= range.to {
+            return Err(format!("the time range starts at {from}, not before its end {to}"));
+        }
+        Ok(range)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -108,6 +138,10 @@ pub fn parse_dashboard(text: &str, file: &Path) -> Result<Dashboard, Vec<Diagnos
         ]
     })?;
     let mut problems = Vec::new();
+    if let Err(message) = dashboard.time_range(0.0) {
+        let line = text.lines().position(|l| l.starts_with("time:")).map_or(1, |k| k + 1);
+        problems.push(Diagnostic::error(Code::Dashboard, message).at(Location::at(file, line, None)));
+    }
     if let Err(message) = refresh_seconds(dashboard.refresh.as_deref()) {
         let line = text
             .lines()

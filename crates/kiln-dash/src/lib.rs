@@ -5,6 +5,7 @@
 //! build on these.
 
 mod dashboard;
+mod grafana;
 mod lttb;
 pub mod plan;
 mod regions;
@@ -14,7 +15,10 @@ mod suggest;
 
 use kiln_diagnostics::{Code, Diagnostic};
 
-pub use dashboard::{panel_line, parse_dashboard, refresh_seconds, Dashboard, GridPos, Panel, GRID_COLUMNS};
+pub use dashboard::{
+    panel_line, parse_dashboard, refresh_seconds, Dashboard, GridPos, Panel, TimeWindow, GRID_COLUMNS,
+};
+pub use grafana::{expand_macros, resolve_time, rfc3339, TimeRange};
 pub use lttb::lttb;
 pub use plan::{Column, Role};
 pub use regions::{country_key, us_state_key};

@@ -132,7 +132,8 @@ describe("Maps of query results", () => {
     const property = page.locator('[data-testid="chart-settings"] input[placeholder="property"]');
     await property.fill("colour");
     await property.press("Tab");
-    const error = page.locator('[data-testid="region-map-error"]');
+    // The default property ("name") is explained first; wait for the answer about "colour".
+    const error = page.locator('[data-testid="region-map-error"]', { hasText: '"colour" property' });
     await error.waitFor({ timeout: 15_000 });
     assert.equal(await error.innerText(), 'No shape in maps/zones.geojson has a "colour" property to match regions on; its shapes have "id", "zone"');
 

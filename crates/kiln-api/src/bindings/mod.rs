@@ -62,7 +62,7 @@ fn type_files(cfg: &Config) -> Result<Vec<(String, String)>, ts_rs::ExportError>
         RunCommand, StartRunRequest, StartRunResponse, RunIdRequest, RunStatus, RunRecord, RunHistory, SampleDto,
         NodeResultDto, RunResults,
         RunQueryRequest, RunStatementAtRequest, SplitScriptRequest, SplitScriptResponse, StatementRangeDto, StatementResultDto, RunQueryResponse, SortDto, FetchRowsRequest,
-        FetchRowsResponse, FilterMode, ColumnStatsRequest, ColumnStatsResponse, ValueCountDto, ChartDataRequest, DashboardList, DashboardSummaryDto, OpenDashboardRequest, DashboardDto, PanelDataRequest, PanelFilter, kiln_dash::Dashboard, kiln_dash::Panel, kiln_dash::GridPos, kiln_dash::ChartData, kiln_dash::ChartSpec, kiln_dash::ChartKind, kiln_dash::Aggregation, kiln_dash::TimeBucket, kiln_dash::Measure, kiln_dash::RegionSet, kiln_dash::Role, QueryIdRequest, ExportFormat, ExportQueryRequest, ExportQueryResponse, QueryHistoryEntry,
+        FetchRowsResponse, FilterMode, ColumnStatsRequest, ColumnStatsResponse, ValueCountDto, ChartDataRequest, DashboardList, DashboardSummaryDto, OpenDashboardRequest, DashboardDto, PanelDataRequest, PanelFilter, kiln_dash::Dashboard, kiln_dash::TimeWindow, kiln_dash::Panel, kiln_dash::GridPos, kiln_dash::ChartData, kiln_dash::ChartSpec, kiln_dash::ChartKind, kiln_dash::Aggregation, kiln_dash::TimeBucket, kiln_dash::Measure, kiln_dash::RegionSet, kiln_dash::Role, QueryIdRequest, ExportFormat, ExportQueryRequest, ExportQueryResponse, QueryHistoryEntry,
         QueryHistory,
         RelationKind, RelationDto, SchemaDto, SchemaResponse, PreviewRelationRequest, ShowModelRequest,
         ApplyEditRequest, FileChangeDto, EditPreview, CommitEditRequest, CommitEditResponse,

@@ -80,6 +80,7 @@ export type * from "./StartRunResponse";
 export type * from "./StatementRangeDto";
 export type * from "./StatementResultDto";
 export type * from "./TimeBucket";
+export type * from "./TimeWindow";
 export type * from "./ValueCountDto";
 export type * from "./WriteFileRequest";
 export * from "./codes";

@@ -52,6 +52,11 @@ export function DashboardView({ path }: { path: string }) {
           {dashboard?.description && <p className="muted">{dashboard.description}</p>}
         </div>
         <span className="spacer" />
+        {dashboard?.time && (
+          <span className="muted" data-testid="dashboard-time" title="The range Grafana macros ($__timeFilter …) in panel queries expand against">
+            {dashboard.time.from} → {dashboard.time.to}
+          </span>
+        )}
         <span className="muted" data-testid="dashboard-age" title="Time since the panels last answered">
           {dto?.refreshSeconds ? `refreshes every ${formatInterval(dto.refreshSeconds)} · ` : ""}
           {age}
