@@ -78,40 +78,11 @@ pub fn interval(range: &TimeRange) -> f64 {
     NICE.iter().copied().find(|nice| *nice >= raw).unwrap_or(raw)
 }
 
-/// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (H. Hinnant's civil_from_days).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(month <= 2), month, day)
-}
-
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let month = i64::from(month);
-    let doy = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 /// Unix seconds → `2024-05-01T10:00:00Z` (RFC 3339, UTC, whole seconds), as Grafana sends times.
 pub fn rfc3339(seconds: f64) -> String {
-    let whole = seconds.floor() as i64;
-    let (days, rest) = (whole.div_euclid(86_400), whole.rem_euclid(86_400));
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rest / 3_600,
-        rest % 3_600 / 60,
-        rest % 60
-    )
+    chrono::DateTime::from_timestamp(seconds.floor() as i64, 0)
+        .map(|time| time.format("%Y-%m-%dT%H:%M:%SZ").to_string())
+        .unwrap_or_default()
 }
 
 /// `now`, `now-3h`, `now-30m`, `now+1d`, or an absolute `2024-05-01` / `2024-05-01T10:00:00Z` →
@@ -132,31 +103,17 @@ pub fn resolve_time(text: &str, now: f64) -> Result<f64, String> {
         return Ok(now + sign * seconds);
     }
     let bad = || format!("'{text}' is not a time like now, now-3h or 2024-05-01T10:00:00Z");
-    let date = text.get(..10).ok_or_else(bad)?;
-    let mut parts = date.split('-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let (year, month, day): (i64, u32, u32) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    let mut seconds = days_from_civil(year, month, day) as f64 * 86_400.0;
-    if let Some(time) = text
-        .get(11..)
-        .map(|t| t.trim_end_matches('Z'))
-        .filter(|t| !t.is_empty())
-    {
-        let mut clock = time.split(':').map(|part| part.parse::<f64>().map_err(|_| bad()));
-        let (h, m, s) = (
-            clock.next().unwrap_or(Ok(0.0))?,
-            clock.next().unwrap_or(Ok(0.0))?,
-            clock.next().unwrap_or(Ok(0.0))?,
-        );
-        seconds += h * 3_600.0 + m * 60.0 + s;
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
+        return Ok(time.timestamp() as f64);
     }
-    Ok(seconds)
+    if let Ok(time) = chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
+        return Ok(time.and_utc().timestamp() as f64);
+    }
+    chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .and_then(|date| date.and_hms_opt(0, 0, 0))
+        .map(|time| time.and_utc().timestamp() as f64)
+        .ok_or_else(bad)
 }
 
 /// The text of a macro call's arguments, split on top-level commas and trimmed.
