@@ -22,13 +22,6 @@ fn column_index(columns: &[ColumnDto], name: &str) -> ApiResult<usize> {
     })
 }
 
-fn is_float(data_type: Option<&str>) -> bool {
-    matches!(
-        data_type.unwrap_or_default().to_ascii_uppercase().as_str(),
-        "FLOAT" | "DOUBLE" | "REAL"
-    )
-}
-
 fn as_u64(value: Option<&Value>) -> u64 {
     value.and_then(Value::as_u64).unwrap_or(0)
 }
@@ -36,7 +29,7 @@ fn as_u64(value: Option<&Value>) -> u64 {
 /// Counts, extremes and mean in one scan; `min`/`max` are left out for types DuckDB cannot order.
 fn summary(adapter: &dyn Adapter, source: &str, column: &ColumnDto) -> ApiResult<ColumnStatsResponse> {
     let c = quote_ident(&column.name);
-    let numeric = is_numeric(column.data_type.as_deref()) || is_float(column.data_type.as_deref());
+    let numeric = is_numeric(column.data_type.as_deref());
     let mean = if numeric {
         format!("CAST(avg({c}) AS DOUBLE)")
     } else {

@@ -514,22 +514,10 @@ pub(crate) fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
     }
 }
 
-/// Whether a column's text can hold letters; numbers are searched without `lower()`.
+/// Whether a column's text can hold letters; numbers (one definition, kiln-dash's) are searched
+/// without `lower()`.
 pub(crate) fn is_numeric(data_type: Option<&str>) -> bool {
-    let t = data_type.unwrap_or_default().to_ascii_uppercase();
-    [
-        "TINYINT",
-        "SMALLINT",
-        "INTEGER",
-        "BIGINT",
-        "HUGEINT",
-        "UTINYINT",
-        "USMALLINT",
-        "UINTEGER",
-        "UBIGINT",
-    ]
-    .contains(&t.as_str())
-        || t.starts_with("DECIMAL")
+    kiln_dash::plan::is_numeric(data_type.unwrap_or_default())
 }
 
 /// How a grid filter reads: a SQL condition when the text binds as a boolean expression over the

@@ -422,6 +422,19 @@ mod tests {
         .collect()
     }
 
+    /// Plans `spec` over a relation `r` with [`columns`].
+    fn plan_r(spec: &ChartSpec, bucket: Option<TimeBucket>) -> Result<Plan, ChartError> {
+        let cols = columns();
+        plan(
+            spec,
+            &Source {
+                relation: "r",
+                columns: &cols,
+            },
+            bucket,
+        )
+    }
+
     fn measure(column: &str, aggregation: Aggregation) -> Measure {
         Measure {
             column: Some(column.into()),
@@ -431,15 +444,10 @@ mod tests {
 
     #[test]
     fn bars_of_categories_aggregate_in_sql_biggest_first() {
-        let cols = columns();
-        let source = Source {
-            relation: "r",
-            columns: &cols,
-        };
         let mut spec = ChartSpec::new(ChartKind::Bar);
         spec.x = Some("cat_name".into());
         spec.y = vec![measure("price_paid", Aggregation::Sum)];
-        let plan = plan(&spec, &source, None).unwrap();
+        let plan = plan_r(&spec, None).unwrap();
         assert_eq!(
             plan.sql,
             "SELECT \"cat_name\" AS \"x\", CAST(sum(\"price_paid\") AS DOUBLE) AS \"y0\" FROM r WHERE \"cat_name\" IS NOT NULL GROUP BY 1 ORDER BY \"y0\" DESC NULLS LAST, 1 LIMIT 100"
@@ -450,16 +458,11 @@ mod tests {
 
     #[test]
     fn time_series_bucket_and_keep_the_biggest_series() {
-        let cols = columns();
-        let source = Source {
-            relation: "r",
-            columns: &cols,
-        };
         let mut spec = ChartSpec::new(ChartKind::Line);
         spec.x = Some("sale_time".into());
         spec.series = Some("cat_name".into());
         spec.y = vec![measure("qty", Aggregation::Avg)];
-        let plan = plan(&spec, &source, Some(TimeBucket::Month)).unwrap();
+        let plan = plan_r(&spec, Some(TimeBucket::Month)).unwrap();
         assert!(plan.sql.starts_with("WITH base AS (SELECT date_trunc('month', \"sale_time\") AS \"x\", \"cat_name\" AS \"series\", CAST(avg(\"qty\") AS DOUBLE) AS \"y0\""), "{}", plan.sql);
         assert!(plan.sql.contains("LIMIT 20)"), "{}", plan.sql);
         assert_eq!(plan.roles, vec![Role::X, Role::Series, Role::Y]);
@@ -467,15 +470,10 @@ mod tests {
 
     #[test]
     fn raw_points_carry_epoch_seconds_for_down_sampling() {
-        let cols = columns();
-        let source = Source {
-            relation: "r",
-            columns: &cols,
-        };
         let mut spec = ChartSpec::new(ChartKind::Line);
         spec.x = Some("sale_time".into());
         spec.y = vec![measure("qty", Aggregation::None)];
-        let plan = plan(&spec, &source, None).unwrap();
+        let plan = plan_r(&spec, None).unwrap();
         assert!(plan.raw && plan.epoch_column);
         assert!(
             plan.sql
@@ -487,24 +485,19 @@ mod tests {
 
     #[test]
     fn bad_specs_say_what_to_pick() {
-        let cols = columns();
-        let source = Source {
-            relation: "r",
-            columns: &cols,
-        };
         let mut spec = ChartSpec::new(ChartKind::Bar);
         spec.x = Some("cat_nam".into());
         spec.y = vec![measure("price_paid", Aggregation::Sum)];
-        let ChartError::Spec { message, hint } = plan(&spec, &source, None).unwrap_err();
+        let ChartError::Spec { message, hint } = plan_r(&spec, None).unwrap_err();
         assert!(message.contains("'cat_nam'"), "{message}");
         assert!(hint.contains("cat_name"), "{hint}");
         spec.x = Some("cat_name".into());
         spec.y = vec![measure("cat_name", Aggregation::Sum)];
-        let ChartError::Spec { message, .. } = plan(&spec, &source, None).unwrap_err();
+        let ChartError::Spec { message, .. } = plan_r(&spec, None).unwrap_err();
         assert!(message.contains("not a number"), "{message}");
         let mut map = ChartSpec::new(ChartKind::PointMap);
         map.latitude = Some("lat".into());
-        let ChartError::Spec { message, .. } = plan(&map, &source, None).unwrap_err();
+        let ChartError::Spec { message, .. } = plan_r(&map, None).unwrap_err();
         assert!(message.contains("longitude"), "{message}");
     }
 
