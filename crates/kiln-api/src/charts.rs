@@ -62,10 +62,7 @@ fn chart_data(state: &ProjectState, request: &ChartDataRequest) -> ApiResult<Cha
         return Ok(table_chart(spec));
     }
     let points = request.max_points.unwrap_or(DEFAULT_POINTS).clamp(3, MAX_POINTS) as usize;
-    kiln_dash::chart(adapter.as_ref(), &source, &planner, &spec, points).map_err(|e| match e {
-        kiln_dash::RunError::Spec(spec) => ApiError::from(spec.to_diagnostic()),
-        kiln_dash::RunError::Warehouse(adapter) => ApiError::from_adapter(&adapter),
-    })
+    kiln_dash::chart(adapter.as_ref(), &source, &planner, &spec, points).map_err(ApiError::from)
 }
 
 /// A table "chart" is the grid itself: nothing to compute.

@@ -180,10 +180,7 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
         })
         .collect();
     let points = request.max_points.unwrap_or(DEFAULT_POINTS).clamp(3, 20_000) as usize;
-    let mut data = kiln_dash::chart(adapter.as_ref(), &relation, &columns, &spec, points).map_err(|e| match e {
-        kiln_dash::RunError::Spec(spec) => ApiError::from(spec.to_diagnostic()),
-        kiln_dash::RunError::Warehouse(adapter) => ApiError::from_adapter(&adapter),
-    })?;
+    let mut data = kiln_dash::chart(adapter.as_ref(), &relation, &columns, &spec, points).map_err(ApiError::from)?;
     data.notes.extend(skipped);
     Ok(data)
 }

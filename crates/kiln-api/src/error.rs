@@ -157,6 +157,16 @@ impl ApiError {
     }
 }
 
+/// A chart that could not be drawn: a spec that does not fit the data (K7001), or the warehouse.
+impl From<kiln_dash::RunError> for ApiError {
+    fn from(error: kiln_dash::RunError) -> Self {
+        match error {
+            kiln_dash::RunError::Spec(spec) => ApiError::from(spec.to_diagnostic()),
+            kiln_dash::RunError::Warehouse(adapter) => ApiError::from_adapter(&adapter),
+        }
+    }
+}
+
 impl From<Diagnostic> for ApiError {
     fn from(value: Diagnostic) -> Self {
         let kind = match value.code {
