@@ -15,30 +15,43 @@ import {
   REPO,
   apiCallsSince,
   collectGarbage,
+  frameRate,
+  frameWait,
   jsHeapMiB,
   launchBrowser,
   newStudioPage,
-  pageNow,
+  openStudio,
   sleep,
   startKiln,
   summary,
 } from "./harness.js";
 import { profiled } from "./profile.js";
 import { appendToBenchmarks, renderMarkdown, repositoryState } from "./report.js";
+import { caseDashboard, casePointMap, caseRegionMap, caseTimeSeries, duckdbPython, exploreProject } from "./explore.js";
 
-const USAGE = `Usage: bench/studio/run.sh [--smoke] [--no-append] [--cases start,keystroke,lineage,query]
+const CASES = ["start", "keystroke", "lineage", "query", "dashboard", "timeseries", "pointmap", "regionmap"];
+const EXPLORE_CASES = ["dashboard", "timeseries", "pointmap", "regionmap"];
+
+const USAGE = `Usage: bench/studio/run.sh [--smoke] [--no-append] [--cases LIST]
                             [--keystrokes N] [--lineage-sizes "1000 5000"] [--rows "1000000 10000000"]
-                            [--no-dbt] [--no-duckdb]
+                            [--dashboard-rows N] [--dashboard-minutes M] [--dashboard-inserts N]
+                            [--series-rows N] [--markers N] [--no-dbt] [--no-duckdb] [--profile]
 
-  --smoke          every case tiny and fast (50-model project, 3 keystrokes, 10,000-row query), for
+  --smoke          every case tiny and fast (50-model project, 3 keystrokes, 10,000-row query,
+                   100,000-row dashboard refreshed for 6 s, 10,000-point series, 1,000 markers), for
                    checking the harness; implies nothing about --no-append, so pass that too
   --no-append      print the table but leave BENCHMARKS.md alone
-  --cases LIST     which cases to run (default: all four)
+  --cases LIST     which cases to run, comma-separated (default: all of ${CASES.join(",")})
   --keystrokes N   timed keystrokes per kind in the keystroke case (default 20)
   --lineage-sizes  model counts of the lineage projects (default "1000 5000")
   --rows           row counts of the query case (default "1000000 10000000")
+  --dashboard-rows N     rows of the table under the six-panel dashboard (default 10000000)
+  --dashboard-minutes M  how long the dashboard refreshes every second (default 2; the target is 10)
+  --dashboard-inserts N  rows inserted each second while it refreshes (default 1000; 0: none)
+  --series-rows N  points of the console time series (default 1000000)
+  --markers N      markers of the console point map (default 100000)
   --no-dbt         skip the dbt parse peer (it takes a minute or more at 1,000 models)
-  --no-duckdb      skip the python duckdb peer
+  --no-duckdb      skip the python duckdb peers
   --profile        record CPU profiles of the page where targets are missed (lineage open, whole-
                    project fit, pan/zoom, first query rows) and summarise them by source package;
                    profiling slows the page a little, so pair it with --no-append
@@ -50,10 +63,15 @@ function parseArgs(argv) {
   const options = {
     smoke: false,
     append: true,
-    cases: ["start", "keystroke", "lineage", "query"],
+    cases: [...CASES],
     keystrokes: null,
     lineageSizes: null,
     rows: null,
+    dashboardRows: null,
+    dashboardMinutes: null,
+    dashboardInserts: null,
+    seriesRows: null,
+    markers: null,
     dbt: true,
     duckdb: true,
     profile: false,
@@ -73,6 +91,11 @@ function parseArgs(argv) {
     else if (arg === "--keystrokes") options.keystrokes = Number(value());
     else if (arg === "--lineage-sizes") options.lineageSizes = value().trim().split(/\s+/).map(Number);
     else if (arg === "--rows") options.rows = value().trim().split(/\s+/).map(Number);
+    else if (arg === "--dashboard-rows") options.dashboardRows = Number(value());
+    else if (arg === "--dashboard-minutes") options.dashboardMinutes = Number(value());
+    else if (arg === "--dashboard-inserts") options.dashboardInserts = Number(value());
+    else if (arg === "--series-rows") options.seriesRows = Number(value());
+    else if (arg === "--markers") options.markers = Number(value());
     else if (arg === "--no-dbt") options.dbt = false;
     else if (arg === "--no-duckdb") options.duckdb = false;
     else if (arg === "--profile") options.profile = true;
@@ -82,7 +105,7 @@ function parseArgs(argv) {
     } else throw new Error(`unknown argument '${arg}' (see --help)`);
   }
   for (const name of options.cases) {
-    if (!["start", "keystroke", "lineage", "query"].includes(name)) throw new Error(`unknown case '${name}'`);
+    if (!CASES.includes(name)) throw new Error(`unknown case '${name}' (known: ${CASES.join(", ")})`);
   }
   const smoke = options.smoke;
   options.models = smoke ? 50 : 1000;
@@ -93,6 +116,13 @@ function parseArgs(argv) {
   options.queryRuns = (rows) => (smoke ? 1 : rows >= 5_000_000 ? 2 : 3);
   options.phaseMs = smoke ? 500 : 1500;
   options.dbtRuns = 3;
+  options.dashboardRows ??= smoke ? 100_000 : 10_000_000;
+  options.dashboardMinutes ??= smoke ? 0.1 : 2;
+  options.dashboardInserts ??= smoke ? 100 : 1000;
+  options.seriesRows ??= smoke ? 10_000 : 1_000_000;
+  options.markers ??= smoke ? 1_000 : 100_000;
+  options.work = WORK;
+  options.dbtVenv = DBT_VENV;
   if (smoke) options.dbt = false;
   return options;
 }
@@ -120,21 +150,6 @@ function generateProject(n) {
   const result = spawnSync("python3", [join(REPO, "bench/gen_project.py"), String(n), dir], { encoding: "utf8" });
   if (result.status !== 0) throw new Error(`gen_project.py ${n} failed: ${result.stderr}`);
   return dir;
-}
-
-async function openStudio(browser, kiln) {
-  const studio = await newStudioPage(browser);
-  await studio.page.goto(kiln.url, { waitUntil: "commit" });
-  await studio.page.locator('[data-testid="tree-file"]').first().waitFor({ timeout: 120_000 });
-  return studio;
-}
-
-/** Waits (polling every animation frame) until `predicate(arg)` is truthy and returns its value. */
-async function frameWait(page, predicate, arg, timeout = 60_000) {
-  const handle = await page.waitForFunction(predicate, arg, { polling: "raf", timeout });
-  const value = await handle.jsonValue();
-  await handle.dispose();
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -355,64 +370,6 @@ function generateProjectOnce(n) {
 // ---------------------------------------------------------------------------------------------------
 // c. lineage
 
-/** Counts animation frames between two page times while node drives wheel and drag input. */
-async function frameRate(page, options) {
-  await page.evaluate(() => {
-    const frames = [];
-    window.__frames = frames;
-    window.__framesRun = true;
-    const tick = (time) => {
-      frames.push(time);
-      if (window.__framesRun) requestAnimationFrame(tick);
-    };
-    requestAnimationFrame(tick);
-  });
-  const pane = await page.locator(".react-flow__pane").boundingBox();
-  if (!pane) throw new Error("no .react-flow__pane to interact with");
-  const cx = pane.x + pane.width / 2;
-  const cy = pane.y + pane.height / 2;
-  await page.mouse.move(cx, cy);
-
-  const idleStart = await pageNow(page);
-  await sleep(Math.min(1000, options.phaseMs));
-  const zoomStart = await pageNow(page);
-  // Starts from the whole-project view: zoom in for half the phase, then back out.
-  let deadline = performance.now() + options.phaseMs;
-  const turn = performance.now() + options.phaseMs / 2;
-  while (performance.now() < deadline) {
-    await page.mouse.wheel(0, performance.now() < turn ? -100 : 100);
-    await sleep(16);
-  }
-  const panStart = await pageNow(page);
-  await page.mouse.down();
-  deadline = performance.now() + options.phaseMs;
-  let angle = 0;
-  while (performance.now() < deadline) {
-    angle += 0.15;
-    await page.mouse.move(cx + Math.cos(angle) * 250, cy + Math.sin(angle) * 150, { steps: 1 });
-    await sleep(8);
-  }
-  await page.mouse.up();
-  const end = await pageNow(page);
-  const frames = await page.evaluate(() => {
-    window.__framesRun = false;
-    return window.__frames;
-  });
-  const rate = (from, to) => {
-    const inside = frames.filter((time) => time >= from && time < to);
-    const gaps = inside.slice(1).map((time, index) => time - inside[index]);
-    return {
-      fps: inside.length > 1 ? ((inside.length - 1) * 1000) / (inside[inside.length - 1] - inside[0]) : 0,
-      worstFrameMs: gaps.length ? Math.max(...gaps) : NaN,
-      slowFrames: gaps.filter((gap) => gap > 1000 / 30).length,
-      frames: inside.length,
-    };
-  };
-  const rendered = await page.locator(".react-flow__node").count();
-  const transform = await page.evaluate(() => document.querySelector(".react-flow__viewport")?.style.transform ?? "");
-  return { idle: rate(idleStart, zoomStart), zoom: rate(zoomStart, panStart), pan: rate(panStart, end), renderedAtEnd: rendered, transformAtEnd: transform };
-}
-
 /** Page predicate state shared by the lineage waits: nodes in the DOM and shown, viewport transform. */
 function lineageState() {
   const nodes = document.querySelectorAll(".react-flow__node");
@@ -528,7 +485,12 @@ async function caseLineage(browser, project, n, options, shotDir) {
     await page.screenshot({ path: join(shotDir, `lineage-${n}-whole-project.png`) });
 
     // 3. Frame rate while zooming and panning around the whole-project view.
-    const moved = await profiled(studio.cdp, options.profile, join(shotDir, `lineage-${n}-pan-zoom.cpuprofile`), () => frameRate(page, options));
+    const moved = await profiled(studio.cdp, options.profile, join(shotDir, `lineage-${n}-pan-zoom.cpuprofile`), async () => {
+      const rates = await frameRate(page, options, { selector: ".react-flow__pane" });
+      const renderedAtEnd = await page.locator(".react-flow__node").count();
+      const transformAtEnd = await page.evaluate(() => document.querySelector(".react-flow__viewport")?.style.transform ?? "");
+      return { ...rates, renderedAtEnd, transformAtEnd };
+    });
     const fps = moved.value;
     await page.screenshot({ path: join(shotDir, `lineage-${n}-after-pan-zoom.png`) });
     await collectGarbage(studio.cdp);
@@ -703,8 +665,9 @@ async function scrollToMiddle(page, rows) {
 
 /** The peer: the python duckdb package runs the same SQL and fetches the whole result. */
 function duckdbPeer(rowsList) {
-  const python = join(DBT_VENV, "bin/python");
-  if (!existsSync(python)) return { skipped: `no python at ${python}` };
+  const found = duckdbPython(DBT_VENV);
+  if (!found) return { skipped: `no python with the duckdb package (${join(DBT_VENV, "bin/python")} or python3)` };
+  const python = found.python;
   const script = `
 import json, statistics, sys, time
 import duckdb
@@ -731,7 +694,7 @@ print(json.dumps(out))
 `;
   const result = spawnSync(python, ["-c", script, JSON.stringify(rowsList)], { encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
   if (result.status !== 0) return { skipped: `python duckdb failed: ${result.stderr.slice(-500)}` };
-  return JSON.parse(result.stdout.trim().split("\n").pop());
+  return { python, ...JSON.parse(result.stdout.trim().split("\n").pop()) };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -836,6 +799,45 @@ async function main() {
         results.duckdb = duckdbPeer(options.rows);
         save();
       }
+    }
+    const explore = options.cases.some((name) => EXPLORE_CASES.includes(name)) ? exploreProject(WORK, options.dashboardRows) : null;
+    if (options.cases.includes("dashboard")) {
+      await attempt("dashboard", async () => {
+        log(`dashboard, six panels over ${options.dashboardRows} rows`);
+        const d = (results.dashboard = await caseDashboard(browser, explore, options, resultsDir));
+        const r = d.refresh;
+        log(
+          `dashboard: open → every panel painted ${ms(d.openMs)} ms, animations finished ${ms(d.finishedMs)} ms; ` +
+            `${r.completeRefreshes} complete refreshes (${r.mode}) in ${ms(r.ranS)} s: wall median ${ms(r.wall.median)} ms (p95 ${ms(r.wall.p95)}), request median ${ms(r.request.median)} ms, ${r.superseded} answers dropped; ` +
+            `heap ${ms(d.memory.heapStartMiB)} → ${ms(d.memory.heapEndMiB)} MiB, kiln RSS ${ms(d.memory.rssStartMiB)} → ${ms(d.memory.rssEndMiB)} MiB; ` +
+            `peer parallel ${ms(d.peer?.parallelMs)} ms, sequential ${ms(d.peer?.sequentialMs)} ms`,
+        );
+      });
+    }
+    if (options.cases.includes("timeseries")) {
+      await attempt("timeseries", async () => {
+        log(`time series, ${options.seriesRows} points`);
+        const t = (results.timeseries = await caseTimeSeries(browser, explore, options, resultsDir));
+        log(
+          `time series: Chart → suggested ${t.suggested.spec.kind}/${t.suggested.spec.bucket} drawn ${ms(t.suggested.paintedMs)} ms (${t.suggested.points} points); ` +
+            `each row → drawn ${ms(t.raw.paintedMs)} ms (${t.raw.points} points; ${t.raw.sampled}; chartData ${ms(t.raw.requestMs)} ms); fps zoom ${ms(t.fps.zoom.fps)}, pan ${ms(t.fps.pan.fps)}`,
+        );
+      });
+    }
+    if (options.cases.includes("pointmap")) {
+      await attempt("pointmap", async () => {
+        log(`point map, ${options.markers} markers`);
+        const p = (results.pointmap = await casePointMap(browser, explore, options, resultsDir));
+        log(`point map: ${p.markers} markers drawn ${ms(p.drawnMs)} ms (chartData ${ms(p.requestMs)} ms, ${p.bytes} bytes); fps zoom ${ms(p.fps.zoom.fps)}, pan ${ms(p.fps.pan.fps)}`);
+      });
+    }
+    if (options.cases.includes("regionmap")) {
+      await attempt("regionmap", async () => {
+        log("region map, US counties");
+        const g = (results.regionmap = await caseRegionMap(browser, explore, options, resultsDir));
+        if (g.skipped) log(`region map skipped: ${g.skipped}`);
+        else log(`region map: ${g.filled} of ${g.shapes} counties filled ${ms(g.drawnMs)} ms (panelData ${ms(g.panelDataMs)} ms, readFile ${ms(g.readFileMs)} ms); fps zoom ${ms(g.fps.zoom.fps)}, pan ${ms(g.fps.pan.fps)}`);
+      });
     }
   } finally {
     await browser.close();

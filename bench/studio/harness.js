@@ -82,12 +82,56 @@ function instrument() {
     },
     true,
   );
+  // A chart setting picked from a <select> or typed into an input (blur commits it).
+  for (const type of ["change", "focusout"]) {
+    addEventListener(
+      type,
+      (event) => {
+        bench.lastChange = event.timeStamp;
+      },
+      true,
+    );
+  }
+  // ui/src/features/explore/EChart.tsx hands each ECharts instance to its element as `kilnChart`
+  // right after creating it, before any option is set. Catching that assignment lets the page
+  // record, per chart, when the latest option was set, the first frame painted with it
+  // ("rendered") and the end of its entry animation ("finished"), on the page's clock.
+  Object.defineProperty(HTMLElement.prototype, "kilnChart", {
+    configurable: true,
+    set(instance) {
+      Object.defineProperty(this, "kilnChart", { value: instance, writable: true, configurable: true });
+      const marks = { optionAt: null, painted: null, finished: null, options: 0 };
+      this.__benchChart = marks;
+      const setOption = instance.setOption.bind(instance);
+      instance.setOption = (...args) => {
+        marks.optionAt = performance.now();
+        marks.painted = null;
+        marks.finished = null;
+        marks.options += 1;
+        return setOption(...args);
+      };
+      instance.on("rendered", () => {
+        if (marks.optionAt !== null && marks.painted === null) marks.painted = performance.now();
+      });
+      instance.on("finished", () => {
+        if (marks.optionAt !== null && marks.finished === null) marks.finished = performance.now();
+      });
+    },
+  });
   const original = window.fetch.bind(window);
   window.fetch = async (input, init) => {
     const url = typeof input === "string" ? input : input instanceof Request ? input.url : String(input);
     const match = /\/api\/([A-Za-z]+)/.exec(url);
     if (!match) return original(input, init);
     const entry = { op: match[1], start: performance.now(), headers: null, end: null, bytes: 0, status: 0 };
+    if (entry.op === "panelData" && typeof init?.body === "string") {
+      // Which panel asked (the request is small; answers are not parsed here, the app does that).
+      try {
+        entry.panel = JSON.parse(init.body).panel;
+      } catch {
+        entry.panel = null;
+      }
+    }
     bench.api.push(entry);
     const response = await original(input, init);
     entry.headers = performance.now();
@@ -168,3 +212,94 @@ export function summary(values) {
 }
 
 export const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+/** A fresh browser context on the studio at `kiln.url`, once the explorer lists files. */
+export async function openStudio(browser, kiln) {
+  const studio = await newStudioPage(browser);
+  await studio.page.goto(kiln.url, { waitUntil: "commit" });
+  await studio.page.locator('[data-testid="tree-file"]').first().waitFor({ timeout: 120_000 });
+  return studio;
+}
+
+/** Waits (polling every animation frame) until `predicate(arg)` is truthy and returns its value. */
+export async function frameWait(page, predicate, arg, timeout = 60_000) {
+  const handle = await page.waitForFunction(predicate, arg, { polling: "raf", timeout });
+  const value = await handle.jsonValue();
+  await handle.dispose();
+  return value;
+}
+
+/**
+ * Counts animation frames while node drives the element at `selector`: `options.phaseMs` of wheel
+ * zoom (in for half, back out for half), then of drag panning in a circle, after up to 1 s idle.
+ * `zoomInBeforePan` wheel steps (untimed) come before the pan, for views that only pan when zoomed
+ * in (an ECharts dataZoom at full extent does not move); `probe()` runs `settleMs` after them and its answer
+ * is returned as `probed` (e.g. the zoom reached). The pointer works at the element's centre, or at
+ * `at` (page coordinates).
+ */
+export async function frameRate(page, options, { selector, zoomInBeforePan = 0, settleMs = 400, at = null, probe = null }) {
+  await page.evaluate(() => {
+    const frames = [];
+    window.__frames = frames;
+    window.__framesRun = true;
+    const tick = (time) => {
+      frames.push(time);
+      if (window.__framesRun) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const pane = await page.locator(selector).first().boundingBox();
+  if (!pane) throw new Error(`no ${selector} to interact with`);
+  const cx = at?.x ?? pane.x + pane.width / 2;
+  const cy = at?.y ?? pane.y + pane.height / 2;
+  // The drag stays inside the element (the lineage pane is big enough for the full 250 × 150).
+  const rx = Math.min(250, pane.width * 0.35, cx - pane.x - 4, pane.x + pane.width - cx - 4);
+  const ry = Math.min(150, pane.height * 0.35, cy - pane.y - 4, pane.y + pane.height - cy - 4);
+  await page.mouse.move(cx, cy);
+
+  const idleStart = await pageNow(page);
+  await sleep(Math.min(1000, options.phaseMs));
+  const zoomStart = await pageNow(page);
+  // Starts from the whole view: zoom in for half the phase, then back out.
+  let deadline = performance.now() + options.phaseMs;
+  const turn = performance.now() + options.phaseMs / 2;
+  while (performance.now() < deadline) {
+    await page.mouse.wheel(0, performance.now() < turn ? -100 : 100);
+    await sleep(16);
+  }
+  const zoomEnd = await pageNow(page);
+  if (zoomInBeforePan > 0) {
+    for (let step = 0; step < zoomInBeforePan; step += 1) {
+      await page.mouse.wheel(0, -100);
+      await sleep(60);
+    }
+    await sleep(settleMs);
+  }
+  const probed = probe ? await probe() : null;
+  const panStart = await pageNow(page);
+  await page.mouse.down();
+  deadline = performance.now() + options.phaseMs;
+  let angle = 0;
+  while (performance.now() < deadline) {
+    angle += 0.15;
+    await page.mouse.move(cx + Math.cos(angle) * rx, cy + Math.sin(angle) * ry, { steps: 1 });
+    await sleep(8);
+  }
+  await page.mouse.up();
+  const end = await pageNow(page);
+  const frames = await page.evaluate(() => {
+    window.__framesRun = false;
+    return window.__frames;
+  });
+  const rate = (from, to) => {
+    const inside = frames.filter((time) => time >= from && time < to);
+    const gaps = inside.slice(1).map((time, index) => time - inside[index]);
+    return {
+      fps: inside.length > 1 ? ((inside.length - 1) * 1000) / (inside[inside.length - 1] - inside[0]) : 0,
+      worstFrameMs: gaps.length ? Math.max(...gaps) : NaN,
+      slowFrames: gaps.filter((gap) => gap > 1000 / 30).length,
+      frames: inside.length,
+    };
+  };
+  return { idle: rate(idleStart, zoomStart), zoom: rate(zoomStart, zoomEnd), pan: rate(panStart, end), probed };
+}

@@ -14,9 +14,23 @@ const fmtMs = (value) => {
 const fmtMiB = (value) => (Number.isFinite(value) ? `${Math.round(value)} MiB` : "—");
 const fmtInt = (value) => (Number.isFinite(value) ? Math.round(value).toLocaleString("en-US") : "—");
 const fmtFps = (value) => (Number.isFinite(value) ? value.toFixed(0) : "—");
+const fmtMiB1 = (value) => (Number.isFinite(value) ? `${value.toFixed(1)} MiB` : "—");
+/** "zoom 52, pan 60 (idle 60; worst frame 50 ms)" for frameRate()'s result. */
+const fpsCell = (fps) =>
+  `zoom ${fmtFps(fps.zoom.fps)}, pan ${fmtFps(fps.pan.fps)} (idle ${fmtFps(fps.idle.fps)}; worst frame ${fmtMs(Math.max(fps.zoom.worstFrameMs, fps.pan.worstFrameMs))})`;
+const fpsMet = (fps) => met(Math.min(fps.zoom.fps, fps.pan.fps), 55, { lower: true, unit: "fps" });
+/** Memory is flat when neither figure grew by more than 10 % (and 2 MiB) from start to end. */
+export function flat(start, end) {
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return null;
+  return end - start <= Math.max(2, start * 0.1);
+}
 // With fewer than 10 samples a 95th percentile is just the largest one, so say so.
 const medianP95 = (stats) => `${fmtMs(stats.median)} (${stats.n >= 10 ? "p95" : "max"} ${fmtMs(stats.n >= 10 ? stats.p95 : stats.max)})`;
-const ratio = (peer, ours) => (Number.isFinite(peer) && Number.isFinite(ours) && ours > 0 ? `${(peer / ours).toFixed(1)}×` : "—");
+const ratio = (peer, ours) => {
+  if (!(Number.isFinite(peer) && Number.isFinite(ours) && ours > 0)) return "—";
+  const value = peer / ours;
+  return `${value < 0.1 ? value.toFixed(2) : value.toFixed(1)}×`;
+};
 
 /** "yes", or "no" with how far off: the amount over an upper bound or under a lower bound. */
 function met(value, target, { lower = false, unit = "ms" } = {}) {
@@ -173,6 +187,8 @@ export function renderMarkdown(results, commandLine) {
     );
   }
 
+  exploreRows(results, row);
+
   lines.push("", "Where the time goes (medians; page clock, key/pointer event → first animation frame showing the result):", "");
   lines.push("| case | wait before the request | request (engine + HTTP) | engine alone | render after the response |", "|---|---:|---:|---:|---:|");
   if (results.keystroke) {
@@ -194,6 +210,7 @@ export function renderMarkdown(results, commandLine) {
       fmtMs(entry.render.median),
     );
   }
+  exploreTimeRows(results, row);
   for (const lineage of results.lineage ?? []) {
     row(
       `lineage ${fmtInt(lineage.nodesShown)} nodes: open / whole-project view`,
@@ -221,11 +238,198 @@ export function renderMarkdown(results, commandLine) {
     lines.push("| step | main-thread time by source |", "|---|---|");
     for (const [name, summary] of profiles) row(name, formatProfile(summary));
   }
+  dashboardPanels(results, lines, row);
   for (const failure of results.failures ?? []) {
     lines.push("", `**${failure.case} failed:** ${failure.error}`);
   }
   lines.push("");
   return `${lines.join("\n")}\n`;
+}
+
+/** The dashboard, chart and map cases (issue 9, "Speed") in the main table. */
+function exploreRows(results, row) {
+  const d = results.dashboard;
+  if (d) {
+    const peer = d.peer;
+    const peerName = peer?.version ? `python duckdb ${peer.version}` : null;
+    const peerCell = peerName ? `${peerName}, the six panel queries one after another: ${fmtMs(peer.sequentialMs)}; all at once: ${fmtMs(peer.parallelMs)}` : `not run (${peer?.skipped ?? "—"})`;
+    const slowest = d.panels.reduce((worst, panel) => (panel.paintedMs > worst.paintedMs ? panel : worst), d.panels[0]);
+    const what = `dashboard, 6 panels over ${fmtInt(d.rows)} rows (stat, line per hour × 5 series, bars, heatmap, point map of 200 sensor averages, table)`;
+    const live = d.live;
+    if (live && !live.drawn) {
+      row(
+        `${what}, \`refresh: 1s\` as the file says (\`dashboards/bench.yml\`): open → every panel's data on screen`,
+        `never within ${fmtMs(live.waitedMs)}: ${live.notDrawn.join(", ")} not drawn. Every tick asks all six again while the last answers are still being computed, and drops them: ` +
+          `${fmtInt(live.requests)} requests sent, ${fmtInt(live.answered)} answered (median ${fmtMs(live.answer?.median)}, max ${fmtMs(live.answer?.max)}), ${fmtInt(live.superseded)} answers dropped; \`kiln serve\` RSS ${fmtMiB(live.rssMiB)}`,
+        "—",
+        "—",
+        "< 1 s",
+        "no (never drawn)",
+      );
+    }
+    const paced = d.openedPath?.includes("paced");
+    row(
+      paced ? `… the same panels without the timer (\`dashboards/bench_paced.yml\`, fresh \`kiln serve\`): open → every panel's data on screen` : `${what}, \`dashboards/bench.yml\` (\`refresh: 1s\`): open → every panel's data on screen`,
+      `${fmtMs(d.openMs)} (last: ${slowest.title}); every ECharts entry animation finished ${fmtMs(d.finishedMs)}`,
+      peerCell,
+      ratio(peer?.parallelMs, d.openMs),
+      "< 1 s",
+      met(d.openMs, 1000),
+    );
+    const r = d.refresh;
+    const how =
+      r.mode === "paced"
+        ? `Refresh pressed every second once the last refresh had answered (${fmtInt(r.pressed)} times; ${fmtInt(r.busy)} seconds skipped while one ran)`
+        : "the dashboard's own 1 s timer";
+    row(
+      `… each refresh, ${how}, for ${r.minutes} min with ${fmtInt(r.insertsPerSecond)} rows inserted a second: engine time (six \`panelData\` requests at once, first sent → last answered), ${fmtInt(r.completeRefreshes)} refreshes${r.stoppedEarly ? `; stopped ${r.stoppedEarly}` : ""}`,
+      `${medianP95(r.wall)}; one request ${medianP95(r.request)}; ${fmtInt(r.superseded)} answers dropped because the panel had asked again, ${fmtInt(r.failedCalls)} failed`,
+      peerName ? `the six queries at once: ${fmtMs(peer.parallelMs)}` : "—",
+      ratio(peer?.parallelMs, r.wall.median),
+      "< 200 ms",
+      met(r.wall.median, 200),
+    );
+    const m = d.memory;
+    const heapFlat = flat(m.heapStartMiB, m.heapEndMiB);
+    const rssFlat = flat(m.rssStartMiB, m.rssEndMiB);
+    const samples = m.samples ?? [];
+    const range = (field) => `${fmtMiB1(Math.min(...samples.map((sample) => sample[field])))}–${fmtMiB1(Math.max(...samples.map((sample) => sample[field])))}`;
+    row(
+      `… memory over those ${r.minutes} min (CDP JSHeapUsedSize and \`kiln serve\` VmRSS, after a forced GC at start${r.warmUpS ? ` — after ${r.warmUpS} s of refreshing —` : ""} and end; sampled every 10 s)`,
+      `UI heap ${fmtMiB1(m.heapStartMiB)} → ${fmtMiB1(m.heapEndMiB)} (samples ${range("heapMiB")}); \`kiln serve\` RSS ${fmtMiB1(m.rssStartMiB)} → ${fmtMiB1(m.rssEndMiB)} (samples ${range("rssMiB")}, peak ${fmtMiB1(m.peakMiB)})` +
+        (m.beforeWarmUp ? `; before the warm-up: heap ${fmtMiB1(m.beforeWarmUp.heapMiB)}, RSS ${fmtMiB1(m.beforeWarmUp.rssMiB)}` : ""),
+      "—",
+      "—",
+      "flat",
+      heapFlat === null || rssFlat === null
+        ? "—"
+        : heapFlat && rssFlat
+          ? "yes (each within 10 %)"
+          : `no (${[heapFlat ? null : `heap +${fmtMiB1(m.heapEndMiB - m.heapStartMiB)}`, rssFlat ? null : `RSS +${fmtMiB1(m.rssEndMiB - m.rssStartMiB)}`].filter(Boolean).join(", ")})`,
+    );
+  }
+  const t = results.timeseries;
+  if (t) {
+    row(
+      `time series, ${fmtInt(t.rows)} rows (\`${t.sql}\`): Grid → Chart, the suggested ${t.suggested.spec.kind} per ${t.suggested.spec.bucket ?? "—"} drawn`,
+      `${fmtMs(t.suggested.paintedMs)} (${fmtInt(t.suggested.points)} points; ${fmtInt(t.suggested.requests)} \`chartData\` requests)`,
+      "—",
+      "—",
+      "—",
+      "—",
+    );
+    row(
+      "… value as each row (\"Each row\"): setting → the raw series, down-sampled by the engine (LTTB), drawn",
+      `${fmtMs(t.raw.paintedMs)} (${fmtInt(t.raw.points)} points drawn: ${t.raw.sampled ?? "not down-sampled"})`,
+      "—",
+      "—",
+      "< 300 ms",
+      met(t.raw.paintedMs, 300),
+    );
+    const window_ = t.zoomWindowBeforePan;
+    row(
+      `… wheel zoom in/out, then drag pan zoomed in (ECharts dataZoom${window_ ? `, ${Math.round(window_.end - window_.start)} % of the range in view while panning` : ""}; frames per second)`,
+      fpsCell(t.fps),
+      "—",
+      "—",
+      "≥ 55 fps",
+      fpsMet(t.fps),
+    );
+  }
+  const p = results.pointmap;
+  if (p) {
+    row(
+      `point map, ${fmtInt(p.rows)} rows (\`${p.sql}\`): Grid → Chart, markers drawn`,
+      `${fmtMs(p.drawnMs)} (${fmtInt(p.markers)} markers on one canvas${p.notes?.length ? `; the chart notes: ${p.notes.join("; ")}` : ""})`,
+      "—",
+      "—",
+      "< 500 ms",
+      met(p.drawnMs, 500),
+    );
+    row(`… wheel zoom in/out, then drag pan (Leaflet; scale bar ${p.scale.before} → ${p.scale.after} zoomed in; frames per second)`, fpsCell(p.fps), "—", "—", "≥ 55 fps", fpsMet(p.fps));
+  }
+  const g = results.regionmap;
+  if (g?.skipped) row("region map of the ~3,200 US counties", `not available: ${g.skipped}`, "—", "—", "< 500 ms", "—");
+  else if (g) {
+    row(
+      `region map, ${fmtInt(g.shapes)} US counties (us-atlas counties-10m as a project TopoJSON file, \`regions: projectFile\`: the app has no built-in counties set), one dashboard panel: open → regions filled`,
+      `${fmtMs(g.drawnMs)} (${fmtInt(g.filled)} filled, ${fmtInt(g.unmatched)} unmatched; the map's attributes at ${fmtMs(g.attributesMs)}, counted drawn two frames later, when Leaflet has painted)`,
+      "—",
+      "—",
+      "< 500 ms",
+      met(g.drawnMs, 500),
+    );
+    row(
+      `… wheel zoom in/out, then drag pan over the contiguous US (Leaflet canvas; scale bar ${g.scale.before} → ${g.scale.after} zoomed in; frames per second)`,
+      fpsCell(g.fps),
+      "—",
+      "—",
+      "≥ 55 fps",
+      fpsMet(g.fps),
+    );
+  }
+}
+
+/** The same cases in the "where the time goes" table. */
+function exploreTimeRows(results, row) {
+  const d = results.dashboard;
+  if (d) {
+    const slowest = d.panels.reduce((worst, panel) => (panel.paintedMs > worst.paintedMs ? panel : worst), d.panels[0]);
+    row(
+      `dashboard open → last panel on screen (${slowest.title})`,
+      `${fmtMs(slowest.requestStartMs)} (\`openDashboard\` ${fmtMs(d.openDashboardMs)}, then the panel asks)`,
+      fmtMs(slowest.requestMs),
+      "—",
+      fmtMs(slowest.paintedMs - slowest.requestStartMs - slowest.requestMs),
+    );
+  }
+  const t = results.timeseries;
+  if (t) {
+    row(`time series ${fmtInt(t.rows)} rows: Chart → suggested chart`, fmtMs(t.suggested.waitMs), `${fmtMs(t.suggested.requestMs)} (${fmtInt(t.suggested.bytes / 1024)} KiB)`, "—", fmtMs(t.suggested.renderMs));
+    row(`time series ${fmtInt(t.rows)} rows: "Each row" → down-sampled line`, fmtMs(t.raw.waitMs), `${fmtMs(t.raw.requestMs)} (${fmtInt(t.raw.bytes / 1024)} KiB)`, "—", fmtMs(t.raw.renderMs));
+  }
+  const p = results.pointmap;
+  if (p) row(`point map ${fmtInt(p.rows)} rows: Chart → markers`, fmtMs(p.waitMs), `${fmtMs(p.requestMs)} (${fmtInt(p.bytes / 1024)} KiB)`, "—", fmtMs(p.renderMs));
+  const g = results.regionmap;
+  if (g && !g.skipped) {
+    row(
+      `region map ${fmtInt(g.shapes)} counties: open → filled`,
+      "—",
+      `\`panelData\` ${fmtMs(g.panelDataMs)}; \`readFile\` of the shapes ${fmtMs(g.readFileMs)} (${fmtInt(g.fileBytes / 1024)} KiB)`,
+      "—",
+      `${fmtMs(g.drawnMs - g.lastAnswerMs)} after the last answer`,
+    );
+  }
+}
+
+/** Per panel of the dashboard: its engine time at open and while refreshing, and the peer's. */
+function dashboardPanels(results, lines, row) {
+  const d = results.dashboard;
+  if (!d) return;
+  const peer = new Map((d.peer?.panels ?? []).map((panel) => [panel.title, panel]));
+  lines.push(
+    "",
+    `Dashboard panels: at open and while refreshing, the \`panelData\` request times on the page's clock (six at once); alone, ${results.options?.smoke ? 2 : 5} requests one at a time from node after the refreshing (HTTP and JSON included; the engine also runs a \`LIMIT 0\` describe per panel, and a point map counts its rows off the map). The peer runs each panel's answered \`sql\` on a copy of the same DuckDB file, one query at a time: median of ${results.options?.smoke ? 2 : 5} runs after a warm-up; peer/Kiln compares it with the panel alone:`,
+    "",
+    "| panel | drawn | open → on screen | at open: request | refreshing: request median (p95) | alone: median | python duckdb | peer/Kiln |",
+    "|---|---|---:|---:|---:|---:|---:|---:|",
+  );
+  d.panels.forEach((panel, index) => {
+    const refresh = d.refresh.perPanel[index];
+    const alone = d.alone?.[index];
+    const theirs = peer.get(panel.title);
+    const drawn = { stat: `stat ${panel.detail?.value ?? ""}`, table: `table, ${fmtInt(panel.detail?.rows)} rows`, pointMap: `point map, ${fmtInt(panel.detail?.markers)} markers`, echart: `${fmtInt(panel.detail?.series)} series, ${fmtInt(panel.detail?.points)} points` }[panel.kind] ?? panel.kind;
+    row(
+      panel.title,
+      drawn,
+      fmtMs(panel.paintedMs),
+      fmtMs(panel.requestMs),
+      refresh ? `${fmtMs(refresh.median)} (${fmtMs(refresh.p95)})` : "—",
+      fmtMs(alone?.median),
+      fmtMs(theirs?.medianMs),
+      ratio(theirs?.medianMs, alone?.median),
+    );
+  });
 }
 
 const SECTION = "## Studio";

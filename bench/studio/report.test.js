@@ -1,7 +1,7 @@
 // node --test bench/studio/  — checks where run.sh puts its entry in BENCHMARKS.md.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { insertStudioEntry } from "./report.js";
+import { flat, insertStudioEntry, renderMarkdown } from "./report.js";
 
 const DOC = "# Benchmarks\n\n## Results\n\nr\n\n## Run log\n\n### cli run\n";
 
@@ -25,4 +25,79 @@ test("appends at the end of the file when the Studio section is last", () => {
   const doc = "# B\n\n## Studio\n\nintro\n";
   const out = insertStudioEntry(doc, "### studio 1\n");
   assert.equal(out, "# B\n\n## Studio\n\nintro\n\n### studio 1\n");
+});
+
+// The dashboard, chart and map cases name their target and whether it was met.
+const fps = (zoom, pan) => ({ idle: { fps: 60, worstFrameMs: 17 }, zoom: { fps: zoom, worstFrameMs: 40 }, pan: { fps: pan, worstFrameMs: 20 } });
+const stats = (median) => ({ median, p95: median * 1.5, min: median / 2, max: median * 2, n: 20 });
+const EXPLORE = {
+  startedAt: "2026-12-07T05:00:00.000Z",
+  loadAtStart: "1.00 1.00 1.00",
+  loadAtEnd: "1.00 1.00 1.00",
+  machine: { cores: 2, cpu: "test", memory: "24 GiB", chromium: "Chromium" },
+  commit: "abc",
+  kilnBuilt: "2026-12-07T04:00",
+  resultsDir: "/tmp/results",
+  options: { smoke: false },
+  dashboard: {
+    rows: 10_000_000,
+    openMs: 850,
+    finishedMs: 1900,
+    openDashboardMs: 20,
+    panels: [
+      { title: "Total", kind: "stat", detail: { value: "12" }, paintedMs: 400, finishedMs: 400, requestMs: 90, requestStartMs: 30 },
+      { title: "By hour", kind: "echart", detail: { series: 5, points: 3600 }, paintedMs: 850, finishedMs: 1900, requestMs: 600, requestStartMs: 31 },
+    ],
+    refresh: { minutes: 2, insertsPerSecond: 1000, completeRefreshes: 118, wall: stats(450), request: stats(200), perPanel: [stats(80), stats(400)], superseded: 3, failedCalls: 0 },
+    memory: { heapStartMiB: 20, heapEndMiB: 21, rssStartMiB: 300, rssEndMiB: 400, peakMiB: 410, samples: [{ heapMiB: 20, rssMiB: 300 }, { heapMiB: 22, rssMiB: 400 }] },
+    alone: [stats(60), stats(250)],
+    peer: { version: "1.5.6", parallelMs: 300, sequentialMs: 500, panels: [{ title: "By hour", medianMs: 200 }] },
+  },
+  timeseries: {
+    rows: 1_000_000,
+    sql: "select …",
+    suggested: { spec: { kind: "line", bucket: "hour" }, paintedMs: 120, points: 278, requests: 2, waitMs: 5, requestMs: 60, renderMs: 50, bytes: 9000 },
+    raw: { paintedMs: 420, points: 2000, sampled: "2,000 of 1,000,000 points", waitMs: 5, requestMs: 380, renderMs: 35, bytes: 90000 },
+    fps: fps(58, 60),
+    zoomWindowBeforePan: { start: 20, end: 60 },
+  },
+  pointmap: { rows: 100_000, sql: "select …", markers: 100_000, drawnMs: 480, notes: [], fps: fps(40, 60), scale: { before: "2000 km", after: "300 km" }, waitMs: 5, requestMs: 300, renderMs: 170, bytes: 4e6 },
+  regionmap: { skipped: "no counties shapes" },
+};
+
+test("renders the dashboard, chart and map cases with their targets", () => {
+  const markdown = renderMarkdown(EXPLORE, "bench/studio/run.sh --cases dashboard,timeseries,pointmap,regionmap");
+  const line = (start) => markdown.split("\n").find((text) => text.startsWith(start)) ?? "";
+  assert.match(line("| dashboard, 6 panels"), /\| 850 ms .*\| < 1 s \| yes \|$/);
+  assert.match(line("| … each refresh"), /\| 450 ms \(p95 675 ms\).*\| 0\.7× \| < 200 ms \| no \(\+250 ms, 2\.3× the target\) \|$/);
+  assert.match(line("| … memory over"), /\| flat \| no \(RSS \+100\.0 MiB\) \|$/);
+  assert.match(line("| … value as each row"), /\| 420 ms .*\| < 300 ms \| no /);
+  assert.match(line("| point map, 100,000 rows"), /\| < 500 ms \| yes \|$/);
+  assert.match(line("| … wheel zoom in/out, then drag pan (Leaflet"), /\| ≥ 55 fps \| no \(40 vs 55 fps\) \|$/);
+  assert.match(line("| region map of the ~3,200 US counties"), /not available: no counties shapes/);
+  assert.match(markdown, /\| By hour \| 5 series, 3,600 points \| 850 ms \| 600 ms \| 400 ms \(600 ms\) \| 250 ms \| 200 ms \| 0\.8× \|/);
+});
+
+test("memory is flat within 10 % (and 2 MiB)", () => {
+  assert.equal(flat(20, 21.9), true);
+  assert.equal(flat(300, 329), true);
+  assert.equal(flat(300, 340), false);
+  assert.equal(flat(NaN, 3), null);
+});
+
+test("a dashboard whose 1 s refresh never lets it draw says so, and reports the paced run", () => {
+  const results = {
+    ...EXPLORE,
+    dashboard: {
+      ...EXPLORE.dashboard,
+      live: { drawn: false, waitedMs: 60_000, notDrawn: ["By hour"], requests: 300, answered: 40, answer: stats(20_000), superseded: 290, rssMiB: 900 },
+      openedPath: "dashboards/bench_paced.yml",
+      refresh: { ...EXPLORE.dashboard.refresh, mode: "paced", pressed: 50, busy: 70 },
+    },
+  };
+  const markdown = renderMarkdown(results, "bench/studio/run.sh --cases dashboard");
+  const line = (start) => markdown.split("\n").find((text) => text.startsWith(start)) ?? "";
+  assert.match(line("| dashboard, 6 panels"), /`refresh: 1s`.*never within 60\.0 s: By hour not drawn.*\| < 1 s \| no \(never drawn\) \|$/);
+  assert.match(line("| … the same panels without the timer"), /\| 850 ms .*\| < 1 s \| yes \|$/);
+  assert.match(line("| … each refresh, Refresh pressed every second"), /50 times; 70 seconds skipped/);
 });

@@ -2,15 +2,20 @@
 # Kiln Studio speed benchmarks in headless chromium against a real `kiln serve`; results go under
 # "## Studio" in BENCHMARKS.md. Not part of CI: benchmarks are not tests.
 #
-# Usage: bench/studio/run.sh [--smoke] [--no-append] [--cases start,keystroke,lineage,query]
+# Usage: bench/studio/run.sh [--smoke] [--no-append]
+#                            [--cases start,keystroke,lineage,query,dashboard,timeseries,pointmap,regionmap]
 #                            [--keystrokes N] [--lineage-sizes "1000 5000"] [--rows "1000000 10000000"]
-#                            [--no-dbt] [--no-duckdb] [--profile]
+#                            [--dashboard-rows N] [--dashboard-minutes M] [--dashboard-inserts N]
+#                            [--series-rows N] [--markers N] [--no-dbt] [--no-duckdb] [--profile]
 #
-#   --smoke        every case tiny and fast (checks the harness in about 30 s); combine with
+#   --smoke        every case tiny and fast (checks the harness in about a minute); combine with
 #                  --no-append so that BENCHMARKS.md keeps only real runs
 #   --no-append    print the table but leave BENCHMARKS.md alone
 #   --cases        a comma-separated subset, e.g. --cases keystroke,query to re-measure after an
 #                  engine change (per-phase timings are printed as each case finishes)
+#   --dashboard-minutes  how long the six-panel dashboard refreshes every second (default 2; the
+#                  target is 10); --dashboard-rows (10M), --dashboard-inserts (1,000 rows a second),
+#                  --series-rows (1M) and --markers (100k) size the other chart and map cases
 #   --no-dbt       skip the `dbt parse` peer of the keystroke case (about a minute at 1,000 models)
 #   --profile      CPU-profile the page during the lineage and query steps and summarise by source
 #                  package (slows the page a little: pair with --no-append)

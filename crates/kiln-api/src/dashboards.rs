@@ -4,12 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
-use kiln_dash::{ChartData, ChartKind, Column};
-
-use kiln_warehouse::{quote_ident, quote_literal};
+use kiln_dash::{ChartData, Dashboard, Variable};
 
 use crate::dto::{
-    DashboardDto, DashboardList, DashboardSummaryDto, Empty, OpenDashboardRequest, PanelDataRequest, PanelFilter,
+    DashboardDto, DashboardList, DashboardSummaryDto, DashboardVariables, EditPreview, Empty, FileChangeDto,
+    OpenDashboardRequest, PanelDataRequest, PanelQuery, VariableChoices,
 };
 use crate::error::{diagnostic_dto, ApiError, ApiResult};
 use crate::paths::confine_file;
@@ -18,8 +17,6 @@ use crate::state::ProjectState;
 use crate::{blocking, Studio};
 
 const DEFAULT_POINTS: u32 = 2_000;
-/// Rows a table panel shows.
-const TABLE_ROWS: usize = 1_000;
 
 fn dashboard_files(state: &ProjectState) -> Vec<PathBuf> {
     fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -106,83 +103,153 @@ fn list(state: &ProjectState) -> DashboardList {
     DashboardList { dashboards }
 }
 
-fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<ChartData> {
-    let dto = read(state, &request.path)?;
-    let Some(dashboard) = dto.dashboard else {
-        let first = dto.diagnostics.into_iter().next();
-        return Err(match first {
+/// A variable's choices: its fixed values, or its query's first column (Jinja compiled like a
+/// panel's).
+fn choices(state: &ProjectState, variable: &Variable) -> Result<Vec<String>, String> {
+    let Some(query) = &variable.query else {
+        return Ok(variable.values.clone());
+    };
+    let sql = prepare_sql(state, query).map_err(|d| d.message)?;
+    let adapter = state.adapter().map_err(|e| e.diagnostic.message.clone())?;
+    kiln_dash::variables::query_choices(adapter.as_ref(), &sql)
+}
+
+fn loaded(state: &ProjectState, path: &str) -> ApiResult<(DashboardDto, Dashboard)> {
+    let dto = read(state, path)?;
+    match dto.dashboard.clone() {
+        Some(dashboard) => Ok((dto, dashboard)),
+        None => Err(match dto.diagnostics.into_iter().next() {
             Some(diagnostic) => ApiError::from_dto(diagnostic),
             None => ApiError::bad_request("the dashboard could not be read"),
-        });
-    };
+        }),
+    }
+}
+
+fn now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or_default()
+}
+
+/// A panel's query with the picked variables and time range written in (Jinja kept, so the
+/// console shows `ref()`s), narrowed by the cross-filters: what "open in the console" opens.
+fn panel_query(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<PanelQuery> {
+    let (dto, dashboard) = loaded(state, &request.path)?;
+    let (_, query) = expanded(state, &dto, &dashboard, request)?;
+    let sql = prepare_sql(state, &query).map_err(ApiError::from_dto)?;
+    let described = state
+        .adapter()?
+        .query(
+            &format!("SELECT * FROM ({}) AS panel LIMIT 0", sql.trim().trim_end_matches(';')),
+            Some(0),
+        )
+        .map_err(|e| ApiError::from_adapter(&e))?;
+    let names: Vec<String> = described.columns.iter().map(|c| c.name.clone()).collect();
+    // Only the filters the panel follows: its result's columns say which.
+    let filters = request.filters.as_deref().unwrap_or_default();
+    Ok(PanelQuery {
+        sql: kiln_dash::filtered_query(&query, &names, filters),
+        columns: crate::query::columns_dto(&described),
+    })
+}
+
+/// The panel a request names and its query with variables and macros written in.
+fn expanded<'a>(
+    state: &ProjectState,
+    dto: &DashboardDto,
+    dashboard: &'a Dashboard,
+    request: &PanelDataRequest,
+) -> ApiResult<(&'a kiln_dash::Panel, String)> {
     let panel = dashboard.panels.get(request.panel as usize).ok_or_else(|| {
         ApiError::bad_request(format!("the dashboard has no panel {}", request.panel + 1))
             .hint("reload the dashboard: its file changed")
     })?;
+    let selection = request.variables.clone().unwrap_or_default();
+    let query = kiln_dash::panel_sql(
+        dashboard,
+        panel,
+        request.time.as_ref(),
+        &selection,
+        &mut |variable| choices(state, variable),
+        now(),
+    )
+    .map_err(|message| {
+        ApiError::from(
+            kiln_diagnostics::Diagnostic::error(
+                kiln_diagnostics::Code::Dashboard,
+                format!("panel '{}': {message}", panel.title),
+            )
+            .at(kiln_diagnostics::Location::at(
+                &dto.path,
+                panel_line(state, &dto.path, request.panel),
+                None,
+            )),
+        )
+    })?;
+    Ok((panel, query))
+}
+
+fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<ChartData> {
+    let (dto, dashboard) = loaded(state, &request.path)?;
+    // Variables and Grafana's macros first (their expansions are plain SQL), then Jinja and
+    // the dialect.
+    let (panel, query) = expanded(state, &dto, &dashboard, request)?;
     let spec = request.spec.clone().unwrap_or_else(|| panel.chart.clone());
-    // Grafana's macros first (their expansions are plain SQL), then Jinja and the dialect.
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or_default();
-    let query = dashboard
-        .time_range(now)
-        .and_then(|range| kiln_dash::expand_macros(&panel.query, &range))
-        .map_err(|message| {
-            ApiError::from(
-                kiln_diagnostics::Diagnostic::error(
-                    kiln_diagnostics::Code::Dashboard,
-                    format!("panel '{}': {message}", panel.title),
-                )
-                .at(kiln_diagnostics::Location::at(
-                    &dto.path,
-                    panel_line(state, &dto.path, request.panel),
-                    None,
-                )),
-            )
-        })?;
     let sql = prepare_sql(state, &query).map_err(ApiError::from_dto)?;
-    let body = sql.trim().trim_end_matches(';');
     let adapter = state.adapter()?;
-    let described = adapter
-        .query(&format!("SELECT * FROM ({body}) AS panel LIMIT 0"), Some(0))
-        .map_err(|e| ApiError::from_adapter(&e))?;
-    let (relation, skipped) = filtered(body, &described.columns, request.filters.as_deref().unwrap_or_default());
-    if spec.kind == ChartKind::Table {
-        let result = adapter
-            .query(
-                &format!("SELECT * FROM {relation} LIMIT {TABLE_ROWS}"),
-                Some(TABLE_ROWS),
-            )
-            .map_err(|e| ApiError::from_adapter(&e))?;
-        return Ok(ChartData {
-            spec,
-            roles: Vec::new(),
-            columns: result.columns.iter().map(|c| c.name.clone()).collect(),
-            rows: result.rows,
-            value: serde_json::Value::Null,
-            sampled_from: None,
-            notes: result
-                .truncated
-                .then(|| format!("the first {TABLE_ROWS} rows"))
-                .into_iter()
-                .chain(skipped)
-                .collect(),
-            sql: body.to_string(),
-        });
-    }
-    let columns: Vec<Column> = described
-        .columns
-        .into_iter()
-        .map(|c| Column {
-            name: c.name,
-            data_type: c.data_type,
+    let points = request.max_points.unwrap_or(DEFAULT_POINTS).clamp(3, 20_000) as usize;
+    let filters = request.filters.as_deref().unwrap_or_default();
+    kiln_dash::panel_chart(adapter.as_ref(), &sql, &spec, filters, points).map_err(ApiError::from)
+}
+
+/// Each variable's choices and first selection; a variable whose query fails says why and
+/// leaves the others usable.
+fn variables(state: &ProjectState, request: &OpenDashboardRequest) -> ApiResult<DashboardVariables> {
+    let (_, dashboard) = loaded(state, &request.path)?;
+    let variables = dashboard
+        .variables
+        .iter()
+        .map(|variable| {
+            let (choices, error) = match choices(state, variable) {
+                Ok(choices) => (choices, None),
+                Err(message) => (Vec::new(), Some(format!("variable '{}': {message}", variable.name))),
+            };
+            VariableChoices {
+                initial: kiln_dash::variables::initial(variable, &choices),
+                choices,
+                error,
+                variable: variable.clone(),
+            }
         })
         .collect();
-    let points = request.max_points.unwrap_or(DEFAULT_POINTS).clamp(3, 20_000) as usize;
-    let mut data = kiln_dash::chart(adapter.as_ref(), &relation, &columns, &spec, points).map_err(ApiError::from)?;
-    data.notes.extend(skipped);
-    Ok(data)
+    Ok(DashboardVariables { variables })
+}
+
+fn first_problem(problems: Vec<kiln_diagnostics::Diagnostic>) -> ApiError {
+    ApiError::from_diagnostics(&kiln_diagnostics::Diagnostics(problems))
+}
+
+/// The file change that moves, resizes or re-charts panels, for the user to review.
+pub(crate) fn edit(state: &ProjectState, path: &str, edits: &[kiln_dash::PanelEdit]) -> ApiResult<EditPreview> {
+    let (absolute, relative) = confine_file(&state.root, path)?;
+    let text = std::fs::read_to_string(&absolute).map_err(|e| ApiError::io(&relative, &e))?;
+    let dashboard = kiln_dash::parse_dashboard(&text, Path::new(&relative)).map_err(first_problem)?;
+    let after = kiln_dash::edit_dashboard(&text, &dashboard, edits).map_err(|message| {
+        ApiError::from(
+            kiln_diagnostics::Diagnostic::error(kiln_diagnostics::Code::Dashboard, message)
+                .at(kiln_diagnostics::Location::at(&relative, 1, None)),
+        )
+    })?;
+    // The edited file must still be a dashboard the engine accepts (a panel off the grid is not).
+    kiln_dash::parse_dashboard(&after, Path::new(&relative)).map_err(first_problem)?;
+    Ok(EditPreview {
+        changes: vec![FileChangeDto {
+            path: relative,
+            before: Some(text),
+            after: Some(after),
+        }],
+    })
 }
 
 /// The line of a panel's entry in its file, for errors about it.
@@ -191,50 +258,6 @@ fn panel_line(state: &ProjectState, path: &str, panel: u32) -> usize {
         .ok()
         .and_then(|text| kiln_dash::panel_line(&text, panel as usize))
         .unwrap_or(1)
-}
-
-/// A SQL literal for a clicked value; `None` for values a filter cannot compare (lists, objects).
-fn literal(value: &serde_json::Value) -> Option<String> {
-    match value {
-        serde_json::Value::Null => Some("NULL".into()),
-        serde_json::Value::Bool(b) => Some(b.to_string()),
-        serde_json::Value::Number(n) => Some(n.to_string()),
-        serde_json::Value::String(s) => Some(quote_literal(s)),
-        _ => None,
-    }
-}
-
-/// The panel's query narrowed by the cross-filters whose column it has (compared as text when
-/// the types differ, so a clicked '2008-01-01' matches a DATE), and a note per filter skipped.
-fn filtered(body: &str, columns: &[kiln_warehouse::ColumnInfo], filters: &[PanelFilter]) -> (String, Vec<String>) {
-    let mut conditions = Vec::new();
-    let mut skipped = Vec::new();
-    for filter in filters {
-        let known = columns.iter().any(|c| c.name == filter.column);
-        match (known, literal(&filter.value)) {
-            (true, Some(value)) => {
-                let column = quote_ident(&filter.column);
-                conditions.push(match &filter.value {
-                    serde_json::Value::Null => format!("{column} IS NULL"),
-                    serde_json::Value::String(_) => format!("CAST({column} AS VARCHAR) = {value}"),
-                    _ => format!("{column} = {value}"),
-                });
-            }
-            _ => skipped.push(format!(
-                "not filtered by {} (the panel's query has no such column)",
-                filter.column
-            )),
-        }
-    }
-    let relation = if conditions.is_empty() {
-        format!("({body}) AS panel")
-    } else {
-        format!(
-            "(SELECT * FROM ({body}) AS unfiltered WHERE {}) AS panel",
-            conditions.join(" AND ")
-        )
-    };
-    (relation, skipped)
 }
 
 impl Studio {
@@ -248,6 +271,19 @@ impl Studio {
     pub async fn open_dashboard(&self, request: OpenDashboardRequest) -> ApiResult<DashboardDto> {
         let state = self.project()?;
         blocking(move || read(&state, &request.path)).await
+    }
+
+    /// Each variable of a dashboard with its choices (variable queries run now).
+    pub async fn dashboard_variables(&self, request: OpenDashboardRequest) -> ApiResult<DashboardVariables> {
+        let state = self.project()?;
+        blocking(move || variables(&state, &request)).await
+    }
+
+    /// A panel's query as the console should open it: variables, time range and cross-filters
+    /// written in.
+    pub async fn panel_query(&self, request: PanelDataRequest) -> ApiResult<PanelQuery> {
+        let state = self.project()?;
+        blocking(move || panel_query(&state, &request)).await
     }
 
     /// What one panel draws now (its spec, or the one being edited).

@@ -416,6 +416,39 @@ pub struct OpenDashboardRequest {
     pub path: String,
 }
 
+/// A Grafana dashboard's JSON to convert into a dashboard file of the project.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportGrafanaRequest {
+    /// The JSON model as exported from Grafana.
+    pub json: String,
+    /// The file's name without `.yml` (default: the dashboard's title, slugged).
+    #[serde(default)]
+    #[ts(optional)]
+    pub name: Option<String>,
+    /// Replace an existing file of that name.
+    #[serde(default)]
+    #[ts(optional)]
+    pub overwrite: Option<bool>,
+    /// The uploaded file's name, for messages and the written file's header.
+    #[serde(default)]
+    #[ts(optional)]
+    pub file_name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportGrafanaResponse {
+    /// The dashboard file written, relative to the project root.
+    pub path: String,
+    pub title: String,
+    pub panels: u32,
+    /// Each panel, query, variable or option left out, named with its panel.
+    pub not_converted: Vec<String>,
+    /// Conversions worth knowing (each datasource → the project's target).
+    pub notes: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DashboardDto {
@@ -447,15 +480,42 @@ pub struct PanelDataRequest {
     #[serde(default)]
     #[ts(optional)]
     pub filters: Option<Vec<PanelFilter>>,
+    /// A time range picked in the studio instead of the file's.
+    #[serde(default)]
+    #[ts(optional)]
+    pub time: Option<kiln_dash::TimeWindow>,
+    /// The variables' selections (`$__all` for All); a variable left out takes its first pick.
+    #[serde(default)]
+    #[ts(optional)]
+    pub variables: Option<kiln_dash::Selection>,
 }
 
-/// Rows whose `column` equals `value` (a clicked bar, region or marker).
+pub use kiln_dash::PanelFilter;
+
+/// A panel's query ready for the console, and its result's columns (for editing its chart).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
-pub struct PanelFilter {
-    pub column: String,
-    #[ts(type = "unknown")]
-    pub value: Value,
+pub struct PanelQuery {
+    pub sql: String,
+    pub columns: Vec<ColumnDto>,
+}
+
+/// A dashboard's variables, each with the choices its drop-down offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardVariables {
+    pub variables: Vec<VariableChoices>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct VariableChoices {
+    pub variable: kiln_dash::Variable,
+    pub choices: Vec<String>,
+    /// What is selected before the user picks (`$__all` for All).
+    pub initial: Vec<String>,
+    /// Why the choices could not be listed.
+    pub error: Option<String>,
 }
 
 /// A chart of a console result (after the grid's filter, if any).
@@ -721,7 +781,7 @@ pub struct ShowModelRequest {
 // Visual edits
 
 /// An edit to preview. Nothing is written until `commitEdit`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(tag = "kind", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum ApplyEditRequest {
     /// A new model selecting from `upstream` (unique ids of models, seeds, snapshots or sources).
@@ -745,6 +805,11 @@ pub enum ApplyEditRequest {
         id: String,
         column: String,
         test: String,
+    },
+    /// Panels of a dashboard moved, resized or re-charted in the studio, written into its YAML.
+    EditDashboard {
+        path: String,
+        edits: Vec<kiln_dash::PanelEdit>,
     },
 }
 

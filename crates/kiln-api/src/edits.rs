@@ -555,6 +555,7 @@ impl Studio {
                 new_directory,
             } => rename_model(&state, path, new_name, new_directory.as_deref()),
             ApplyEditRequest::AddColumnTest { id, column, test } => add_column_test(&state, id, column, test),
+            ApplyEditRequest::EditDashboard { path, edits } => crate::dashboards::edit(&state, path, edits),
         })
         .await
     }

@@ -25,6 +25,7 @@ pub mod dto;
 mod edits;
 mod error;
 mod files;
+mod grafana_import;
 mod model;
 mod paths;
 mod query;

@@ -1366,6 +1366,8 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             spec: None,
             max_points: None,
             filters: None,
+            time: None,
+            variables: None,
         })
     };
 
@@ -1404,6 +1406,8 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
                 column: "cat_name".into(),
                 value: serde_json::json!("Jazz"),
             }]),
+            time: None,
+            variables: None,
         })
     };
     let users = jazz(panel("Users who never bought")).await.unwrap();
@@ -1432,6 +1436,8 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             spec: Some(broken),
             max_points: None,
             filters: None,
+            time: None,
+            variables: None,
         })
         .await
         .unwrap_err();
@@ -1460,6 +1466,8 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             spec: None,
             max_points: None,
             filters: None,
+            time: None,
+            variables: None,
         })
     };
     let in_range = january(0).await.unwrap();
@@ -1511,4 +1519,106 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
         .unwrap() as u32
         + 1;
     assert_eq!(bad.diagnostics[0].line, Some(line));
+
+    // Variables: a query-filled drop-down written raw, a multi-select with All written as quoted
+    // lists, as Grafana's SQL sources write them; a picked time range instead of the file's.
+    std::fs::write(
+        fx.root.join("dashboards/picked.yml"),
+        "title: Picked\ntime: { from: '2008-01-01', to: '2009-01-01' }\nvariables:\n  - name: grp\n    label: Group\n    query: select distinct cat_group from {{ ref('fct_sales') }} order by 1\n  - name: states\n    values: [CA, NY, TX]\n    multi: true\n    include_all: true\npanels:\n  - title: Sales\n    grid: { x: 0, y: 0, w: 6, h: 4 }\n    query: |\n      select cat_group, price_paid from {{ ref('fct_sales') }}\n      where cat_group = '$grp' and buyer_state in (${states}) and $__timeFilter(sale_time)\n    chart: { kind: stat, y: [{ column: price_paid, aggregation: sum }] }\n",
+    )
+    .unwrap();
+    let listed = studio
+        .dashboard_variables(OpenDashboardRequest {
+            path: "dashboards/picked.yml".into(),
+        })
+        .await
+        .unwrap();
+    let groups = &listed.variables[0];
+    assert_eq!(groups.choices, ["Shows", "Sports"]);
+    assert_eq!(groups.initial, ["Shows"]);
+    assert_eq!(listed.variables[1].initial, ["$__all"]);
+    let picked = |variables: &[(&str, &[&str])], time: Option<(&str, &str)>| {
+        studio.panel_data(PanelDataRequest {
+            path: "dashboards/picked.yml".into(),
+            panel: 0,
+            spec: None,
+            max_points: None,
+            filters: None,
+            time: time.map(|(from, to)| kiln_dash::TimeWindow {
+                from: from.into(),
+                to: to.into(),
+            }),
+            variables: Some(
+                variables
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.iter().map(|s| s.to_string()).collect()))
+                    .collect(),
+            ),
+        })
+    };
+    let sum = |sql: String| async move {
+        let answer = studio
+            .run_query(RunQueryRequest {
+                sql,
+                page_size: None,
+                query_id: None,
+            })
+            .await
+            .unwrap();
+        answer.statements[0].first_page[0][0].as_f64().unwrap_or(0.0)
+    };
+    let close = |a: &serde_json::Value, b: f64| (a.as_f64().unwrap_or(0.0) - b).abs() < 1e-6;
+    let first = picked(&[], None).await.unwrap();
+    let expected = sum("select sum(price_paid)::double from main.fct_sales where cat_group = 'Shows' and buyer_state in ('CA','NY','TX')".into()).await;
+    assert!(close(&first.value, expected), "{:?} vs {expected}", first.value);
+    let sports_ca = picked(&[("grp", &["Sports"]), ("states", &["CA"])], None)
+        .await
+        .unwrap();
+    let expected = sum(
+        "select sum(price_paid)::double from main.fct_sales where cat_group = 'Sports' and buyer_state = 'CA'".into(),
+    )
+    .await;
+    assert!(close(&sports_ca.value, expected), "{:?} vs {expected}", sports_ca.value);
+    let march = picked(
+        &[("grp", &["Sports"]), ("states", &["CA"])],
+        Some(("2008-03-01", "2008-04-01")),
+    )
+    .await
+    .unwrap();
+    let expected = sum("select sum(price_paid)::double from main.fct_sales where cat_group = 'Sports' and buyer_state = 'CA' and sale_time between '2008-03-01' and '2008-04-01'".into()).await;
+    assert!(close(&march.value, expected), "{:?} vs {expected}", march.value);
+    assert!(expected > 0.0 && (sports_ca.value.as_f64().unwrap() - expected) > 0.0);
+    // The console gets the query as it ran: variables, range and cross-filters written in.
+    let console = studio
+        .panel_query(PanelDataRequest {
+            path: "dashboards/picked.yml".into(),
+            panel: 0,
+            spec: None,
+            max_points: None,
+            filters: Some(vec![PanelFilter {
+                column: "cat_group".into(),
+                value: serde_json::json!("Shows"),
+            }]),
+            time: None,
+            variables: Some([("grp".to_string(), vec!["Sports".to_string()])].into_iter().collect()),
+        })
+        .await
+        .unwrap();
+    assert!(
+        console
+            .sql
+            .contains("cat_group = 'Sports' and buyer_state in ('CA','NY','TX')"),
+        "{}",
+        console.sql
+    );
+    assert!(
+        console.sql.contains("{{ ref('fct_sales') }}") && console.sql.contains("BETWEEN"),
+        "{}",
+        console.sql
+    );
+    assert!(
+        console.sql.ends_with("where CAST(\"cat_group\" AS VARCHAR) = 'Shows'"),
+        "{}",
+        console.sql
+    );
 }

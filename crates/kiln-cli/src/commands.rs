@@ -47,6 +47,12 @@ fn profile_options(global: &Global) -> ProfileOptions {
 }
 
 pub fn load(global: &Global) -> anyhow::Result<Session> {
+    Ok(load_with_project(global)?.0)
+}
+
+/// [`load`], keeping the loaded project for commands that need more than the manifest (its
+/// dashboards).
+pub fn load_with_project(global: &Global) -> anyhow::Result<(Session, kiln_project::Project)> {
     let started = Instant::now();
     let root = project_root(global)?;
     // The studio opens a project the same way (kiln_project::open, then load and parse), so both
@@ -56,10 +62,11 @@ pub fn load(global: &Global) -> anyhow::Result<Session> {
     let project = kiln_project::load_project(&root)?;
     let manifest = kiln_compile::parse(&project, &target, &ParseOptions { vars })?;
     output::print_warnings(&manifest.warnings);
-    Ok(Session {
+    let session = Session {
         manifest,
         parse_seconds: started.elapsed().as_secs_f64(),
-    })
+    };
+    Ok((session, project))
 }
 
 fn write_manifest(manifest: &Manifest, compiled: &BTreeMap<String, String>) -> anyhow::Result<PathBuf> {
@@ -105,7 +112,8 @@ fn select_ids(
 }
 
 pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
-    let session = load(global)?;
+    let (session, project) = load_with_project(global)?;
+    check_dashboards(&project)?;
     let write_started = Instant::now();
     let written = write_manifest(&session.manifest, &BTreeMap::new())?;
     let write_seconds = write_started.elapsed().as_secs_f64();
@@ -125,6 +133,22 @@ pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
     // add a visible fraction to `kiln parse` on large projects for no benefit.
     std::mem::forget(session);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Dashboards are checked like models: bad YAML, a panel off the grid, an impossible refresh or
+/// time range, a bad variable — each a coded error at its file and line. (Their `ref()`s are
+/// resolved with the exposures, during parsing.)
+fn check_dashboards(project: &kiln_project::Project) -> anyhow::Result<()> {
+    let mut problems = kiln_diagnostics::Diagnostics::default();
+    for dashboard in &project.dashboards {
+        if let Err(errors) = kiln_dash::parse_dashboard(&dashboard.text, &dashboard.path) {
+            problems.extend(kiln_diagnostics::Diagnostics(errors));
+        }
+    }
+    if problems.has_errors() {
+        return Err(problems.into());
+    }
+    Ok(())
 }
 
 pub fn compile(global: &Global, selection: &Selection) -> anyhow::Result<ExitCode> {
@@ -344,7 +368,7 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
 }
 
 pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
-    let session = load(global)?;
+    let (session, project) = load_with_project(global)?;
     let manifest = &session.manifest;
     let mut compiled = BTreeMap::new();
     for node in manifest.nodes.values().filter(|n| !n.raw_code.is_empty()) {
@@ -398,7 +422,8 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
     let target_dir = &manifest.target_dir;
     std::fs::create_dir_all(target_dir)?;
     std::fs::write(target_dir.join("catalog.json"), serde_json::to_string_pretty(&catalog)?)?;
-    std::fs::write(target_dir.join("index.html"), docs_html(manifest))?;
+    let dashboards = crate::chart::docs_section(manifest, &project.dashboards, adapter.as_ref());
+    std::fs::write(target_dir.join("index.html"), docs_html(manifest, &dashboards))?;
     println!(
         "Wrote {}, {} ({} relations) and {}",
         shown(manifest, &manifest_path),
@@ -418,8 +443,9 @@ fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// A static, dependency-free docs page; the studio's docs panel is the rich view.
-fn docs_html(manifest: &Manifest) -> String {
+/// A static, dependency-free docs page; the studio's docs panel is the rich view. `dashboards`
+/// is the dashboards section (HTML), put after the nodes.
+fn docs_html(manifest: &Manifest, dashboards: &str) -> String {
     let mut body = String::new();
     for node in manifest
         .nodes
@@ -453,9 +479,10 @@ fn docs_html(manifest: &Manifest) -> String {
         body.push_str("</section>\n");
     }
     format!(
-        "<!doctype html><meta charset=utf-8><title>{0} docs</title><style>body{{font:14px system-ui;max-width:960px;margin:2em auto}}small{{color:#888;font-weight:normal}}table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:4px 8px;text-align:left}}.deps{{color:#555}}</style><h1>{0}</h1>\n{1}",
+        "<!doctype html><meta charset=utf-8><title>{0} docs</title><style>body{{font:14px system-ui;max-width:960px;margin:2em auto}}small{{color:#888;font-weight:normal}}table{{border-collapse:collapse}}td,th{{border:1px solid #ddd;padding:4px 8px;text-align:left}}.deps{{color:#555}}.panel{{margin:1em 0}}.panel svg{{max-width:100%;height:auto;border:1px solid #e2e4e8}}.note{{color:#555}}pre{{background:#f6f7f9;padding:8px;overflow:auto}}</style><h1>{0}</h1>\n{1}{2}",
         escape(&manifest.project_name),
-        body
+        body,
+        dashboards
     )
 }
 

@@ -1,7 +1,9 @@
 //! `kiln`: dbt-compatible commands over Kiln's engine crates. Exit codes follow dbt: 0 success,
 //! 1 when nodes failed, 2 when the invocation itself failed (bad project, bad arguments).
 
+mod chart;
 mod commands;
+mod dashboard;
 mod output;
 mod serve;
 
@@ -115,6 +117,8 @@ enum Cmd {
         #[arg(long, default_value_t = 5)]
         limit: usize,
     },
+    /// Draw a dashboard's panels (or one) to PNG or SVG files, for CI reports and docs.
+    Chart(chart::ChartArgs),
     /// Documentation artifacts.
     Docs {
         #[command(subcommand)]
@@ -126,6 +130,11 @@ enum Cmd {
     Demo {
         #[command(subcommand)]
         dataset: DemoDataset,
+    },
+    /// Dashboards: import one from Grafana.
+    Dashboard {
+        #[command(subcommand)]
+        action: DashboardAction,
     },
     /// Serve Kiln Studio to a browser on 127.0.0.1 (the engine API plus the built UI).
     Serve {
@@ -143,8 +152,24 @@ enum Cmd {
 }
 
 #[derive(Subcommand)]
+enum DashboardAction {
+    /// Convert a Grafana dashboard JSON (schema 30+) into dashboards/<name>.yml; what cannot be
+    /// converted is listed.
+    Import {
+        /// The dashboard JSON exported from Grafana.
+        file: PathBuf,
+        /// The file name to write, without .yml (default: the dashboard's title, slugged).
+        #[arg(long)]
+        name: Option<String>,
+        /// Replace the file when it exists.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Subcommand)]
 enum DocsAction {
-    /// Write manifest.json, catalog.json and index.html to target/.
+    /// Write manifest.json, catalog.json and index.html (with the dashboards' charts) to target/.
     Generate,
 }
 
@@ -184,6 +209,7 @@ fn main() -> ExitCode {
             inline,
             limit,
         } => commands::show(&global, &selection, inline.as_deref(), limit),
+        Cmd::Chart(args) => chart::chart(&global, &args),
         Cmd::Docs {
             action: DocsAction::Generate,
         } => commands::docs_generate(&global),
@@ -191,6 +217,9 @@ fn main() -> ExitCode {
         Cmd::Demo {
             dataset: DemoDataset::Tickit { scale, out },
         } => commands::demo_tickit(&global, scale, out),
+        Cmd::Dashboard {
+            action: DashboardAction::Import { file, name, force },
+        } => dashboard::import(&global, &file, name.as_deref(), force),
         Cmd::Serve { port, ui_dist, open } => serve::serve(&global, port, ui_dist, open),
     };
     match outcome {

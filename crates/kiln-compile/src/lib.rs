@@ -542,8 +542,19 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
         for dep in &exposure.def.depends_on {
             match compiler.resolve_expression(dep) {
                 Ok(ids) => depends_on.extend(ids),
-                Err(message) => diagnostics.push(
-                    Diagnostic::error(Code::UnknownRef, format!("exposure '{}': {message}", exposure.def.name))
+                Err(message) => diagnostics.push(match dashboard_line(project, dep) {
+                    // A dependency read from a dashboard's panel query is reported where it is written.
+                    Some((file, line)) => Diagnostic::error(
+                        Code::UnknownRef,
+                        format!("dashboard '{}': {message}", exposure.def.name),
+                    )
+                    .at(Location {
+                        file,
+                        line: Some(line),
+                        column: None,
+                    })
+                    .hint("fix the ref() or source() in the panel's query (or the variable's)"),
+                    None => Diagnostic::error(Code::UnknownRef, format!("exposure '{}': {message}", exposure.def.name))
                         .at(Location {
                             file: exposure.file.clone(),
                             line: kiln_project::find_line(
@@ -553,7 +564,7 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
                             column: None,
                         })
                         .hint("depends_on entries look like ref('model') or source('source', 'table')"),
-                ),
+                }),
             }
         }
         nodes.insert(
@@ -1056,6 +1067,26 @@ fn inject_ctes(sql: &str, ctes: &[(String, String)]) -> String {
     } else {
         format!("with {joined}\n{sql}")
     }
+}
+
+/// Where a dashboard's query writes `dep` (`ref('x')`, normalised by kiln-project): the first
+/// line of a dashboard file that calls the same function on the same quoted names.
+fn dashboard_line(project: &Project, dep: &str) -> Option<(std::path::PathBuf, usize)> {
+    let (function, rest) = dep.split_once('(')?;
+    let names: Vec<&str> = rest
+        .trim_end_matches(')')
+        .split(',')
+        .map(|n| n.trim().trim_matches(['\'', '"']))
+        .collect();
+    project.dashboards.iter().find_map(|dashboard| {
+        dashboard.text.lines().enumerate().find_map(|(k, line)| {
+            let calls = line.contains(&format!("{function}(")) || line.contains(&format!("{function} ("));
+            let named = names
+                .iter()
+                .all(|n| line.contains(&format!("'{n}'")) || line.contains(&format!("\"{n}\"")));
+            (calls && named).then(|| (dashboard.path.clone(), k + 1))
+        })
+    })
 }
 
 #[cfg(test)]

@@ -34,6 +34,9 @@ pub struct Dashboard {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub time: Option<TimeWindow>,
+    /// Drop-downs whose selection panel queries use as `$name`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variables: Vec<crate::Variable>,
     #[serde(default)]
     pub panels: Vec<Panel>,
 }
@@ -48,19 +51,25 @@ pub struct TimeWindow {
 impl Dashboard {
     /// The dashboard's time range at `now` (Unix seconds).
     pub fn time_range(&self, now: f64) -> Result<crate::TimeRange, String> {
-        let (from, to) = match &self.time {
-            Some(window) => (window.from.as_str(), window.to.as_str()),
-            None => ("now-6h", "now"),
-        };
-        let range = crate::TimeRange {
-            from: crate::resolve_time(from, now)?,
-            to: crate::resolve_time(to, now)?,
-        };
-        if range.from >= range.to {
-            return Err(format!("the time range starts at {from}, not before its end {to}"));
-        }
-        Ok(range)
+        window_range(self.time.as_ref(), now)
     }
+}
+
+/// A time window (the dashboard's, or one picked in the studio) at `now` (Unix seconds);
+/// `now-6h` to `now` when there is none.
+pub fn window_range(window: Option<&TimeWindow>, now: f64) -> Result<crate::TimeRange, String> {
+    let (from, to) = match window {
+        Some(window) => (window.from.as_str(), window.to.as_str()),
+        None => ("now-6h", "now"),
+    };
+    let range = crate::TimeRange {
+        from: crate::resolve_time(from, now)?,
+        to: crate::resolve_time(to, now)?,
+    };
+    if range.from >= range.to {
+        return Err(format!("the time range starts at {from}, not before its end {to}"));
+    }
+    Ok(range)
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -148,6 +157,38 @@ pub fn parse_dashboard(text: &str, file: &Path) -> Result<Dashboard, Vec<Diagnos
             .position(|l| l.starts_with("refresh:"))
             .map_or(1, |k| k + 1);
         problems.push(Diagnostic::error(Code::Dashboard, message).at(Location::at(file, line, None)));
+    }
+    for variable in &dashboard.variables {
+        let problem = if !crate::variables::valid_name(&variable.name) {
+            Some(format!(
+                "variable '{}' needs a name of letters, digits and _ (not starting with __)",
+                variable.name
+            ))
+        } else if variable.query.is_none() && variable.values.is_empty() {
+            Some(format!(
+                "variable '{}' has neither a query nor values to choose from",
+                variable.name
+            ))
+        } else if dashboard.variables.iter().filter(|v| v.name == variable.name).count() > 1 {
+            Some(format!("variable '{}' is declared twice", variable.name))
+        } else {
+            None
+        };
+        if let Some(message) = problem {
+            let line = text
+                .lines()
+                .position(|l| {
+                    let l = l.trim_start().trim_start_matches("- ").trim_start();
+                    l.strip_prefix("name:")
+                        .is_some_and(|v| v.trim().trim_matches(['\'', '"']) == variable.name)
+                })
+                .map_or(1, |k| k + 1);
+            problems.push(
+                Diagnostic::error(Code::Dashboard, message)
+                    .at(Location::at(file, line, None))
+                    .hint("a variable is `- name: x` with `query: select …` or `values: [a, b]`"),
+            );
+        }
     }
     for (index, panel) in dashboard.panels.iter().enumerate() {
         let GridPos { x, w, h, .. } = panel.grid;

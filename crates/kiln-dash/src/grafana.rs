@@ -179,6 +179,29 @@ fn grouping(name: &str, args: &[String]) -> Result<(String, f64), String> {
     Ok((column, size))
 }
 
+/// `sql` with `$__interval_ms` and `$__interval` (not followed by more of a name) written in.
+fn interval_variables(sql: &str, step: f64) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    while let Some(at) = rest.find("$__interval") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "$__interval".len()..];
+        let (text, used) =
+            if after.starts_with("_ms") && !after[3..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                (format!("{}", (step * 1000.0).round()), "$__interval_ms".len())
+            } else if !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_') {
+                (interval_text(step), "$__interval".len())
+            } else {
+                // Another name that starts alike: left for the macro pass.
+                (rest[at..at + "$__interval".len()].to_string(), "$__interval".len())
+            };
+        out.push_str(&text);
+        rest = &rest[at + used..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Expands every Grafana macro in `sql` against `range`. Unknown `$__` names are left for the
 /// warehouse to reject with its own message; a macro missing its arguments is an error here.
 pub fn expand_macros(sql: &str, range: &TimeRange) -> Result<String, String> {
@@ -186,10 +209,13 @@ pub fn expand_macros(sql: &str, range: &TimeRange) -> Result<String, String> {
         return Ok(sql.to_string());
     }
     let step = interval(range);
+    // `$__interval` is a template variable in Grafana, written in before macros run, so it may be
+    // a macro's argument: `$__timeGroup(t, $__interval)`.
+    let sql = interval_variables(sql, step);
     let from = format!("'{}'", rfc3339(range.from));
     let to = format!("'{}'", rfc3339(range.to));
     let mut out = String::with_capacity(sql.len() + 64);
-    let mut rest = sql;
+    let mut rest = sql.as_str();
     while let Some(at) = rest.find("$__") {
         out.push_str(&rest[..at]);
         let after = &rest[at + 3..];
@@ -275,6 +301,14 @@ mod tests {
         assert_eq!(
             expand_macros("'$__interval' $__interval_ms", &RANGE).unwrap(),
             "'15s' 15000"
+        );
+        assert_eq!(
+            expand_macros("select $__timeGroup(t, $__interval) from m", &RANGE).unwrap(),
+            "select floor(extract(epoch from t)/15)*15 AS \"time\" from m"
+        );
+        assert_eq!(
+            expand_macros("select $__timeGroupAlias(t, '1h')", &RANGE).unwrap(),
+            "select floor(extract(epoch from t)/3600)*3600 AS \"time\""
         );
         assert_eq!(
             expand_macros("select $__unknown(x)", &RANGE).unwrap(),

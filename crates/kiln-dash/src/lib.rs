@@ -4,27 +4,38 @@
 //! thousand points however big the table. Dashboards (files of panels, each a query and a spec)
 //! build on these.
 
+mod complete;
 mod dashboard;
+mod edit;
 mod grafana;
+mod grafana_import;
 mod lttb;
+mod panel;
 pub mod plan;
 mod regions;
+pub mod render;
 mod run;
 mod spec;
 mod suggest;
+pub mod variables;
 
 use kiln_diagnostics::{Code, Diagnostic};
 
+pub use complete::complete;
 pub use dashboard::{
-    panel_line, parse_dashboard, refresh_seconds, Dashboard, GridPos, Panel, TimeWindow, GRID_COLUMNS,
+    panel_line, parse_dashboard, refresh_seconds, window_range, Dashboard, GridPos, Panel, TimeWindow, GRID_COLUMNS,
 };
+pub use edit::{edit_dashboard, PanelEdit};
 pub use grafana::{expand_macros, resolve_time, rfc3339, TimeRange};
+pub use grafana_import::{import_grafana, slug, write_imported, Imported, MIN_SCHEMA_VERSION};
 pub use lttb::lttb;
+pub use panel::{filtered_query, panel_chart, panel_sql, PanelFilter, TABLE_ROWS};
 pub use plan::{Column, Role};
 pub use regions::{country_key, us_state_key};
 pub use run::{chart, ChartData, RunError};
 pub use spec::{Aggregation, ChartKind, ChartSpec, Measure, RegionSet, TimeBucket};
 pub use suggest::suggest;
+pub use variables::{Selection, Variable};
 
 /// A spec that does not fit the data it charts.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -104,6 +104,15 @@ impl Source<'_> {
         })?;
         self.column(name, what)
     }
+
+    /// The column that orders rows in time for [`Aggregation::Last`]: a date/time column named
+    /// `time` (Grafana's convention), else the first date/time column.
+    fn time_column(&self) -> Option<&Column> {
+        let temporal = || self.columns.iter().filter(|c| is_temporal(&c.data_type));
+        temporal()
+            .find(|c| c.name.eq_ignore_ascii_case("time"))
+            .or_else(|| temporal().next())
+    }
 }
 
 pub fn kind_name(kind: ChartKind) -> &'static str {
@@ -117,6 +126,8 @@ pub fn kind_name(kind: ChartKind) -> &'static str {
         ChartKind::PointMap => "point map",
         ChartKind::RegionMap => "region map",
         ChartKind::Heatmap => "heatmap",
+        ChartKind::Pie => "pie",
+        ChartKind::Gauge => "gauge",
     }
 }
 
@@ -161,6 +172,18 @@ fn measure_sql(source: &Source<'_>, measure: &Measure, what: &str) -> Result<Str
         Aggregation::Min => format!("min({})", need_number("minimum")?),
         Aggregation::Max => format!("max({})", need_number("maximum")?),
         Aggregation::None => need_number("value")?,
+        Aggregation::Last => {
+            let c = need_number("last value")?;
+            // The latest non-null value by time, as Grafana's `lastNotNull`; without a time column
+            // the query's own last row (DuckDB keeps a subquery's order for `last`).
+            match source.time_column() {
+                Some(time) => format!(
+                    "arg_max({c}, {}) FILTER (WHERE {c} IS NOT NULL)",
+                    quote_ident(&time.name)
+                ),
+                None => format!("last({c}) FILTER (WHERE {c} IS NOT NULL)"),
+            }
+        }
     };
     Ok(format!("CAST({sql} AS DOUBLE)"))
 }
@@ -198,7 +221,7 @@ pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -
                 epoch_column: false,
             })
         }
-        ChartKind::Stat if spec.x.is_none() => {
+        ChartKind::Stat | ChartKind::Gauge if spec.x.is_none() => {
             let measure = first_measure(spec)?;
             Ok(Plan {
                 sql: format!(
@@ -210,6 +233,19 @@ pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -
                 raw: false,
                 epoch_column: false,
             })
+        }
+        ChartKind::Pie => {
+            // One slice per category: the first value only, never split into series, and always
+            // one number per slice (rows as they are would draw the same category twice).
+            let mut pie = spec.clone();
+            pie.series = None;
+            pie.y.truncate(1);
+            for measure in &mut pie.y {
+                if measure.aggregation == Aggregation::None {
+                    measure.aggregation = Aggregation::Sum;
+                }
+            }
+            cartesian(&pie, source, bucket)
         }
         _ => cartesian(spec, source, bucket),
     }
@@ -273,18 +309,20 @@ fn cartesian(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) 
         format!("SELECT {}{epoch} FROM {from} WHERE {xq} IS NOT NULL", select.join(", "))
     };
     let categorical = !temporal && !is_numeric(&x.data_type);
-    // Bars of categories read best biggest first; lines and times go in x order.
-    let order = if categorical && aggregated && spec.kind == ChartKind::Bar && !series {
+    // Bars and slices of categories read best biggest first; lines and times go in x order.
+    let by_size = matches!(spec.kind, ChartKind::Bar | ChartKind::Pie);
+    let order = if categorical && aggregated && by_size && !series {
         format!("{} DESC NULLS LAST, 1", alias("y0"))
     } else if series {
         "1, 2".into()
     } else {
         "1".into()
     };
-    let limit = match (aggregated, categorical && spec.kind == ChartKind::Bar && !series) {
+    let limit = match (aggregated, categorical && by_size && !series) {
         (true, true) => MAX_CATEGORIES,
         (true, false) => MAX_GROUPS,
-        (false, _) => MAX_RAW_ROWS,
+        // One more than read, to tell a cut series from one of exactly that length.
+        (false, _) => MAX_RAW_ROWS + 1,
     };
     let sql = if series {
         // Only the biggest series are drawn, by the total of the first value.
@@ -364,8 +402,10 @@ fn point_map(spec: &ChartSpec, source: &Source<'_>) -> Result<Plan, ChartError> 
         String::new()
     };
     let sql = format!(
-        "SELECT {} FROM {from} WHERE {la} BETWEEN -90 AND 90 AND {lo} BETWEEN -180 AND 180{group} LIMIT {MAX_MARKERS}",
-        select.join(", ")
+        "SELECT {} FROM {from} WHERE {la} BETWEEN -90 AND 90 AND {lo} BETWEEN -180 AND 180{group} LIMIT {}",
+        select.join(", "),
+        // One more than drawn: the extra row says the map was cut, without counting them all.
+        MAX_MARKERS + 1
     );
     Ok(Plan {
         sql,
@@ -499,6 +539,53 @@ mod tests {
         map.latitude = Some("lat".into());
         let ChartError::Spec { message, .. } = plan_r(&map, None).unwrap_err();
         assert!(message.contains("longitude"), "{message}");
+    }
+
+    #[test]
+    fn pies_gauges_and_latest_values() {
+        // A pie: one summed slice per category, biggest first, never split into series.
+        let mut pie = ChartSpec::new(ChartKind::Pie);
+        pie.x = Some("cat_name".into());
+        pie.series = Some("lat".into());
+        pie.y = vec![
+            measure("qty", Aggregation::None),
+            measure("price_paid", Aggregation::Sum),
+        ];
+        let plan = plan_r(&pie, None).unwrap();
+        assert_eq!(
+            plan.sql,
+            "SELECT \"cat_name\" AS \"x\", CAST(sum(\"qty\") AS DOUBLE) AS \"y0\" FROM r WHERE \"cat_name\" IS NOT NULL GROUP BY 1 ORDER BY \"y0\" DESC NULLS LAST, 1 LIMIT 100"
+        );
+        assert_eq!(plan.roles, vec![Role::X, Role::Y]);
+        // A gauge is one value, like a stat; the latest one is by the time column.
+        let mut gauge = ChartSpec::new(ChartKind::Gauge);
+        gauge.y = vec![measure("price_paid", Aggregation::Last)];
+        let plan = plan_r(&gauge, None).unwrap();
+        assert_eq!(
+            plan.sql,
+            "SELECT CAST(arg_max(\"price_paid\", \"sale_time\") FILTER (WHERE \"price_paid\" IS NOT NULL) AS DOUBLE) AS \"y0\" FROM r"
+        );
+        // Without a time column, the query's last row.
+        let cols = [Column {
+            name: "v".into(),
+            data_type: "BIGINT".into(),
+        }];
+        let mut stat = ChartSpec::new(ChartKind::Stat);
+        stat.y = vec![measure("v", Aggregation::Last)];
+        let last = super::plan(
+            &stat,
+            &Source {
+                relation: "t",
+                columns: &cols,
+            },
+            None,
+        )
+        .unwrap();
+        assert!(
+            last.sql.contains("last(\"v\") FILTER (WHERE \"v\" IS NOT NULL)"),
+            "{}",
+            last.sql
+        );
     }
 
     #[test]

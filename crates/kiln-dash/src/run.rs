@@ -26,7 +26,7 @@ pub struct ChartData {
     pub columns: Vec<String>,
     #[ts(type = "unknown[][]")]
     pub rows: Vec<Vec<Value>>,
-    /// A stat's number (over every row), when the spec is a stat.
+    /// A stat's or gauge's number (over every row).
     #[ts(type = "unknown")]
     pub value: Value,
     /// Raw points read before down-sampling to `rows`, when the engine down-sampled.
@@ -83,7 +83,8 @@ fn resolve_bucket(
 }
 
 /// Charts `spec` over `relation` (a table or a parenthesised query whose columns are `columns`),
-/// down-sampling raw series to at most `max_points` points each.
+/// its missing encodings completed from the columns ([`crate::complete`]), down-sampling raw
+/// series to at most `max_points` points each.
 pub fn chart(
     adapter: &dyn Adapter,
     relation: &str,
@@ -91,6 +92,9 @@ pub fn chart(
     spec: &ChartSpec,
     max_points: usize,
 ) -> Result<ChartData, RunError> {
+    // What the spec leaves out (an imported Grafana panel names no columns) comes from the
+    // columns; `spec` in the answer is the completed one, so the settings show what is drawn.
+    let spec = &crate::complete::complete(spec, columns);
     let source = Source { relation, columns };
     let bucket = resolve_bucket(adapter, spec, &source)?;
     let mut drawn = spec.clone();
@@ -99,7 +103,8 @@ pub fn chart(
     }
     let mut notes = Vec::new();
     let mut value = Value::Null;
-    if spec.kind == ChartKind::Stat && spec.x.is_some() {
+    let single = matches!(spec.kind, ChartKind::Stat | ChartKind::Gauge);
+    if single && spec.x.is_some() {
         let mut total = spec.clone();
         total.x = None;
         let plan = plan::plan(&total, &source, None)?;
@@ -109,18 +114,19 @@ pub fn chart(
     let result = adapter.query(&plan.sql, None)?;
     let mut names: Vec<String> = result.columns.iter().map(|c| c.name.clone()).collect();
     let mut rows = result.rows;
-    if spec.kind == ChartKind::Stat && spec.x.is_none() {
+    if single && spec.x.is_none() {
         value = first_cell(rows.clone());
     }
     let mut sampled_from = None;
     if plan.raw {
+        if rows.len() > plan::MAX_RAW_ROWS {
+            rows.truncate(plan::MAX_RAW_ROWS);
+            notes.push(format!("only the first {} points were read", plan::MAX_RAW_ROWS));
+        }
         let before = rows.len();
         rows = downsample(rows, &plan, max_points);
         if rows.len() < before {
             sampled_from = Some(before as u64);
-        }
-        if before >= plan::MAX_RAW_ROWS {
-            notes.push(format!("only the first {} points were read", plan::MAX_RAW_ROWS));
         }
     }
     if plan.epoch_column {
@@ -138,7 +144,8 @@ pub fn chart(
                 ));
             }
         }
-        if rows.len() >= plan::MAX_MARKERS {
+        if rows.len() > plan::MAX_MARKERS {
+            rows.truncate(plan::MAX_MARKERS);
             notes.push(format!("only the first {} markers are drawn", plan::MAX_MARKERS));
         }
     }

@@ -22,6 +22,10 @@ pub enum ChartKind {
     RegionMap,
     /// `x` across, `series` down, a measure as colour.
     Heatmap,
+    /// Slices of one value per category of `x` (a donut), the biggest first.
+    Pie,
+    /// One value like a stat, on a dial from `min` to `max`.
+    Gauge,
 }
 
 /// How rows are combined into one value per group.
@@ -37,6 +41,9 @@ pub enum Aggregation {
     Count,
     CountDistinct,
     Median,
+    /// The value of the latest non-null row by the data's time column (the last row the query
+    /// returns when it has none): Grafana's default `lastNotNull` reduction of a stat or gauge.
+    Last,
 }
 
 /// Time buckets for a date/time `x`.
@@ -163,6 +170,14 @@ pub struct ChartSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub tiles: Option<String>,
+    /// A gauge's dial starts here (0 when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub min: Option<f64>,
+    /// A gauge's dial ends here (from the value when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub max: Option<f64>,
 }
 
 impl ChartSpec {
@@ -184,6 +199,8 @@ impl ChartSpec {
             region: None,
             regions: None,
             tiles: None,
+            min: None,
+            max: None,
         }
     }
 }

@@ -79,7 +79,7 @@ registry! {
     Internal = "K6004", Api, "A bug or an unexpected failure inside the engine.";
     Unauthorized = "K6005", Api, "A transport refused a request without the studio's token.";
     ChartSpec = "K7001", Engine, "A chart spec names a column the data lacks, or does not fit its chart type.";
-    Dashboard = "K7002", Engine, "A dashboard file's panel, grid place or refresh interval is impossible.";
+    Dashboard = "K7002", Engine, "A dashboard file's panel, grid place or refresh interval is impossible, or a Grafana dashboard cannot be imported.";
     UiUnreadableError = "UI0001", Ui, "The engine or its transport failed with something that is not a diagnostic.";
     UiEngineUnreachable = "UI0002", Ui, "The studio could not reach the engine (`kiln serve` stopped, or the network failed).";
     UiHttpStatus = "UI0003", Ui, "`kiln serve` answered with an HTTP error status but no diagnostic.";

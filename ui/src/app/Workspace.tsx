@@ -5,8 +5,11 @@ import { LineageView } from "../features/lineage/LineageView";
 import { QueryConsole } from "../features/query/QueryConsole";
 import { DocsView } from "../features/docs/DocsView";
 import { Icon } from "../shared/ui";
-import { DashboardView } from "../features/dashboards/DashboardView";
 import type { TabKind } from "./studio/state";
+import { lazy, Suspense } from "react";
+
+// Dashboards bring ECharts and Leaflet: loaded with the first dashboard opened.
+const DashboardView = lazy(() => import("../features/dashboards/DashboardView").then((module) => ({ default: module.DashboardView })));
 
 const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard" };
 
@@ -68,7 +71,11 @@ export function Workspace() {
         {active?.kind === "lineage" && <LineageView />}
         {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}
         {active?.kind === "docs" && active.docsId && <DocsView id={active.docsId} />}
-        {active?.kind === "dashboard" && active.path && <DashboardView key={active.path} path={active.path} />}
+        {active?.kind === "dashboard" && active.path && (
+          <Suspense fallback={<div className="center-fill muted">Opening the dashboard…</div>}>
+            <DashboardView key={active.path} path={active.path} />
+          </Suspense>
+        )}
       </div>
     </div>
   );

@@ -3,4 +3,4 @@
 /**
  * How rows are combined into one value per group.
  */
-export type Aggregation = "none" | "sum" | "avg" | "min" | "max" | "count" | "countDistinct" | "median";
+export type Aggregation = "none" | "sum" | "avg" | "min" | "max" | "count" | "countDistinct" | "median" | "last";

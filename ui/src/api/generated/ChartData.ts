@@ -15,7 +15,7 @@ spec: ChartSpec, roles: Array<Role>,
  */
 columns: Array<string>, rows: unknown[][], 
 /**
- * A stat's number (over every row), when the spec is a stat.
+ * A stat's or gauge's number (over every row).
  */
 value: unknown, 
 /**

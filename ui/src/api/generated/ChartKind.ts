@@ -3,4 +3,4 @@
 /**
  * The kind of chart.
  */
-export type ChartKind = "line" | "area" | "bar" | "scatter" | "stat" | "table" | "pointMap" | "regionMap" | "heatmap";
+export type ChartKind = "line" | "area" | "bar" | "scatter" | "stat" | "table" | "pointMap" | "regionMap" | "heatmap" | "pie" | "gauge";

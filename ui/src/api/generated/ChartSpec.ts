@@ -44,4 +44,12 @@ region?: string, regions?: RegionSet,
  * A raster tile URL template (`https://tile.openstreetmap.org/{z}/{x}/{y}.png`) drawn under a
  * map when it loads; the offline outlines are always there.
  */
-tiles?: string, };
+tiles?: string, 
+/**
+ * A gauge's dial starts here (0 when absent).
+ */
+min?: number, 
+/**
+ * A gauge's dial ends here (from the value when absent).
+ */
+max?: number, };

@@ -69,7 +69,7 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   { code: "K6004", name: "Internal", origin: "api", meaning: "A bug or an unexpected failure inside the engine." },
   { code: "K6005", name: "Unauthorized", origin: "api", meaning: "A transport refused a request without the studio's token." },
   { code: "K7001", name: "ChartSpec", origin: "engine", meaning: "A chart spec names a column the data lacks, or does not fit its chart type." },
-  { code: "K7002", name: "Dashboard", origin: "engine", meaning: "A dashboard file's panel, grid place or refresh interval is impossible." },
+  { code: "K7002", name: "Dashboard", origin: "engine", meaning: "A dashboard file's panel, grid place or refresh interval is impossible, or a Grafana dashboard cannot be imported." },
   { code: "UI0001", name: "UiUnreadableError", origin: "ui", meaning: "The engine or its transport failed with something that is not a diagnostic." },
   { code: "UI0002", name: "UiEngineUnreachable", origin: "ui", meaning: "The studio could not reach the engine (`kiln serve` stopped, or the network failed)." },
   { code: "UI0003", name: "UiHttpStatus", origin: "ui", meaning: "`kiln serve` answered with an HTTP error status but no diagnostic." },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { filteredQuery, filtersFor, toggleFilter } from "./filters";
+import { filtersFor, toggleFilter } from "./filters";
 
 describe("cross-filters", () => {
   it("toggles, replaces and adds by column", () => {
@@ -18,12 +18,5 @@ describe("cross-filters", () => {
     const filters = [{ column: "cat_name", value: "Jazz", source: 4 }];
     expect(filtersFor(filters, 4)).toEqual([]);
     expect(filtersFor(filters, 0)).toEqual([{ column: "cat_name", value: "Jazz" }]);
-  });
-
-  it("writes the filtered query for the console", () => {
-    expect(filteredQuery("select * from t;", [{ column: "cat_name", value: "O'Neil" }, { column: "qty", value: 2 }])).toBe(
-      "select * from (\nselect * from t\n) as panel\nwhere cast(\"cat_name\" as varchar) = 'O''Neil'\n  and \"qty\" = 2",
-    );
-    expect(filteredQuery("select 1", [])).toBe("select 1");
   });
 });

@@ -100,5 +100,5 @@ export function ChartPanel({ queryId, statement, filter, columns }: Props) {
 }
 
 function isEChart(data: ChartData): boolean {
-  return ["line", "area", "bar", "scatter", "heatmap"].includes(data.spec.kind) || (data.spec.kind === "stat" && data.rows.length > 1);
+  return ["line", "area", "bar", "scatter", "heatmap", "pie", "gauge"].includes(data.spec.kind) || (data.spec.kind === "stat" && data.rows.length > 1);
 }

@@ -6,6 +6,8 @@ const KINDS: Array<[ChartKind, string]> = [
   ["bar", "Bar"],
   ["scatter", "Scatter"],
   ["stat", "Stat"],
+  ["gauge", "Gauge"],
+  ["pie", "Pie"],
   ["heatmap", "Heatmap"],
   ["pointMap", "Point map"],
   ["regionMap", "Region map"],
@@ -20,6 +22,7 @@ const AGGREGATIONS: Array<[Aggregation, string]> = [
   ["median", "Median"],
   ["count", "Count"],
   ["countDistinct", "Count distinct"],
+  ["last", "Last value"],
   ["none", "Each row"],
 ];
 
@@ -36,6 +39,8 @@ const BUCKETS: Array<[TimeBucket, string]> = [
 ];
 
 const CARTESIAN: readonly ChartKind[] = ["line", "area", "bar", "scatter", "heatmap"];
+/** Kinds drawing one value (a stat's number, a gauge's dial, a pie's slice sizes). */
+const SINGLE_VALUE: readonly ChartKind[] = ["stat", "gauge", "pie"];
 
 function isTemporal(column: ColumnDto | undefined): boolean {
   return /^(date|timestamp)/i.test(column?.dataType ?? "");
@@ -53,6 +58,9 @@ export function ChartSettings({ spec, columns, onChange }: Props) {
   const names = columns.map((column) => column.name);
   const xColumn = columns.find((column) => column.name === spec.x);
   const cartesian = CARTESIAN.includes(spec.kind);
+  const single = SINGLE_VALUE.includes(spec.kind);
+  const hasX = cartesian || spec.kind === "stat" || spec.kind === "pie";
+  const measures = single ? spec.y.slice(0, 1) : spec.y;
   const setMeasure = (nth: number, measure: Measure) => set({ y: spec.y.map((entry, k) => (k === nth ? measure : entry)) });
   return (
     <div className="chart-settings" data-testid="chart-settings">
@@ -65,12 +73,12 @@ export function ChartSettings({ spec, columns, onChange }: Props) {
           ))}
         </select>
       </Field>
-      {(cartesian || spec.kind === "stat") && (
-        <Field label={spec.kind === "stat" ? "Trend over" : spec.kind === "bar" && spec.horizontal ? "Categories" : "X"}>
+      {hasX && (
+        <Field label={spec.kind === "stat" ? "Trend over" : spec.kind === "pie" ? "Slices by" : spec.kind === "bar" && spec.horizontal ? "Categories" : "X"}>
           <ColumnSelect testId="chart-x" value={spec.x} names={names} optional={spec.kind === "stat"} onChange={(x) => set({ x, bucket: isTemporal(columns.find((c) => c.name === x)) ? (spec.bucket ?? "auto") : undefined })} />
         </Field>
       )}
-      {(cartesian || spec.kind === "stat") && isTemporal(xColumn) && (
+      {hasX && isTemporal(xColumn) && (
         <Field label="Per">
           <select data-testid="chart-bucket" value={spec.bucket ?? "auto"} onChange={(event) => set({ bucket: event.target.value as TimeBucket })}>
             {BUCKETS.map(([bucket, label]) => (
@@ -81,18 +89,18 @@ export function ChartSettings({ spec, columns, onChange }: Props) {
           </select>
         </Field>
       )}
-      {(cartesian || spec.kind === "stat") &&
-        spec.y.map((measure, nth) => (
-          <Field key={nth} label={spec.kind === "heatmap" ? "Colour" : `Y${spec.y.length > 1 ? ` ${nth + 1}` : ""}`}>
+      {(cartesian || single) &&
+        measures.map((measure, nth) => (
+          <Field key={nth} label={spec.kind === "heatmap" ? "Colour" : single ? "Value" : `Y${spec.y.length > 1 ? ` ${nth + 1}` : ""}`}>
             <MeasureSelect testId={`chart-y-${nth}`} measure={measure} names={names} onChange={(next) => setMeasure(nth, next)} />
-            {spec.y.length > 1 && (
+            {measures.length > 1 && (
               <button type="button" className="icon-button" aria-label={`Remove Y ${nth + 1}`} onClick={() => set({ y: spec.y.filter((_, k) => k !== nth) })}>
                 ×
               </button>
             )}
           </Field>
         ))}
-      {(cartesian || spec.kind === "stat") && spec.y.length === 0 && (
+      {(cartesian || single) && spec.y.length === 0 && (
         <Field label="Y">
           <MeasureSelect testId="chart-y-0" measure={{ aggregation: "count" }} names={names} onChange={(next) => set({ y: [next] })} />
         </Field>
@@ -118,6 +126,16 @@ export function ChartSettings({ spec, columns, onChange }: Props) {
           <input type="checkbox" checked={spec.horizontal} onChange={(event) => set({ horizontal: event.target.checked })} />
           Horizontal
         </label>
+      )}
+      {spec.kind === "gauge" && (
+        <>
+          <Field label="Min">
+            <NumberInput testId="chart-min" value={spec.min} placeholder="0" onChange={(min) => set({ min })} />
+          </Field>
+          <Field label="Max">
+            <NumberInput testId="chart-max" value={spec.max} placeholder="auto" onChange={(max) => set({ max })} />
+          </Field>
+        </>
       )}
       {spec.kind === "pointMap" && (
         <>
@@ -163,6 +181,23 @@ export function ChartSettings({ spec, columns, onChange }: Props) {
         </Field>
       )}
     </div>
+  );
+}
+
+function NumberInput({ value, placeholder, onChange, testId }: { value: number | undefined; placeholder: string; onChange: (value: number | undefined) => void; testId: string }) {
+  return (
+    <input
+      className="input input-sm chart-number"
+      data-testid={testId}
+      type="number"
+      placeholder={placeholder}
+      defaultValue={value ?? ""}
+      onBlur={(event) => {
+        const text = event.target.value.trim();
+        const number = Number(text);
+        onChange(text === "" || !Number.isFinite(number) ? undefined : number);
+      }}
+    />
   );
 }
 

@@ -36,6 +36,8 @@ export function ChartView({ data, onChart, onSelect }: { data: ChartData; onChar
           }}
         />
       );
+    case "gauge":
+      return data.value === null ? <div className="chart-empty">The query returned no value to show.</div> : <EChart data={data} onReady={onChart} />;
     case "regionMap":
       return <RegionMap data={data} onSelect={(region) => data.spec.region && onSelect?.({ column: data.spec.region, value: region })} />;
     default:
@@ -51,7 +53,8 @@ function StatView({ data, onChart }: { data: ChartData; onChart?: (chart: EChart
   const value = typeof data.value === "number" ? formatNumber(data.value) : formatValue(data.value);
   return (
     <div className="stat-view">
-      <div className="stat-value" data-testid="stat-value">
+      {/* The number shrinks to fit a narrow panel (its length sets the size), never clipped. */}
+      <div className="stat-value" data-testid="stat-value" style={{ "--chars": Math.max(4, value.length) } as React.CSSProperties}>
         {value}
       </div>
       <div className="stat-label">{measure ? measureLabel(measure) : ""}</div>

@@ -1,5 +1,5 @@
 import { useEffect, useRef } from "react";
-import { BarChart, HeatmapChart, LineChart, ScatterChart } from "echarts/charts";
+import { BarChart, GaugeChart, HeatmapChart, LineChart, PieChart, ScatterChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { init, use, type ECharts } from "echarts/core";
 import { CanvasRenderer } from "echarts/renderers";
@@ -9,7 +9,7 @@ import { PALETTE, buildOption, type ChartSummary, type ChartTheme } from "./echa
 
 // Only the chart types and parts Kiln draws are bundled (ECharts is tree-shaken), on the canvas
 // renderer: WebGL is unreliable in WebKitGTK under Xvfb, where the desktop window is tested.
-use([LineChart, BarChart, ScatterChart, HeatmapChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
+use([LineChart, BarChart, ScatterChart, HeatmapChart, PieChart, GaugeChart, GridComponent, TooltipComponent, LegendComponent, DataZoomComponent, VisualMapComponent, CanvasRenderer]);
 
 function readTheme(): ChartTheme {
   const style = getComputedStyle(document.documentElement);
@@ -24,7 +24,7 @@ function readTheme(): ChartTheme {
 }
 
 /**
- * One ECharts canvas for a line, area, bar, scatter or heatmap chart. New data updates the same
+ * One ECharts canvas for a line, area, bar, scatter, heatmap, pie or gauge chart. New data updates the same
  * instance (`notMerge` only when the chart's shape changed), so a refresh keeps the zoom the user set.
  */
 export function EChart({ data, onReady, onSelect }: { data: ChartData; onReady?: (chart: ECharts | null) => void; onSelect?: (x: unknown) => void }) {
@@ -34,6 +34,8 @@ export function EChart({ data, onReady, onSelect }: { data: ChartData; onReady?:
   const summary = useRef<ChartSummary>({ series: 0, points: 0 });
   const select = useRef(onSelect);
   const horizontal = useRef(false);
+  /** Whether the chart has axes a click position maps onto (not a pie or a gauge). */
+  const cartesian = useRef(true);
   /** The category axis's values, when the axis is one: a click's position maps to one of them. */
   const categories = useRef<unknown[] | null>(null);
   select.current = onSelect;
@@ -52,9 +54,14 @@ export function EChart({ data, onReady, onSelect }: { data: ChartData; onReady?:
     });
     // A click anywhere in a category's column of the plot (not only on its bar, which may be a
     // sliver) selects that category for cross-filtering; on a value axis, the value under it.
+    // A pie has no grid: a click on a slice selects its category.
+    instance.on("click", (params) => {
+      const clicked = params as { seriesType?: string; name?: string };
+      if (clicked.seriesType === "pie" && clicked.name !== undefined) select.current?.(clicked.name);
+    });
     instance.getZr().on("click", (event) => {
       const point = [event.offsetX, event.offsetY];
-      if (!select.current || !instance.containPixel({ gridIndex: 0 }, point)) return;
+      if (!select.current || !cartesian.current || !instance.containPixel({ gridIndex: 0 }, point)) return;
       const converted = instance.convertFromPixel({ seriesIndex: 0 }, point);
       const axisValue = Array.isArray(converted) ? converted[horizontal.current ? 1 : 0] : undefined;
       if (typeof axisValue !== "number") return;
@@ -84,6 +91,7 @@ export function EChart({ data, onReady, onSelect }: { data: ChartData; onReady?:
     const next = `${data.spec.kind}|${built.option.series.map((series) => series.name).join("|")}|${theme}`;
     summary.current = built.summary;
     horizontal.current = data.spec.kind === "bar" && data.spec.horizontal;
+    cartesian.current = data.spec.kind !== "pie" && data.spec.kind !== "gauge";
     const axis = (horizontal.current ? built.option.yAxis : built.option.xAxis) as { data?: unknown[] } | undefined;
     categories.current = Array.isArray(axis?.data) ? axis.data : null;
     delete element.dataset.series;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ChartData, ChartSpec } from "../../api";
-import { PALETTE, buildOption, measureLabel, shortNumber } from "./echartsOption";
+import { PALETTE, buildOption, measureLabel, niceMax, shortNumber } from "./echartsOption";
 
 const theme = { text: "#111", muted: "#555", grid: "#ddd", background: "#fff", palette: PALETTE };
 
@@ -50,6 +50,32 @@ describe("buildOption", () => {
       [0, 0, 5],
       [1, 1, 7],
     ]);
+  });
+});
+
+describe("pie and gauge", () => {
+  it("draws one slice per category, named by it", () => {
+    const { option, summary } = buildOption(data({ kind: "pie", x: "cat" }, ["x", "y"], [["Pop", "30.5"], ["Jazz", 12], [null, 1]]), theme);
+    expect(summary).toEqual({ series: 1, points: 3 });
+    expect(option.series[0]?.type).toBe("pie");
+    expect(option.series[0]?.data).toEqual([
+      { name: "Pop", value: 30.5 },
+      { name: "Jazz", value: 12 },
+      { name: "(null)", value: 1 },
+    ]);
+    expect(option.grid).toBeUndefined();
+  });
+
+  it("puts the value on a dial from min to max, a round max when there is none", () => {
+    const gauge = (spec: Partial<ChartSpec>, value: unknown) => buildOption({ ...data({ kind: "gauge", ...spec }, ["y"], [[value]]), value }, theme);
+    const fixed = gauge({ min: 10, max: 500 }, 123.4);
+    expect(fixed.summary).toEqual({ series: 1, points: 1 });
+    expect(fixed.option.series[0]).toMatchObject({ type: "gauge", min: 10, max: 500, data: [{ value: 123.4 }] });
+    expect(gauge({}, 640).option.series[0]).toMatchObject({ min: 0, max: 1000 });
+    expect(gauge({}, null).summary.points).toBe(0);
+    expect(niceMax(0.3)).toBe(0.5);
+    expect(niceMax(2_100)).toBe(2_500);
+    expect(niceMax(0)).toBe(1);
   });
 });
 

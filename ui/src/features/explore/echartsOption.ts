@@ -1,4 +1,5 @@
 import type { ChartData, Measure, Role } from "../../api";
+import { formatNumber } from "../../shared/ui";
 
 /** Colours the chart reads from the app's theme, so light and dark both look intended. */
 export interface ChartTheme {
@@ -21,7 +22,7 @@ export interface EChartsOptionLike {
 export interface SeriesLike {
   [key: string]: unknown;
   name: string;
-  type: "line" | "bar" | "scatter" | "heatmap";
+  type: "line" | "bar" | "scatter" | "heatmap" | "pie" | "gauge";
   data: unknown[];
 }
 
@@ -40,6 +41,7 @@ const AGGREGATION_LABEL: Record<Measure["aggregation"], string> = {
   count: "count of",
   countDistinct: "distinct",
   median: "median",
+  last: "latest",
 };
 
 /** "sum of price_paid", "count of rows". */
@@ -82,9 +84,19 @@ export function shortNumber(value: number): string {
   return `${+value.toFixed(2)}`;
 }
 
+/** A round dial end above `value`: 1, 2, 2.5 or 5 times a power of ten. */
+export function niceMax(value: number): number {
+  if (!(value > 0)) return 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const step = [1, 2, 2.5, 5, 10].find((factor) => factor * power >= value) ?? 10;
+  return step * power;
+}
+
 /**
- * ECharts options for the cartesian kinds (line, area, bar, scatter, heatmap) from the engine's
- * chart data. The engine already grouped, bucketed and down-sampled; this only lays it out.
+ * ECharts options from the engine's chart data: the cartesian kinds (line, area, bar, scatter,
+ * heatmap), a pie (a donut, one slice per category, biggest first as the engine ordered them) and
+ * a gauge (the stat's value on a dial). The engine already grouped, bucketed and down-sampled;
+ * this only lays it out.
  */
 export function buildOption(data: ChartData, theme: ChartTheme): { option: EChartsOptionLike; summary: ChartSummary } {
   const { spec, roles, rows } = data;
@@ -106,6 +118,62 @@ export function buildOption(data: ChartData, theme: ChartTheme): { option: EChar
     axisLabel: { color: theme.muted, hideOverlap: true },
     splitLine: { lineStyle: { color: theme.grid, opacity: 0.6 } },
   };
+
+  if (spec.kind === "pie") {
+    const valueAt = index(roles, "y");
+    const slices = rows.map((row) => ({ name: text(row[xAt]), value: asNumber(row[valueAt]) ?? 0 }));
+    const series: SeriesLike = {
+      name: measureLabel(spec.y[0] ?? { aggregation: "count" }),
+      type: "pie",
+      data: slices,
+      radius: ["36%", "62%"],
+      center: ["50%", "52%"],
+      avoidLabelOverlap: true,
+      minShowLabelAngle: 6,
+      itemStyle: { borderColor: theme.background, borderWidth: 1 },
+      // Labels kept inside the panel's edges (a narrow panel would cut them off), long ones shortened.
+      label: { color: theme.muted, formatter: "{b}", alignTo: "edge", edgeDistance: 8, minMargin: 4, overflow: "truncate", width: 90 },
+      labelLine: { lineStyle: { color: theme.grid } },
+    };
+    return {
+      option: { ...base, grid: undefined, tooltip: { trigger: "item", confine: true, formatter: "{b}: {c} ({d}%)" }, series: [series] },
+      summary: { series: 1, points: slices.length },
+    };
+  }
+
+  if (spec.kind === "gauge") {
+    const value = asNumber(data.value);
+    const min = spec.min ?? 0;
+    const max = spec.max ?? niceMax(Math.max(Math.abs(value ?? 0), min + 1));
+    const series: SeriesLike = {
+      name: measureLabel(spec.y[0] ?? { aggregation: "count" }),
+      type: "gauge",
+      data: value === null ? [] : [{ value, name: measureLabel(spec.y[0] ?? { aggregation: "count" }) }],
+      min,
+      max,
+      // An arc open at the bottom, where the number and its label sit: it fits a short panel.
+      startAngle: 200,
+      endAngle: -20,
+      radius: "86%",
+      center: ["50%", "56%"],
+      splitNumber: 4,
+      progress: { show: true, width: 10, itemStyle: { color: theme.palette[0] } },
+      axisLine: { lineStyle: { width: 10, color: [[1, theme.grid]] } },
+      axisTick: { show: false },
+      splitLine: { show: false },
+      // No tick labels, as Grafana's gauge: on a dial a few rows high they collide with the
+      // value's label; the filled share of the arc says where the value sits between min and max.
+      axisLabel: { show: false },
+      pointer: { show: false },
+      anchor: { show: false },
+      title: { show: true, offsetCenter: [0, "34%"], color: theme.muted, fontSize: 11 },
+      detail: { valueAnimation: false, offsetCenter: [0, "-4%"], color: theme.text, fontSize: 22, fontWeight: 600, formatter: (shown: number) => formatNumber(shown) },
+    };
+    return {
+      option: { ...base, grid: undefined, tooltip: { show: false }, series: [series] },
+      summary: { series: 1, points: value === null ? 0 : 1 },
+    };
+  }
 
   if (spec.kind === "heatmap") {
     const valueAt = index(roles, "y");

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useReducer, useRef, useState } from "react";
 import type { FetchRowsResponse, FilterMode, SortDto, StatementResultDto } from "../../api";
 import { useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, formatValue } from "../../shared/ui";
@@ -7,8 +7,11 @@ import { PageCache } from "./pageCache";
 import { useScaledRows } from "./scaledScroll";
 import { ColumnStatsBar } from "./ColumnStatsBar";
 import { ExportDialog } from "./ExportDialog";
-import { ChartPanel } from "../explore/ChartPanel";
 import { isNumericType, sortAndFilterRows, toTsv } from "./stats";
+
+// Charts and maps (ECharts, Leaflet, the map shapes) load when a chart is first shown, so the
+// studio's first paint does not wait for them.
+const ChartPanel = lazy(() => import("../explore/ChartPanel").then((module) => ({ default: module.ChartPanel })));
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 26;
@@ -204,7 +207,9 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
         )}
       </div>
       {view === "chart" && queryId ? (
-        <ChartPanel queryId={queryId} statement={result.index} filter={appliedFilter} columns={result.columns} />
+        <Suspense fallback={<div className="chart-empty">Loading charts…</div>}>
+          <ChartPanel queryId={queryId} statement={result.index} filter={appliedFilter} columns={result.columns} />
+        </Suspense>
       ) : (
         <>
           <div

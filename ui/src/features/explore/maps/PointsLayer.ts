@@ -43,6 +43,13 @@ export class PointsLayer extends L.Layer {
   private anchor = L.latLng(0, 0);
   private drawnZoom = 0;
 
+  constructor(options?: L.LayerOptions) {
+    super(options);
+    // L.Layer keeps no options of its own (Leaflet's subclasses call setOptions); without this
+    // `pane` is ignored and the canvas lands in the overlay pane, under the land outlines.
+    L.setOptions(this, options);
+  }
+
   setMarkers(markers: MarkerSet): void {
     this.markers = markers;
     const count = markers.lat.length;
