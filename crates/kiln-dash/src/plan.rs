@@ -43,6 +43,9 @@ pub struct Plan {
     /// time, the last column is its epoch seconds, for the down-sampling only.
     pub raw: bool,
     pub epoch_column: bool,
+    /// For raw points of one value on a line or area: the points as a relation, unordered and
+    /// unlimited, for [`reduced_sql`] to thin in the warehouse.
+    pub body: Option<String>,
 }
 
 /// A result column the planner may use: its name and warehouse type.
@@ -192,6 +195,55 @@ fn alias(name: &str) -> String {
     quote_ident(name)
 }
 
+/// The first, last, lowest and highest point of each of `width` slices of the x range, per series
+/// (M4): a line drawn through them at that width is the line drawn through every point, and
+/// the warehouse finds them in one grouped pass, so a million-point series sends thousands of
+/// rows to the engine, not a million. The columns are the raw plan's, then the raw point count.
+pub fn reduced_sql(plan: &Plan, width: usize) -> Option<String> {
+    let body = plan.body.as_ref()?;
+    let x = alias("x");
+    let y = alias("y0");
+    let xn = if plan.epoch_column { alias("x_epoch") } else { x.clone() };
+    let series = plan.roles.contains(&Role::Series);
+    let s = alias("series");
+    let (key, group) = if series {
+        (format!("{s}, "), format!("{s}, slice"))
+    } else {
+        (String::new(), "slice".to_string())
+    };
+    let pick = |parts: [&str; 4]| {
+        format!(
+            "CASE corner.k WHEN 1 THEN {} WHEN 2 THEN {} WHEN 3 THEN {} ELSE {} END",
+            parts[0], parts[1], parts[2], parts[3]
+        )
+    };
+    let mut columns = vec![format!("{} AS {x}", pick(["x1", "x2", "x3", "x4"]))];
+    if series {
+        columns.push(s.clone());
+    }
+    columns.push(format!("{} AS {y}", pick(["y1", "y2", "y3", "y4"])));
+    let epoch = pick(["n1", "n2", "n3", "n4"]);
+    if plan.epoch_column {
+        columns.push(format!("{epoch} AS {xn}"));
+    }
+    columns.push("(SELECT sum(points) FROM picked) AS raw_points".into());
+    let order = if series { format!("{s}, {xn}") } else { xn.clone() };
+    Some(format!(
+        "WITH raw AS ({body}), bounds AS (SELECT min({xn}) AS lo, max({xn}) AS hi FROM raw), \
+         sliced AS (SELECT raw.*, CAST(floor(({xn} - lo) / CASE WHEN hi > lo THEN hi - lo ELSE 1 END * {width}) AS BIGINT) AS slice FROM raw, bounds), \
+         picked AS (SELECT {key}slice, count(*) AS points, \
+           arg_min({x}, {xn}) AS x1, min({xn}) AS n1, arg_min({y}, {xn}) AS y1, \
+           arg_max({x}, {xn}) AS x2, max({xn}) AS n2, arg_max({y}, {xn}) AS y2, \
+           arg_min({x}, {y}) AS x3, arg_min({xn}, {y}) AS n3, min({y}) AS y3, \
+           arg_max({x}, {y}) AS x4, arg_max({xn}, {y}) AS n4, max({y}) AS y4 \
+           FROM sliced GROUP BY {group}) \
+         SELECT * FROM (SELECT DISTINCT {} FROM picked CROSS JOIN (VALUES (1), (2), (3), (4)) AS corner(k) \
+         WHERE {} IS NOT NULL) AS thinned ORDER BY {order}",
+        columns.join(", "),
+        pick(["x1", "x2", "x3", "x4"]),
+    ))
+}
+
 /// The planned query for `spec` over `source`; `bucket` is the resolved time bucket (never
 /// `Auto`) when `x` is a date/time to bucket.
 pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -> Result<Plan, ChartError> {
@@ -219,6 +271,7 @@ pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -
                 roles: vec![Role::Region, Role::Color],
                 raw: false,
                 epoch_column: false,
+                body: None,
             })
         }
         ChartKind::Stat | ChartKind::Gauge if spec.x.is_none() => {
@@ -232,6 +285,7 @@ pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -
                 roles: vec![Role::Y],
                 raw: false,
                 epoch_column: false,
+                body: None,
             })
         }
         ChartKind::Pie => {
@@ -324,22 +378,25 @@ fn cartesian(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) 
         // One more than read, to tell a cut series from one of exactly that length.
         (false, _) => MAX_RAW_ROWS + 1,
     };
-    let sql = if series {
+    let relation = if series {
         // Only the biggest series are drawn, by the total of the first value.
         let s = alias("series");
         let y0 = alias("y0");
         format!(
             "WITH base AS ({base}), top_series AS (SELECT {s} FROM base GROUP BY 1 ORDER BY sum(abs({y0})) DESC NULLS LAST LIMIT {MAX_SERIES}) \
-             SELECT * FROM base WHERE EXISTS (SELECT 1 FROM top_series t WHERE t.{s} IS NOT DISTINCT FROM base.{s}) ORDER BY {order} LIMIT {limit}"
+             SELECT * FROM base WHERE EXISTS (SELECT 1 FROM top_series t WHERE t.{s} IS NOT DISTINCT FROM base.{s})"
         )
     } else {
-        format!("{base} ORDER BY {order} LIMIT {limit}")
+        base
     };
+    let sql = format!("{relation} ORDER BY {order} LIMIT {limit}");
+    let thinnable = !aggregated && spec.y.len() == 1 && matches!(spec.kind, ChartKind::Line | ChartKind::Area);
     Ok(Plan {
         sql,
         roles,
         raw: !aggregated,
         epoch_column: !aggregated && temporal,
+        body: thinnable.then_some(relation),
     })
 }
 
@@ -412,6 +469,7 @@ fn point_map(spec: &ChartSpec, source: &Source<'_>) -> Result<Plan, ChartError> 
         roles,
         raw: false,
         epoch_column: false,
+        body: None,
     })
 }
 

@@ -111,9 +111,20 @@ pub fn chart(
         value = first_cell(adapter.query(&plan.sql, Some(1))?.rows);
     }
     let plan = plan::plan(&drawn, &source, bucket)?;
-    let result = adapter.query(&plan.sql, None)?;
+    // A long line or area is thinned in the warehouse first (M4 over a few times the points
+    // drawn), then LTTB picks the points to draw from what is left.
+    let reduced = plan::reduced_sql(&plan, max_points.max(3) * 2);
+    let result = adapter.query(reduced.as_deref().unwrap_or(&plan.sql), None)?;
     let mut names: Vec<String> = result.columns.iter().map(|c| c.name.clone()).collect();
     let mut rows = result.rows;
+    let mut raw_points = None;
+    if reduced.is_some() {
+        names.pop();
+        raw_points = rows.first().and_then(|row| number(row.last())).map(|n| n as u64);
+        for row in &mut rows {
+            row.pop();
+        }
+    }
     if single && spec.x.is_none() {
         value = first_cell(rows.clone());
     }
@@ -123,10 +134,10 @@ pub fn chart(
             rows.truncate(plan::MAX_RAW_ROWS);
             notes.push(format!("only the first {} points were read", plan::MAX_RAW_ROWS));
         }
-        let before = rows.len();
+        let before = raw_points.unwrap_or(rows.len() as u64);
         rows = downsample(rows, &plan, max_points);
-        if rows.len() < before {
-            sampled_from = Some(before as u64);
+        if (rows.len() as u64) < before {
+            sampled_from = Some(before);
         }
     }
     if plan.epoch_column {

@@ -91,6 +91,42 @@ fn a_day_of_seconds_buckets_automatically_and_raw_points_down_sample_keeping_the
     assert_eq!(raw.rows[0].len(), 2, "the epoch helper column is not sent");
     let max = raw.rows.iter().map(|r| r[1].as_f64().unwrap()).fold(f64::MIN, f64::max);
     assert!(max > 500.0, "the spike is kept: {max}");
+
+    // Per series, thinned in the warehouse (M4) and then by LTTB: each sensor's line still reaches
+    // its own lowest and highest readings (LTTB may pick a neighbour of the exact extreme).
+    spec.series = Some("sensor".into());
+    let per_sensor = chart(&adapter, "readings", &cols, &spec, 300).unwrap();
+    assert_eq!(per_sensor.sampled_from, Some(86_400));
+    let extremes = adapter
+        .query(
+            "select sensor::varchar, min(temp)::double, max(temp)::double from readings group by 1",
+            None,
+        )
+        .unwrap();
+    assert_eq!(extremes.rows.len(), 6);
+    for row in &extremes.rows {
+        let drawn: Vec<f64> = per_sensor
+            .rows
+            .iter()
+            .filter(|r| r[1].to_string().trim_matches('"') == row[0].as_str().unwrap())
+            .map(|r| r[2].as_f64().unwrap())
+            .collect();
+        assert!(
+            drawn.len() <= 300 && drawn.len() > 100,
+            "{} points for {}",
+            drawn.len(),
+            row[0]
+        );
+        let low = drawn.iter().copied().fold(f64::MAX, f64::min);
+        let high = drawn.iter().copied().fold(f64::MIN, f64::max);
+        let (min, max) = (row[1].as_f64().unwrap(), row[2].as_f64().unwrap());
+        let close = |a: f64, b: f64| (a - b).abs() < (max - min) * 1e-2;
+        assert!(
+            close(low, min) && close(high, max),
+            "sensor {}: drawn {low}..{high}, data {min}..{max}",
+            row[0]
+        );
+    }
 }
 
 #[test]

@@ -11,7 +11,8 @@ import { isNumericType, sortAndFilterRows, toTsv } from "./stats";
 
 // Charts and maps (ECharts, Leaflet, the map shapes) load when a chart is first shown, so the
 // studio's first paint does not wait for them.
-const ChartPanel = lazy(() => import("../explore/ChartPanel").then((module) => ({ default: module.ChartPanel })));
+const loadCharts = () => import("../explore/ChartPanel");
+const ChartPanel = lazy(() => loadCharts().then((module) => ({ default: module.ChartPanel })));
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 26;
@@ -33,6 +34,11 @@ function columnWidth(name: string, dataType: string | null, sample: readonly unk
  */
 export function ResultGrid({ result, queryId, totalRows }: { result: StatementResultDto; queryId: string | null; totalRows?: number | null }) {
   const studio = useStudioInstance();
+  // A result on screen is when a chart may be asked for: fetch the chart code while the user
+  // reads the rows, so Grid → Chart does not wait for it.
+  useEffect(() => {
+    void loadCharts();
+  }, []);
   const [sort, setSort] = useState<SortDto | null>(null);
   const [filter, setFilter] = useState("");
   const [appliedFilter, setAppliedFilter] = useState<string | null>(null);

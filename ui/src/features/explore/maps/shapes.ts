@@ -123,12 +123,12 @@ let states: Promise<Shape[]> | null = null;
 let countries: Promise<Shape[]> | null = null;
 
 export function usStateShapes(): Promise<Shape[]> {
-  states ??= import("us-atlas/states-10m.json").then((module) => featuresOfTopology(module.default as unknown as Topology, "states"));
+  states ??= import("../../../../../assets/maps/us-states-10m.topo.json").then((module) => featuresOfTopology(module.default as unknown as Topology, "states"));
   return states;
 }
 
 export function countryShapes(): Promise<Shape[]> {
-  countries ??= import("world-atlas/countries-110m.json").then((module) => featuresOfTopology(module.default as unknown as Topology, "countries"));
+  countries ??= import("../../../../../assets/maps/countries-110m.topo.json").then((module) => featuresOfTopology(module.default as unknown as Topology, "countries"));
   return countries;
 }
 
