@@ -207,14 +207,7 @@ pub fn epoch_time_sql(body: &str, columns: &[Column]) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn cols(list: &[(&str, &str)]) -> Vec<Column> {
-        list.iter()
-            .map(|(n, t)| Column {
-                name: (*n).into(),
-                data_type: (*t).into(),
-            })
-            .collect()
-    }
+    use crate::plan::test_columns as cols;
 
     fn measure(column: &str, aggregation: Aggregation) -> Measure {
         Measure {

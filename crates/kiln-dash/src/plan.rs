@@ -48,6 +48,17 @@ pub struct Plan {
     pub body: Option<String>,
 }
 
+/// Columns from `(name, type)` pairs, for tests across the crate.
+#[cfg(test)]
+pub(crate) fn test_columns(list: &[(&str, &str)]) -> Vec<Column> {
+    list.iter()
+        .map(|(n, t)| Column {
+            name: (*n).into(),
+            data_type: (*t).into(),
+        })
+        .collect()
+}
+
 /// A result column the planner may use: its name and warehouse type.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Column {

@@ -139,14 +139,7 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn cols(list: &[(&str, &str)]) -> Vec<Column> {
-        list.iter()
-            .map(|(n, t)| Column {
-                name: (*n).into(),
-                data_type: (*t).into(),
-            })
-            .collect()
-    }
+    use crate::plan::test_columns as cols;
 
     #[test]
     fn picks_by_types_and_names() {
