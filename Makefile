@@ -6,10 +6,12 @@ SCALE ?= 1
 
 .PHONY: studio studio-web tickit desktop desktop-deps test kiln ui bindings
 
-# kiln embeds the built UI (crates/kiln-serve/build.rs), so the UI is built first.
+# kiln embeds the built UI (crates/kiln-serve/build.rs), so the UI is built first. `--workspace`
+# resolves features as `make test` does, so the two share every compiled crate; `-p kiln-cli`
+# alone would resolve them anew and recompile a good part of the dependencies.
 kiln: ui
 	bash .cargo/duckdb-lib.sh
-	cargo build -p kiln-cli --bin kiln
+	cargo build --workspace --bin kiln
 
 # Regenerates ui/src/api/generated/ (wire types, operation table, event types, error codes) from
 # the Rust side; `cargo test -p kiln-api` only compares, and fails until the result is committed.
@@ -51,7 +53,7 @@ desktop-deps:
 # kiln-studio embeds ui/dist when it compiles, so build the UI first (make ui).
 desktop: desktop-deps
 	bash .cargo/duckdb-lib.sh
-	cargo build -p kiln-studio
+	cargo build --workspace --bin kiln-studio
 
 # Every check; python's duckdb is installed for kiln-sql's semantic tests, which fail without it.
 test:
