@@ -8,7 +8,7 @@ import { filterLabel, filtersFor, toggleFilter, type DashboardFilter } from "./f
 import { useRefreshTick } from "./refresh";
 import { TimePicker } from "./TimePicker";
 import { VariableBar } from "./VariableBar";
-import { readView, usesTime, writeView, type DashboardView as ViewState } from "./viewState";
+import { panelSelection, readView, usesTime, writeView, type DashboardView as ViewState } from "./viewState";
 import { useLayoutEditing } from "./useLayoutEditing";
 import { EditPreview } from "../lineage/EditPreview";
 
@@ -79,6 +79,7 @@ export function DashboardView({ path }: { path: string }) {
     for (const entry of variables) picked[entry.variable.name] = view.variables[entry.variable.name] ?? entry.initial;
     return picked;
   }, [variables, view.variables]);
+  const asked = useMemo(() => panelSelection(variables, selection), [variables, selection]);
   const waitingForVariables = (dashboard?.variables?.length ?? 0) > 0 && listed === null;
 
   return (
@@ -175,7 +176,7 @@ export function DashboardView({ path }: { path: string }) {
               tick={tick}
               filters={filtersFor(filters, index)}
               time={view.time}
-              variables={selection}
+              variables={asked}
               onUpdated={setUpdated}
               onSelect={(selection) => setFilters((current) => toggleFilter(current, { ...selection, source: index }))}
             />

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage } from "../../shared/testing/memoryStorage";
-import { ALL, readView, selectionLabel, timeLabel, toggleChoice, writeView } from "./viewState";
+import { ALL, panelSelection, readView, selectionLabel, timeLabel, toggleChoice, writeView } from "./viewState";
 
 describe("dashboard view state", () => {
   it("remembers the time range and selections per dashboard and ignores junk", () => {
@@ -24,5 +24,10 @@ describe("dashboard view state", () => {
     expect(toggleChoice(["CA", "NY"], ALL, true)).toEqual([ALL]);
     expect(selectionLabel(["CA", "NY", "TX"])).toBe("CA + 2");
     expect(selectionLabel([ALL])).toBe("All");
+  });
+
+  it("sends All as the listed choices, unless the variable says what All is", () => {
+    const variable = (name: string, allValue?: string) => ({ variable: { name, label: "", values: [], default: [], ...(allValue ? { allValue } : {}) }, choices: ["CA", "NY"], initial: [ALL], error: null });
+    expect(panelSelection([variable("s"), variable("t", "%"), variable("u")], { s: [ALL], t: [ALL], u: ["NY"] })).toEqual({ s: ["CA", "NY"], t: [ALL], u: ["NY"] });
   });
 });

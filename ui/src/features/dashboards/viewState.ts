@@ -1,4 +1,4 @@
-import type { Dashboard, TimeWindow } from "../../api";
+import type { Dashboard, TimeWindow, VariableChoices } from "../../api";
 import type { StorageLike } from "../../app/studio/state";
 
 /**
@@ -98,4 +98,18 @@ export function selectionLabel(values: readonly string[]): string {
   if (values.includes(ALL)) return "All";
   const [first = "", ...rest] = values;
   return rest.length === 0 ? first : `${first} + ${rest.length}`;
+}
+
+/**
+ * The picks as the panels send them: "All" of a variable without an `allValue` becomes its choices,
+ * already listed here, so the engine does not run the variable's query again for every panel on
+ * every refresh.
+ */
+export function panelSelection(variables: readonly VariableChoices[], picked: Record<string, string[]>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const { variable, choices, error } of variables) {
+    const values = picked[variable.name] ?? [];
+    out[variable.name] = values.includes(ALL) && variable.allValue === undefined && !error ? choices : values;
+  }
+  return out;
 }
