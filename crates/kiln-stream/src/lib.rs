@@ -1,0 +1,15 @@
+//! Streams for Kiln: a local endpoint that speaks the Kinesis Data Streams and Kinesis Data
+//! Firehose APIs, the durable segment log behind it, and the refresh of streaming materialized
+//! views on the project's warehouse.
+//!
+//! * [`log`] — append-only segment files per stream, group-committed: a record is acknowledged
+//!   only once it is on disk.
+//! * [`shard`] — partition keys to shards by MD5, as Kinesis does.
+
+pub mod error;
+pub mod hub;
+pub mod log;
+pub mod shard;
+
+pub use error::{StreamError, StreamKind};
+pub use hub::{Delivery, Hub, HubOptions, PutOutcome, PutRecord, ShardLimit, Stream, StreamMeta};
