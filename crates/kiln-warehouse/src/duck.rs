@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
+mod apply;
+
 use duckdb::core::LogicalTypeId;
 use duckdb::{params, Connection, InterruptHandle};
 
@@ -993,6 +995,15 @@ impl Adapter for DuckDbAdapter {
             out.push((Relation::new(schema, name), kind));
         }
         Ok(out)
+    }
+
+    fn apply_batch(
+        &self,
+        batch: &crate::RowBatch,
+        sql: &str,
+        finish: &dyn Fn(&[crate::RejectedRow]) -> String,
+    ) -> Result<crate::BatchOutcome, AdapterError> {
+        self.apply_batch_impl(batch, sql, finish)
     }
 
     fn interrupt(&self) {

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+mod batch;
 mod connect;
 mod diagnostic;
 mod duck;
@@ -20,6 +21,7 @@ mod sql;
 mod types;
 mod value;
 
+pub use batch::{BatchOutcome, BatchType, BatchValue, RejectedRow, RowBatch};
 pub use connect::open;
 pub use duck::DuckDbAdapter;
 pub use error::{renumber_line_indicator, AdapterError, LakeDataError};
@@ -238,4 +240,22 @@ pub trait Adapter: Send + Sync {
     /// Cancels every statement running right now; the interrupted calls return
     /// [`AdapterError::Interrupted`]. Calls started afterwards are unaffected.
     fn interrupt(&self);
+
+    /// Loads `batch` into its temporary table and runs `sql` (which reads that table) and then
+    /// `finish(&rejected)` in one transaction. When `sql` fails because of particular rows,
+    /// each such row is found (by halving the batch), left out and reported — `finish` gets
+    /// them so the same transaction can record them — and the rest are committed. An error
+    /// that no single row causes (a missing table, a syntax error) fails the call and commits
+    /// nothing.
+    fn apply_batch(
+        &self,
+        batch: &RowBatch,
+        sql: &str,
+        finish: &dyn Fn(&[RejectedRow]) -> String,
+    ) -> Result<BatchOutcome, AdapterError> {
+        let _ = (batch, sql, finish);
+        Err(AdapterError::Unsupported {
+            message: format!("the {} warehouse cannot take stream batches yet", self.kind()),
+        })
+    }
 }
