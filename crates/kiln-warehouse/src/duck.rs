@@ -135,7 +135,16 @@ impl DuckDbAdapter {
                 message: "it is a directory, not a DuckDB file".into(),
             });
         }
-        let conn = Connection::open(path).map_err(|e| {
+        // New files use DuckDB 1.5's storage format: VARIANT columns (Redshift's SUPER, what
+        // JSON_PARSE returns in streaming views) cannot be stored in older ones. An existing
+        // file keeps the format it was created with.
+        let config = duckdb::Config::default()
+            .with("storage_compatibility_version", "v1.5.0")
+            .map_err(|e| AdapterError::Open {
+                path: path.to_path_buf(),
+                message: e.to_string(),
+            })?;
+        let conn = Connection::open_with_flags(path, config).map_err(|e| {
             let message = e.to_string();
             match lock_holder(&message) {
                 Some(holder) => AdapterError::Locked {
