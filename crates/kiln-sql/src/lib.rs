@@ -5,8 +5,16 @@
 //!   physical-design DDL clauses) and leaves every other byte exactly as written.
 //! * [`split_statements`] / [`statement_at`] cut a script into statements for "run all" and "run the
 //!   statement under the cursor".
+//! * [`parse_redshift_ddl`] recognises the Redshift statements DuckDB cannot run and that Kiln's
+//!   stream engine carries out itself, and returns them as data ([`RedshiftDdl`]):
+//!   `CREATE EXTERNAL SCHEMA … FROM KINESIS | MSK`, `CREATE | REFRESH | DROP MATERIALIZED VIEW`
+//!   (the view's query comes back as its exact text and byte offset, to be translated with
+//!   [`redshift_to_duckdb`] and to map errors to lines) and Redshift's
+//!   `COPY t FROM 's3://…' … CSV IGNOREHEADER 1` (a DuckDB `COPY t FROM 'f' (FORMAT csv)` is not
+//!   claimed). A statement that clearly is one of these but is malformed is a [`DdlError`] with the
+//!   line and column to point at and what to write instead. COPY credentials are never kept.
 //!
-//! Both work on the token stream of the `sqlparser` tokenizer, so string literals, quoted
+//! All of these work on the token stream of the `sqlparser` tokenizer, so string literals, quoted
 //! identifiers, comments and dollar-quoted bodies are never mistaken for code.
 //!
 //! Choices worth knowing when reading translated SQL:
@@ -20,12 +28,39 @@
 //! * One-argument `TRUNC(x)` becomes `CAST(x AS DATE)` only when `x` visibly is a date/time
 //!   (a date/time function, cast or keyword, or a column named like `saletime`, `caldate`,
 //!   `created_at`); otherwise it is left as DuckDB's numeric `trunc`.
+//! * A VARBYTE may reach DuckDB as BLOB or as VARCHAR (a stream's `kinesis_data`/`Data` payload is
+//!   VARCHAR on the local warehouse; records that are not UTF-8 are set aside before the view
+//!   runs). `FROM_VARBYTE(x, 'utf-8')` becomes
+//!   `CASE WHEN typeof(x) = 'BLOB' THEN decode(CAST(x AS BLOB)) ELSE CAST(x AS VARCHAR) END`:
+//!   both branches bind for either type, and because `typeof(x)` is a constant once `x` is bound,
+//!   DuckDB folds the CASE to the one branch that applies (no per-row cost; a VARCHAR is never
+//!   cast to BLOB, which would read `\xNN` escapes in it). A BLOB that is not UTF-8 raises, as in
+//!   Redshift. `'hex'`, `'base64'` and `'binary'` work on the BLOB or on the VARCHAR's UTF-8 bytes
+//!   the same way; other formats are left for DuckDB to reject. `IS_UTF8(x)` is true for any
+//!   non-NULL VARCHAR and, for a BLOB, when it decodes.
+//! * `JSON_PARSE(x)` becomes `CAST(json(x) AS VARIANT)`, DuckDB's counterpart of SUPER, so PartiQL
+//!   navigation such as `customer_data.state::VARCHAR` or `cs.data.userid::INT` runs unchanged
+//!   (a missing key is NULL). Differences from Redshift: navigation is case-sensitive (DuckDB looks
+//!   for the key as written, while Redshift, with `enable_case_sensitive_identifier` off, lower-cases
+//!   it), and array subscripts count from 1 (`data.items[1]` is Redshift's `data.items[0]`). A
+//!   VARIANT shown without a cast reads `{'a': 1}`; `CAST(v AS JSON)` gives Redshift's `{"a":1}`.
+//!   Tables with a VARIANT column need a database file at storage version v1.5.0 or later.
+//! * `IS_VALID_JSON` is true only for a JSON object and `IS_VALID_JSON_ARRAY` only for an array,
+//!   as in Redshift; `CAN_JSON_PARSE` accepts any JSON value.
+//! * Casts of extracted text stay casts: `CAST(JSON_EXTRACT_PATH_TEXT(j, 'k', true) AS BIGINT)`
+//!   of `"abc"` raises, as on Redshift (the flag only covers malformed JSON). A streaming view sets
+//!   such a record aside with the warehouse's message rather than turning it into a silent NULL.
+//! * `FLOAT` as a type (after `::`, in `CAST(… AS FLOAT)`, in a CREATE TABLE column list) becomes
+//!   `DOUBLE`, and `FLOAT(p)` becomes `REAL` up to 24 bits: Redshift's FLOAT is 8 bytes, DuckDB's
+//!   4 bytes.
 
 mod datepart;
+mod ddl;
 mod lexer;
 mod split;
 mod translate;
 
+pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
 pub use split::{split_statements, statement_at, statement_regions, Statement};
 pub use translate::{redshift_to_duckdb, try_redshift_to_duckdb};
 

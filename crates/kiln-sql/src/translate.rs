@@ -52,10 +52,13 @@ const FUNCTIONS: &[&str] = &[
     "TRUNC",
     "JSON_PARSE",
     "IS_VALID_JSON",
+    "IS_VALID_JSON_ARRAY",
     "CAN_JSON_PARSE",
     "JSON_EXTRACT_PATH_TEXT",
     "JSON_EXTRACT_ARRAY_ELEMENT_TEXT",
     "JSON_ARRAY_LENGTH",
+    "FROM_VARBYTE",
+    "IS_UTF8",
 ];
 
 /// Words after which `name(` declares or names an object rather than calling a function.
@@ -86,6 +89,14 @@ fn translate(toks: &[Tok<'_>], top_level: bool) -> String {
                 }
                 i = end;
                 continue;
+            }
+            if toks[i].is_word("FLOAT") && float_in_type_position(toks, i, Some(stmt.first)) {
+                if let Some((end, text)) = float_type(toks, i) {
+                    stmt.mark(&out);
+                    out.push_str(&text);
+                    i = end;
+                    continue;
+                }
             }
             if let Some((end, text, sequence)) = identity(toks, i, stmt.first) {
                 stmt.mark(&out);
@@ -287,6 +298,11 @@ fn column_name(toks: &[Tok<'_>], at: usize) -> Option<String> {
 
 /// `CREATE [OR REPLACE] [TEMP] TABLE [IF NOT EXISTS] a.b (` → `["a", "b"]`.
 fn table_name(toks: &[Tok<'_>], stmt_first: usize) -> Option<Vec<String>> {
+    table_name_at(toks, stmt_first).map(|(parts, _)| parts)
+}
+
+/// The table name's parts and the index of its last token.
+fn table_name_at(toks: &[Tok<'_>], stmt_first: usize) -> Option<(Vec<String>, usize)> {
     let mut k = stmt_first;
     while !toks.get(k)?.is_word("TABLE") {
         if toks[k].token == Token::LParen {
@@ -308,9 +324,15 @@ fn table_name(toks: &[Tok<'_>], stmt_first: usize) -> Option<Vec<String>> {
         }
         match next_sig(toks, k + 1) {
             Some(dot) if toks[dot].token == Token::Period => k = next_sig(toks, dot + 1)?,
-            _ => return Some(parts),
+            _ => return Some((parts, k)),
         }
     }
+}
+
+/// The `(` opening a CREATE TABLE's column list.
+fn column_list_open(toks: &[Tok<'_>], stmt_first: usize) -> Option<usize> {
+    let (_, last) = table_name_at(toks, stmt_first)?;
+    sig_token(toks, last + 1, &Token::LParen)
 }
 
 fn sequence_name(table: &[String], column: &str) -> Option<String> {
@@ -396,6 +418,11 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
     if matches!(name.as_str(), "VARCHAR" | "NVARCHAR" | "CHARACTER" | "CHAR") {
         return varchar_max(toks, i, &name);
     }
+    if name == "FLOAT" {
+        return float_in_type_position(toks, i, None)
+            .then(|| float_type(toks, i))
+            .flatten();
+    }
     let open = next_sig(toks, i + 1).filter(|&k| toks[k].token == Token::LParen);
     if name == "SYSDATE" {
         return open.is_none().then(|| (i + 1, NOW_UTC.to_string()));
@@ -426,14 +453,66 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
         "CHARINDEX" => (call.args.len() == 2).then(|| format!("strpos({}, {})", call.arg(1), call.arg(0))),
         "DATE" => (call.args.len() == 1).then(|| format!("CAST({} AS DATE)", call.arg(0))),
         "TRUNC" => call.trunc(),
-        "JSON_PARSE" => (call.args.len() == 1).then(|| call.renamed("json")),
-        "IS_VALID_JSON" | "CAN_JSON_PARSE" => (call.args.len() == 1).then(|| call.renamed("json_valid")),
+        "JSON_PARSE" => (call.args.len() == 1).then(|| format!("CAST(json({}) AS VARIANT)", call.arg(0))),
+        "CAN_JSON_PARSE" => (call.args.len() == 1).then(|| call.renamed("json_valid")),
+        "IS_VALID_JSON" => call.json_valid_of_type("OBJECT"),
+        "IS_VALID_JSON_ARRAY" => call.json_valid_of_type("ARRAY"),
         "JSON_EXTRACT_PATH_TEXT" => call.json_extract_path_text(),
         "JSON_EXTRACT_ARRAY_ELEMENT_TEXT" => call.json_extract_array_element_text(),
         "JSON_ARRAY_LENGTH" => call.json_array_length(),
+        "FROM_VARBYTE" => call.varbyte_to_text(),
+        "IS_UTF8" => call.is_utf8(),
         _ => None,
     }?;
     Some((close + 1, text))
+}
+
+/// Redshift's FLOAT (and FLOAT(p) above 24 bits) is 8-byte double precision; DuckDB's FLOAT is
+/// 4-byte REAL, which would turn a revenue of 19.99 into 19.989999771118164.
+fn float_type(toks: &[Tok<'_>], at: usize) -> Option<(usize, String)> {
+    let Some(open) = sig_token(toks, at + 1, &Token::LParen) else {
+        return Some((at + 1, "DOUBLE".to_string()));
+    };
+    let close = matching_paren(toks, open)?;
+    let bits = integer(&toks[open + 1..close])?.parse::<u32>().ok()?;
+    Some((close + 1, if bits <= 24 { "REAL" } else { "DOUBLE" }.to_string()))
+}
+
+/// `FLOAT` as a type: after `::`, as the target of `CAST(x AS FLOAT)`, or in a CREATE TABLE
+/// column list (`create_first` is then the statement's first token).
+fn float_in_type_position(toks: &[Tok<'_>], at: usize, create_first: Option<usize>) -> bool {
+    let Some(prev) = prev_sig(toks, at) else {
+        return false;
+    };
+    if toks[prev].token == Token::DoubleColon {
+        return true;
+    }
+    if toks[prev].is_word("AS") {
+        return enclosing_paren(toks, prev)
+            .and_then(|open| prev_sig(toks, open))
+            .is_some_and(|k| toks[k].is_word_in(&["CAST", "TRY_CAST"]));
+    }
+    // `( name FLOAT` / `, name FLOAT` directly inside the table's column list.
+    let Some(first) = create_first else {
+        return false;
+    };
+    matches!(toks[prev].token, Token::Word(_))
+        && prev_sig(toks, prev).is_some_and(|k| matches!(toks[k].token, Token::LParen | Token::Comma))
+        && enclosing_paren(toks, at).is_some_and(|open| column_list_open(toks, first) == Some(open))
+}
+
+/// The unclosed `(` that the token at `at` sits in.
+fn enclosing_paren(toks: &[Tok<'_>], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for k in (0..at).rev() {
+        match toks[k].token {
+            Token::RParen => depth += 1,
+            Token::LParen if depth == 0 => return Some(k),
+            Token::LParen => depth -= 1,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `VARCHAR(MAX)` and `CHARACTER VARYING(MAX)`: DuckDB strings are unbounded already.
@@ -705,6 +784,45 @@ impl Call<'_, '_> {
         }
     }
 
+    /// Redshift's IS_VALID_JSON accepts only an object and IS_VALID_JSON_ARRAY only an array;
+    /// DuckDB's `json_valid` accepts any JSON value. `json_type` raises on malformed text, so it is
+    /// asked only once the text is known to be valid; NULL stays NULL.
+    fn json_valid_of_type(&self, json_type: &str) -> Option<String> {
+        (self.args.len() == 1).then(|| {
+            let json = self.arg(0);
+            format!("CASE WHEN json_valid({json}) THEN json_type({json}) = '{json_type}' ELSE json_valid({json}) END")
+        })
+    }
+
+    /// FROM_VARBYTE(bytes, format) for a VARBYTE stored as BLOB or, as a stream's payload column
+    /// is on the local warehouse, as VARCHAR. See [`as_blob`] and [`as_text`].
+    fn varbyte_to_text(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let format = string_literal(self.args[1])?.to_ascii_lowercase();
+        let value = self.arg(0);
+        match format.as_str() {
+            "utf8" | "utf-8" | "utf_8" => Some(as_text(&value)),
+            "hex" => Some(format!("lower(hex({}))", as_blob(&value))),
+            "base64" => Some(format!("to_base64({})", as_blob(&value))),
+            "binary" => Some(format!("CAST(CAST({} AS BIT) AS VARCHAR)", as_blob(&value))),
+            _ => None,
+        }
+    }
+
+    /// IS_UTF8(bytes): a VARCHAR is valid UTF-8 by construction; a BLOB is when it decodes.
+    fn is_utf8(&self) -> Option<String> {
+        (self.args.len() == 1).then(|| {
+            let value = self.arg(0);
+            format!(
+                "CASE WHEN {} IS NULL THEN NULL WHEN {} THEN try(decode(CAST({value} AS BLOB))) IS NOT NULL ELSE true END",
+                self.operand(0),
+                is_blob(&value)
+            )
+        })
+    }
+
     fn json_extract(&self, path: &str, null_if_invalid: bool) -> String {
         let json = self.arg(0);
         let extract = format!("json_extract_string({json}, {path})");
@@ -714,6 +832,32 @@ impl Call<'_, '_> {
             extract
         }
     }
+}
+
+/// `typeof(x) = 'BLOB'`: a constant once DuckDB has bound `x`, so the optimizer keeps only one
+/// branch of the CASE around it. Both branches must still bind for either type, which is why
+/// they spell out casts that are no-ops for the type that takes them (`decode(x)` alone does not
+/// bind for VARCHAR).
+fn is_blob(value: &str) -> String {
+    format!("typeof({value}) = 'BLOB'")
+}
+
+/// The text of a VARBYTE that is a BLOB (decoded as UTF-8, raising on invalid bytes as Redshift
+/// does) or already a VARCHAR (unchanged: casting it to BLOB would read `\xNN` escapes in it).
+fn as_text(value: &str) -> String {
+    format!(
+        "CASE WHEN {} THEN decode(CAST({value} AS BLOB)) ELSE CAST({value} AS VARCHAR) END",
+        is_blob(value)
+    )
+}
+
+/// The bytes of a VARBYTE that is a BLOB, or the UTF-8 bytes of a VARCHAR (`encode`, which does
+/// not read escapes).
+fn as_blob(value: &str) -> String {
+    format!(
+        "CASE WHEN {} THEN CAST({value} AS BLOB) ELSE encode(CAST({value} AS VARCHAR)) END",
+        is_blob(value)
+    )
 }
 
 /// Appends one object key to a DuckDB JSONPath; keys that are not plain identifiers are quoted.
@@ -934,6 +1078,119 @@ mod tests {
         assert_eq!(t("SELECT 'now'::text"), "SELECT 'now'::text");
         assert_eq!(t("CAST('now' AS varchar)"), "CAST('now' AS varchar)");
         assert_eq!(t("'now'::timestamp"), format!("{NOW_UTC}::timestamp"));
+    }
+
+    /// `as_text`/`as_blob` of a column called `d`.
+    const TEXT_OF_D: &str = "CASE WHEN typeof(d) = 'BLOB' THEN decode(CAST(d AS BLOB)) ELSE CAST(d AS VARCHAR) END";
+    const BYTES_OF_D: &str = "CASE WHEN typeof(d) = 'BLOB' THEN CAST(d AS BLOB) ELSE encode(CAST(d AS VARCHAR)) END";
+
+    #[test]
+    fn from_varbyte_formats() {
+        for format in ["'utf-8'", "'utf8'", "'UTF-8'", "'Utf_8'"] {
+            assert_eq!(t(&format!("FROM_VARBYTE(d, {format})")), TEXT_OF_D, "{format}");
+        }
+        assert_eq!(t("from_varbyte(d, 'hex')"), format!("lower(hex({BYTES_OF_D}))"));
+        assert_eq!(t("from_varbyte(d, 'BASE64')"), format!("to_base64({BYTES_OF_D})"));
+        assert_eq!(
+            t("from_varbyte(d, 'binary')"),
+            format!("CAST(CAST({BYTES_OF_D} AS BIT) AS VARCHAR)")
+        );
+        // Unknown or computed formats and wrong arity stay for DuckDB to reject.
+        assert_eq!(t("from_varbyte(d, 'latin1')"), "from_varbyte(d, 'latin1')");
+        assert_eq!(t("from_varbyte(d, fmt)"), "from_varbyte(d, fmt)");
+        assert_eq!(t("from_varbyte(d)"), "from_varbyte(d)");
+        // The argument is translated too.
+        assert_eq!(
+            t("FROM_VARBYTE(NVL(a, b), 'utf8')"),
+            "CASE WHEN typeof(COALESCE(a, b)) = 'BLOB' THEN decode(CAST(COALESCE(a, b) AS BLOB)) ELSE CAST(COALESCE(a, b) AS VARCHAR) END"
+        );
+    }
+
+    #[test]
+    fn is_utf8_by_type() {
+        assert_eq!(
+            t("is_utf8(Data)"),
+            "CASE WHEN Data IS NULL THEN NULL WHEN typeof(Data) = 'BLOB' THEN try(decode(CAST(Data AS BLOB))) IS NOT NULL ELSE true END"
+        );
+        assert_eq!(
+            t("IS_UTF8(a || b)"),
+            "CASE WHEN (a || b) IS NULL THEN NULL WHEN typeof(a || b) = 'BLOB' THEN try(decode(CAST(a || b AS BLOB))) IS NOT NULL ELSE true END"
+        );
+    }
+
+    #[test]
+    fn json_parse_is_variant_and_validity_checks_the_kind() {
+        assert_eq!(t("JSON_PARSE(kinesis_data)"), "CAST(json(kinesis_data) AS VARIANT)");
+        assert_eq!(
+            t("JSON_PARSE(from_varbyte(d, 'utf-8'))"),
+            format!("CAST(json({TEXT_OF_D}) AS VARIANT)")
+        );
+        assert_eq!(t("CAN_JSON_PARSE(kinesis_data)"), "json_valid(kinesis_data)");
+        assert_eq!(
+            t("IS_VALID_JSON(j)"),
+            "CASE WHEN json_valid(j) THEN json_type(j) = 'OBJECT' ELSE json_valid(j) END"
+        );
+        assert_eq!(
+            t("IS_VALID_JSON_ARRAY(j)"),
+            "CASE WHEN json_valid(j) THEN json_type(j) = 'ARRAY' ELSE json_valid(j) END"
+        );
+        // PartiQL navigation is DuckDB's own VARIANT syntax and passes through.
+        let partiql = "SELECT count(1), customer_data.state::VARCHAR FROM customer_stream GROUP BY customer_data.state";
+        assert_eq!(t(partiql), partiql);
+    }
+
+    #[test]
+    fn workshop_order_stream_column() {
+        assert_eq!(
+            t("CAST(JSON_EXTRACT_PATH_TEXT(from_varbyte(d, 'utf-8'), 'consignmentid', true) AS BIGINT)"),
+            format!(
+                "CAST(CASE WHEN json_valid({TEXT_OF_D}) THEN json_extract_string({TEXT_OF_D}, '$.consignmentid') END AS BIGINT)"
+            )
+        );
+    }
+
+    /// A cast of a value that does not fit raises, as on Redshift; a streaming view sets that one
+    /// record aside (kiln-stream) instead of turning it into a silent NULL.
+    #[test]
+    fn casts_of_extracted_text_stay_casts() {
+        let extract = "CASE WHEN json_valid(j) THEN json_extract_string(j, '$.k') END";
+        assert_eq!(
+            t("CAST(JSON_EXTRACT_PATH_TEXT(j, 'k', true) AS INT)"),
+            format!("CAST({extract} AS INT)")
+        );
+        assert_eq!(
+            t("cast( json_extract_path_text(j, 'k', true) as float )"),
+            format!("cast( {extract} as DOUBLE )")
+        );
+        assert_eq!(
+            t("JSON_EXTRACT_PATH_TEXT(j, 'k', true)::int"),
+            format!("{extract}::int")
+        );
+        assert_eq!(
+            t("CAST(JSON_EXTRACT_PATH_TEXT(j, 'k') AS INT)"),
+            "CAST(json_extract_string(j, '$.k') AS INT)"
+        );
+    }
+
+    #[test]
+    fn float_is_double_precision() {
+        assert_eq!(t("CAST(r AS FLOAT)"), "CAST(r AS DOUBLE)");
+        assert_eq!(t("r::float"), "r::DOUBLE");
+        assert_eq!(t("r::FLOAT(24), r::float(53)"), "r::REAL, r::DOUBLE");
+        assert_eq!(t("NVL(CAST(r AS FLOAT), 0)"), "COALESCE(CAST(r AS DOUBLE), 0)");
+        assert_eq!(
+            t("CREATE TABLE t (id INT, revenue FLOAT NOT NULL, \"float\" FLOAT8, ratio float(10))"),
+            "CREATE TABLE t (id INT, revenue DOUBLE NOT NULL, \"float\" FLOAT8, ratio REAL)"
+        );
+        // Not a type: an alias, a column, a CTAS select list.
+        assert_eq!(
+            t("SELECT 1 AS float, t.float FROM t"),
+            "SELECT 1 AS float, t.float FROM t"
+        );
+        assert_eq!(
+            t("CREATE TABLE t AS SELECT a, b float FROM s"),
+            "CREATE TABLE t AS SELECT a, b float FROM s"
+        );
     }
 
     #[test]
