@@ -5,11 +5,17 @@
 //! * [`log`] — append-only segment files per stream, group-committed: a record is acknowledged
 //!   only once it is on disk.
 //! * [`shard`] — partition keys to shards by MD5, as Kinesis does.
+//! * [`views`] — streaming materialized views and Firehose delivery into tables, refreshed
+//!   incrementally in one warehouse transaction per batch, and the loop that keeps them fresh.
+//! * [`api`] — the HTTP endpoint AWS SDKs, the AWS CLI and other Kinesis/Firehose clients talk
+//!   to unmodified.
 
+pub mod api;
 pub mod error;
 pub mod hub;
 pub mod log;
 pub mod shard;
+pub mod views;
 
 pub use error::{StreamError, StreamKind};
 pub use hub::{Delivery, Hub, HubOptions, PutOutcome, PutRecord, ShardLimit, Stream, StreamMeta};
