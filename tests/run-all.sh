@@ -33,6 +33,24 @@ if [ "$(python3 -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null || tru
 fi
 export KILN_REQUIRE_PY_DUCKDB=1
 
+# boto3 drives kiln-stream's Kinesis/Firehose endpoint as producers and consumers written for AWS do
+# (crates/kiln-stream/tests/api_boto3.rs); like duckdb above, installed when missing and then required.
+if ! python3 -c 'import boto3' 2>/dev/null; then
+  echo "== $(date +%T) installing python boto3 (kiln-stream's Kinesis/Firehose client tests)"
+  pip_install_boto3() { python3 -m pip install --quiet --disable-pip-version-check "$@" boto3; }
+  if ! pip_install_boto3 2>/dev/null && ! pip_install_boto3 --user 2>/dev/null &&
+    ! pip_install_boto3 --user --break-system-packages; then
+    echo "run-all.sh: cannot install python boto3, which kiln-stream's client tests need;" \
+      "install it (python3 -m pip install boto3) and run again" >&2
+    exit 1
+  fi
+  if ! python3 -c 'import boto3' 2>/dev/null; then
+    echo "run-all.sh: python3 cannot import boto3 after installing it" >&2
+    exit 1
+  fi
+fi
+export KILN_REQUIRE_BOTO3=1
+
 # The UI first: the `kiln` binary embeds ui/dist when it compiles (crates/kiln-serve/build.rs).
 if [ -f ui/package.json ]; then
   echo "== $(date +%T) ui: typecheck, unit tests and build"

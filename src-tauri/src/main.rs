@@ -125,7 +125,10 @@ fn main() {
         }
     };
     let dir = std::path::absolute(&dir).unwrap_or(dir);
-    let studio = Studio::new(StudioOptions::default());
+    let studio = Studio::new(StudioOptions {
+        stream_port: Some(kiln_api::STREAM_PORT),
+        ..StudioOptions::default()
+    });
 
     // Opened before the window exists so the UI's first projectInfo finds it. A failure is
     // not fatal: the UI shows its open-project screen and the user can pick another folder.

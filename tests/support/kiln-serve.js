@@ -9,10 +9,13 @@ const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-zA-Z]+)/;
  * Spawns `kiln serve --port 0` and resolves once it has printed its URL (which carries the
  * per-launch token). Rejects with the server's stderr if it exits or stays silent. Without
  * `projectDir` the server opens the project in `cwd`; without `uiDist` it serves the UI built into
- * the binary.
+ * the binary. The project's Kinesis/Firehose endpoint takes a free port (`streamPort`, 0 by
+ * default), so servers started side by side never fight over kiln's default 4577; `streamPort:
+ * null` leaves kiln's default.
  */
-export async function serveKiln({ kiln, projectDir, uiDist, cwd, timeoutMs = 30_000 }) {
+export async function serveKiln({ kiln, projectDir, uiDist, cwd, streamPort = 0, timeoutMs = 30_000 }) {
   const args = ["serve", "--port", "0"];
+  if (streamPort !== null) args.push("--stream-port", String(streamPort));
   if (projectDir) args.push("--project-dir", projectDir);
   if (uiDist) args.push("--ui-dist", uiDist);
   const child = spawn(kiln, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });

@@ -112,4 +112,6 @@ operations! {
     "showModel" => show_model,
     "applyEdit" => apply_edit,
     "commitEdit" => commit_edit,
+    "streams" => streams,
+    "peekStream" => peek_stream,
 }

@@ -888,3 +888,82 @@ pub enum EngineEvent {
         done: bool,
     },
 }
+
+/// The open project's streams, for the stream console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamsStatus {
+    /// `http://127.0.0.1:4577` while the Kinesis/Firehose endpoint is served.
+    pub endpoint: Option<String>,
+    /// Why the endpoint is not served when the studio asked for it (the port is taken …).
+    pub endpoint_error: Option<String>,
+    pub streams: Vec<StreamDto>,
+    /// Streaming views and Firehose deliveries, with how far behind their stream they are.
+    pub consumers: Vec<StreamConsumerDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamDto {
+    pub name: String,
+    /// `kinesis` or `firehose`.
+    pub kind: String,
+    pub shards: u32,
+    pub retention_hours: u32,
+    /// Records and bytes appended since the endpoint opened the stream (for rates).
+    pub records_in: u64,
+    pub bytes_in: u64,
+    /// Records held now.
+    pub records_held: u64,
+    /// Arrival of the newest record, ms since the epoch (0: none).
+    pub newest_arrival_ms: i64,
+    /// A delivery stream's table.
+    pub delivery_table: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamConsumerDto {
+    /// `schema.view`, or `firehose:<stream>`.
+    pub name: String,
+    pub stream: String,
+    pub auto_refresh: bool,
+    pub newest_taken_ms: i64,
+    pub newest_arrival_ms: i64,
+    pub last_refresh_ms: i64,
+    pub records: u64,
+    pub rejected: u64,
+    pub last_error: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PeekStreamRequest {
+    pub name: String,
+    /// `kinesis` or `firehose`.
+    pub kind: String,
+    /// Records to return (default 20, at most 500).
+    #[serde(default)]
+    #[ts(optional)]
+    pub limit: Option<u32>,
+}
+
+/// The newest records of a stream, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamRecords {
+    pub records: Vec<StreamRecordDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamRecordDto {
+    pub shard_id: String,
+    /// Decimal, as Kinesis writes sequence numbers.
+    pub sequence_number: String,
+    pub partition_key: String,
+    pub arrival_ms: i64,
+    /// The payload as text (invalid UTF-8 replaced), cut at 4 KiB.
+    pub data: String,
+    pub bytes: u32,
+}

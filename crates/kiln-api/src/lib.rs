@@ -32,6 +32,7 @@ mod query;
 mod runs;
 mod state;
 mod stores;
+mod streams;
 mod watch;
 
 use std::path::PathBuf;
@@ -43,6 +44,8 @@ pub use bindings::{generated_bindings, stale_bindings, write_bindings, BindingsE
 pub use dispatch::OPERATIONS;
 pub use dto::*;
 pub use error::{codes, diagnostic_dto, ApiError, ApiResult, ErrorKind};
+/// The port the studio serves the project's Kinesis/Firehose endpoint on unless told otherwise.
+pub use kiln_stream::api::DEFAULT_PORT as STREAM_PORT;
 
 use state::ProjectState;
 
@@ -60,6 +63,12 @@ pub struct StudioOptions {
     pub target: Option<String>,
     /// Watch the project folder for changes made outside the app (on unless disabled).
     pub disable_watcher: bool,
+    /// Serve the open project's Kinesis/Firehose endpoint on 127.0.0.1 at this port (0: a free
+    /// one); `None` serves none. The studio front ends pass
+    /// [`kiln_stream::api::DEFAULT_PORT`].
+    pub stream_port: Option<u16>,
+    /// The loopback address the endpoint listens on (127.0.0.1 when `None`).
+    pub stream_host: Option<std::net::IpAddr>,
 }
 
 /// The engine behind the studio. Cheap to clone; clones share the open project.
@@ -175,6 +184,17 @@ impl Studio {
                     run_id: None,
                     message: e.diagnostic.message.clone(),
                 });
+            }
+            if let Some(port) = options.stream_port {
+                let served = state
+                    .streams()
+                    .map_err(|e| e.diagnostic.message.clone())
+                    .and_then(|engine| engine.serve(options.stream_host, port));
+                let message = match served {
+                    Ok(addr) => format!("Kinesis/Firehose endpoint for this project on http://{addr}"),
+                    Err(message) => message,
+                };
+                studio.emit(EngineEvent::Log { run_id: None, message });
             }
             let info = state.info();
             *lock(&studio.inner.project) = Some(state);

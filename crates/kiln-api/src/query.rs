@@ -120,6 +120,25 @@ fn run_one(
     relation: &str,
     page: usize,
 ) -> Result<Ran, DiagnosticDto> {
+    if state.target.kind == TargetKind::DuckDb {
+        if let Some(message) = streaming_ddl(state, adapter, statement)? {
+            let columns = vec![ColumnDto {
+                name: "status".into(),
+                data_type: Some("VARCHAR".into()),
+                description: String::new(),
+            }];
+            let rows = vec![vec![Value::from(message)]];
+            return Ok(Ran {
+                stored: Stored::Rows {
+                    columns: columns.clone(),
+                    rows: Arc::new(rows.clone()),
+                },
+                columns,
+                first_page: rows,
+                total: Some(1),
+            });
+        }
+    }
     let sql = prepare_sql(state, &statement.sql)?;
     if is_query(&sql) {
         let body = sql.trim_end().trim_end_matches(';');
@@ -157,6 +176,42 @@ fn run_one(
             first_page,
             total: Some(total),
         })
+    }
+}
+
+/// Redshift's streaming statements (`CREATE EXTERNAL SCHEMA … FROM KINESIS`, materialized
+/// views, COPY from S3), which the stream engine carries out; `None` for any other statement.
+fn streaming_ddl(
+    state: &ProjectState,
+    adapter: &dyn Adapter,
+    statement: &Statement,
+) -> Result<Option<String>, DiagnosticDto> {
+    let at_statement = |mut d: DiagnosticDto| {
+        d.line = Some(to_u32(statement.line));
+        d
+    };
+    match kiln_sql::parse_redshift_ddl(&statement.sql) {
+        Ok(None) => Ok(None),
+        Ok(Some(ddl)) => crate::streams::run_ddl(state, adapter, ddl)
+            .map(Some)
+            .map_err(at_statement),
+        Err(e) => {
+            let line = to_u32(statement.line) + to_u32(e.line as usize) - 1;
+            let column = if e.line == 1 {
+                to_u32(statement.column) + to_u32(e.column as usize) - 1
+            } else {
+                to_u32(e.column as usize)
+            };
+            Err(DiagnosticDto {
+                code: Code::StreamDdl.as_str().to_string(),
+                severity: crate::dto::Severity::Error,
+                message: e.message,
+                file: None,
+                line: Some(line),
+                column: Some(column),
+                hint: None,
+            })
+        }
     }
 }
 

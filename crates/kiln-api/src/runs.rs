@@ -209,6 +209,12 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
     // A bad selector is reported to the caller now rather than as a failed run.
     let (planned, _) = kiln_exec::plan(&manifest, &options)?;
     let adapter = state.adapter()?;
+    if manifest.target.kind == kiln_project::TargetKind::DuckDb {
+        let engine = state.streams()?;
+        // Streams declared since the project opened exist before the models that read them run.
+        crate::streams::declare(state, &engine.hub, Some(adapter.as_ref()));
+        options.streams = Some(kiln_exec::Streams(engine.hub.clone()));
+    }
     let run_id = new_run_id();
     let cancel = CancelToken::default();
     let record = RunRecord {

@@ -47,6 +47,8 @@ pub(crate) struct ProjectState {
     pub watcher: Mutex<Option<notify::RecommendedWatcher>>,
     /// Exports waiting to be fetched as browser downloads.
     pub downloads: Mutex<crate::downloads::Downloads>,
+    /// The project's streams, opened on first use.
+    streams: Mutex<Option<Arc<crate::streams::StreamEngine>>>,
 }
 
 impl ProjectState {
@@ -77,6 +79,7 @@ impl ProjectState {
             statuses: Mutex::new(HashMap::new()),
             watcher: Mutex::new(None),
             downloads: Mutex::new(crate::downloads::Downloads::default()),
+            streams: Mutex::new(None),
         }))
     }
 
@@ -160,12 +163,37 @@ impl ProjectState {
         lock(&self.adapter).clone()
     }
 
+    /// The project's streams, opened on first use; on a DuckDB warehouse the refresh loop of its
+    /// streaming views and deliveries runs while they are open.
+    pub fn streams(&self) -> ApiResult<Arc<crate::streams::StreamEngine>> {
+        let mut slot = lock(&self.streams);
+        if let Some(engine) = slot.as_ref() {
+            return Ok(engine.clone());
+        }
+        let adapter = match self.target.kind {
+            kiln_project::TargetKind::DuckDb => Some(self.adapter()?),
+            _ => None,
+        };
+        let engine = Arc::new(crate::streams::StreamEngine::open(self, adapter).map_err(|e| {
+            ApiError::new(
+                crate::ErrorKind::Locked,
+                kiln_diagnostics::Code::Stream.as_str(),
+                e.to_string(),
+            )
+        })?);
+        *slot = Some(engine.clone());
+        Ok(engine)
+    }
+
     pub fn has_active_run(&self) -> bool {
         lock(&self.runs).values().any(|r| r.is_running())
     }
 
     /// Lets go of the warehouse file and stops watching.
     pub fn close(&self) {
+        if let Some(streams) = lock(&self.streams).take() {
+            streams.stop();
+        }
         lock(&self.watcher).take();
         lock(&self.queries).clear();
         lock(&self.adapter).take();

@@ -19,6 +19,8 @@ use crate::{Global, RunArgs, Selection};
 pub struct Session {
     pub manifest: Manifest,
     pub parse_seconds: f64,
+    /// The streams the project's YAML declares.
+    pub streams: Vec<kiln_project::StreamDecl>,
 }
 
 fn vars_from(global: &Global) -> anyhow::Result<serde_json::Map<String, serde_json::Value>> {
@@ -65,6 +67,7 @@ pub fn load_with_project(global: &Global) -> anyhow::Result<(Session, kiln_proje
     let session = Session {
         manifest,
         parse_seconds: started.elapsed().as_secs_f64(),
+        streams: project.streams.clone(),
     };
     Ok((session, project))
 }
@@ -256,6 +259,28 @@ pub fn ls(global: &Global, selection: &Selection, resource_types: &[String], out
     Ok(ExitCode::SUCCESS)
 }
 
+/// The project's streams, for `materialized_view` models that read one: opened when the project
+/// has any (the warehouse is open by then, so no studio holds them).
+fn open_streams(
+    session: &Session,
+    adapter: &dyn kiln_warehouse::Adapter,
+) -> anyhow::Result<Option<kiln_exec::Streams>> {
+    let manifest = &session.manifest;
+    let dir = manifest.root.join(kiln_stream::PROJECT_STREAMS_DIR);
+    if manifest.target.kind != kiln_project::TargetKind::DuckDb || (!dir.is_dir() && session.streams.is_empty()) {
+        return Ok(None);
+    }
+    let hub = kiln_stream::Hub::open(&dir, kiln_stream::HubOptions::default())?;
+    let errors = kiln_stream::declare::apply(&hub, Some(adapter), &manifest.root, &session.streams);
+    if let Some(first) = errors.first() {
+        anyhow::bail!(
+            "{} of the project's streams cannot be set up; the first: {first}",
+            errors.len()
+        );
+    }
+    Ok(Some(kiln_exec::Streams(std::sync::Arc::new(hub))))
+}
+
 pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<ExitCode> {
     let session = load(global)?;
     let manifest = &session.manifest;
@@ -277,6 +302,7 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
     // the artifacts are written once, when the run is over, as the studio writes them.
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
     let adapter = kiln_warehouse::open(&manifest.target, threads)?;
+    options.streams = open_streams(&session, adapter.as_ref())?;
     for line in kiln_exec::log::header_lines(manifest, threads, planned.len(), command) {
         println!("{}  {line}", kiln_exec::log::clock());
     }

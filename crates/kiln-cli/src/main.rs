@@ -5,7 +5,9 @@ mod chart;
 mod commands;
 mod dashboard;
 mod output;
+mod sensors;
 mod serve;
+mod stream;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -148,6 +150,14 @@ enum Cmd {
         /// Open the studio in the default browser.
         #[arg(long)]
         open: bool,
+        /// Port of the project's Kinesis/Firehose endpoint on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = kiln_stream::api::DEFAULT_PORT)]
+        stream_port: u16,
+    },
+    /// Streams: serve the project's local Kinesis Data Streams / Firehose endpoint.
+    Stream {
+        #[command(subcommand)]
+        action: stream::StreamAction,
     },
 }
 
@@ -184,6 +194,9 @@ enum DemoDataset {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// IoT readings of projects/sensors' six sensors, put into its Firehose delivery stream
+    /// through the local endpoint (`kiln stream serve` or the studio) until Ctrl-C.
+    Sensors(sensors::SensorsArgs),
 }
 
 fn main() -> ExitCode {
@@ -217,10 +230,19 @@ fn main() -> ExitCode {
         Cmd::Demo {
             dataset: DemoDataset::Tickit { scale, out },
         } => commands::demo_tickit(&global, scale, out),
+        Cmd::Demo {
+            dataset: DemoDataset::Sensors(args),
+        } => sensors::demo(&args),
         Cmd::Dashboard {
             action: DashboardAction::Import { file, name, force },
         } => dashboard::import(&global, &file, name.as_deref(), force),
-        Cmd::Serve { port, ui_dist, open } => serve::serve(&global, port, ui_dist, open),
+        Cmd::Serve {
+            port,
+            ui_dist,
+            open,
+            stream_port,
+        } => serve::serve(&global, port, ui_dist, open, stream_port),
+        Cmd::Stream { action } => stream::run(&global, &action),
     };
     match outcome {
         Ok(code) => code,

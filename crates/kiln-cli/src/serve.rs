@@ -5,7 +5,13 @@ use std::process::ExitCode;
 
 use crate::Global;
 
-pub fn serve(global: &Global, port: u16, ui_dist: Option<PathBuf>, open: bool) -> anyhow::Result<ExitCode> {
+pub fn serve(
+    global: &Global,
+    port: u16,
+    ui_dist: Option<PathBuf>,
+    open: bool,
+    stream_port: u16,
+) -> anyhow::Result<ExitCode> {
     kiln_serve::serve_forever(kiln_serve::ServeConfig {
         project_dir: global.project_dir.clone(),
         port,
@@ -13,6 +19,7 @@ pub fn serve(global: &Global, port: u16, ui_dist: Option<PathBuf>, open: bool) -
         open,
         profiles_dir: global.profiles_dir.clone(),
         target: global.target.clone(),
+        stream_port: Some(stream_port),
     })?;
     Ok(ExitCode::SUCCESS)
 }

@@ -10,9 +10,14 @@
 //!
 //! The same scale always produces byte-identical files: every table draws from its own ChaCha
 //! stream with a fixed seed, and nothing reads the clock or the environment.
+//!
+//! [`sensors`] simulates the IoT sensors of `projects/sensors` (`kiln demo sensors`), and
+//! [`firehose`] sends their readings to a Firehose delivery stream over HTTP.
 
 mod calendar;
+pub mod firehose;
 mod names;
+pub mod sensors;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};

@@ -20,7 +20,7 @@ macro_rules! registry {
     ($( $variant:ident = $text:literal, $origin:ident, $meaning:literal; )*) => {
         /// Stable error codes. The first digit groups the `K` codes: 1 project files, 2
         /// Jinja/compile, 3 graph and selection, 4 warehouse and execution, 5 profiles and
-        /// connections, 6 the studio API, 7 charts and dashboards; `UI` codes come from the studio
+        /// connections, 6 the studio API, 7 charts and dashboards, 8 streams; `UI` codes come from the studio
         /// front end.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
         pub enum Code {
@@ -80,6 +80,10 @@ registry! {
     Unauthorized = "K6005", Api, "A transport refused a request without the studio's token.";
     ChartSpec = "K7001", Engine, "A chart spec names a column the data lacks, or does not fit its chart type.";
     Dashboard = "K7002", Engine, "A dashboard file's panel, grid place or refresh interval is impossible, or a Grafana dashboard cannot be imported.";
+    StreamDdl = "K8001", Engine, "A streaming statement (external schema, materialized view, COPY) cannot run on the local warehouse as written.";
+    Stream = "K8002", Engine, "A stream cannot be used: missing, open in another Kiln process, or its log cannot be written.";
+    StreamDecl = "K8003", Engine, "A stream declared under `streams:` in project YAML is impossible: a bad name or kind, shards, retention or buffering out of range, or a delivery on a Kinesis stream.";
+    StreamTableDdl = "K8004", Engine, "A Firehose delivery's `create_table` DDL file is missing or outside the project.";
     UiUnreadableError = "UI0001", Ui, "The engine or its transport failed with something that is not a diagnostic.";
     UiEngineUnreachable = "UI0002", Ui, "The studio could not reach the engine (`kiln serve` stopped, or the network failed).";
     UiHttpStatus = "UI0003", Ui, "`kiln serve` answered with an HTTP error status but no diagnostic.";

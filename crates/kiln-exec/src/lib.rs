@@ -75,9 +75,21 @@ impl Command {
     }
 }
 
+/// The project's open streams, for models materialized as streaming views.
+#[derive(Clone)]
+pub struct Streams(pub Arc<kiln_stream::Hub>);
+
+impl std::fmt::Debug for Streams {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Streams({})", self.0.root().display())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     pub command: Command,
+    /// Without them, a `materialized_view` model can only read tables.
+    pub streams: Option<Streams>,
     pub select: Vec<String>,
     pub exclude: Vec<String>,
     pub threads: usize,
@@ -90,6 +102,7 @@ impl RunOptions {
     pub fn new(command: Command) -> Self {
         RunOptions {
             command,
+            streams: None,
             select: Vec::new(),
             exclude: Vec::new(),
             threads: 4,

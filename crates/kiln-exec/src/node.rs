@@ -30,6 +30,7 @@ pub(crate) fn kind_of(node: &Node, command: Command) -> &'static str {
             "table" => "table",
             "incremental" => "incremental",
             "ephemeral" => "ephemeral",
+            "materialized_view" => "materialized_view",
             _ => "view",
         },
     }
@@ -280,6 +281,12 @@ impl NodeRun<'_> {
     fn materialise(&mut self, relation: Relation) -> Result<Done, Diagnostic> {
         let node = self.node;
         let materialized = node.materialized().to_string();
+        if materialized == "materialized_view" {
+            self.adapter
+                .ensure_schema(&relation.schema)
+                .map_err(|e| self.diag(e, None))?;
+            return self.materialized_view(&relation);
+        }
         // Incremental only when the table is already there: a first run, a view of that name or a
         // full refresh builds it from scratch.
         let is_incremental = materialized == "incremental"
@@ -310,6 +317,101 @@ impl NodeRun<'_> {
                 Ok(Done::ok("CREATE VIEW", None))
             }
         }
+    }
+
+    /// dbt-redshift's `materialized='materialized_view'`: over a Kinesis stream (a two-part name
+    /// whose name is one of the project's streams) a streaming view the refresh loop keeps fresh
+    /// when `auto_refresh` is set; over tables, a table recomputed on refresh. An unchanged
+    /// definition keeps the view and what it has read; a changed one (or a full refresh) reads
+    /// its stream again from the oldest record kept.
+    fn materialized_view(&mut self, relation: &Relation) -> Result<Done, Diagnostic> {
+        use kiln_stream::views::{self, StreamingView};
+        let state = CompileState {
+            is_incremental: false,
+            runner: Some(self.runner.clone()),
+        };
+        let (sql, path, logs) = compile_to_disk(self.manifest, self.node, &state)?;
+        self.logs.extend(logs);
+        self.compiled_code = Some(for_warehouse(self.manifest, &sql));
+        self.compiled_path = Some(path.clone());
+        let located = |message: String| {
+            Diagnostic::error(Code::StreamDdl, message).at(kiln_diagnostics::Location::at(
+                self.node.path.clone(),
+                self.node.line.unwrap_or(1),
+                None,
+            ))
+        };
+        if self.manifest.target.kind != TargetKind::DuckDb {
+            return Err(located(
+                "materialized_view models run on the local DuckDB warehouse only, for now; on Redshift use \
+                 materialized='view' or 'table' until the Redshift target lands"
+                    .into(),
+            ));
+        }
+        let hub = self.options.streams.as_ref().map(|s| s.0.clone());
+        let streams: Vec<(String, String)> = views::two_part_names(&sql)
+            .into_iter()
+            .filter(|(_, name)| {
+                hub.as_ref()
+                    .is_some_and(|h| h.get(kiln_stream::StreamKind::Kinesis, name).is_ok())
+            })
+            .collect();
+        if streams.len() > 1 {
+            return Err(located(format!(
+                "a streaming materialized view reads one stream; this one reads {}",
+                streams
+                    .iter()
+                    .map(|(s, n)| format!("{s}.{n}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        let (external_schema, stream) = streams.into_iter().next().unwrap_or_default();
+        let view = StreamingView {
+            schema: relation.schema.clone(),
+            name: relation.identifier.clone(),
+            external_schema,
+            stream,
+            definition: sql,
+            auto_refresh: self.node.config.get_bool("auto_refresh").unwrap_or(false),
+        };
+        let failed = |e: views::ViewError| match e {
+            views::ViewError::Warehouse(e) => self.diag(e, Some(&path)),
+            other => located(other.to_string()),
+        };
+        let registered = views::list_views(self.adapter).map_err(failed)?;
+        let unchanged = registered.iter().any(|v| v == &view) && !self.options.full_refresh;
+        if !unchanged {
+            // What an earlier materialization (a view, a table) left under that name.
+            if !registered.iter().any(|v| v.key() == view.key()) {
+                self.adapter.drop_relation(relation).map_err(|e| self.diag(e, None))?;
+            }
+            match &hub {
+                Some(hub) if !view.is_plain() => {
+                    views::register_external_schema(self.adapter, &view.external_schema, None).map_err(failed)?;
+                    views::create_view(hub, self.adapter, &view, true).map_err(failed)?;
+                }
+                _ => views::create_plain_view(self.adapter, &view, true).map_err(failed)?,
+            }
+        }
+        if view.is_plain() {
+            if unchanged {
+                views::recompute(self.adapter, &view).map_err(failed)?;
+            }
+            return Ok(Done::ok("MATERIALIZED VIEW", None));
+        }
+        let Some(hub) = hub else {
+            return Err(located("the project's streams are not open".into()));
+        };
+        let mut taken = 0usize;
+        loop {
+            let r = views::refresh(&hub, self.adapter, &view, 8).map_err(failed)?;
+            taken += r.records - r.rejected;
+            if view.is_plain() || r.batches < 8 {
+                break;
+            }
+        }
+        Ok(Done::ok(format!("MATERIALIZED VIEW {taken}"), Some(taken as u64)))
     }
 
     /// Counts the failing rows; when there are some, keeps the first five for the report.

@@ -6,6 +6,7 @@ mod config;
 mod dashboards;
 mod profiles;
 mod properties;
+mod streams;
 mod yaml;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,10 @@ pub use dashboards::DashboardFile;
 pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
 use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
+pub use streams::{
+    BufferingDef, DeliveryDecl, DeliveryDef, StreamDecl, StreamDeclKind, StreamDef, DEFAULT_COPY_OPTIONS,
+    MAX_BUFFER_MB, MAX_INTERVAL_SECONDS, MAX_RETENTION_HOURS, MAX_SHARDS, MIN_RETENTION_HOURS,
+};
 pub use yaml::{parse_yaml, parse_yaml_lenient};
 
 pub const PROJECT_FILE: &str = "dbt_project.yml";
@@ -154,6 +159,9 @@ pub struct Project {
     pub exposures: Vec<Exposure>,
     /// Dashboards as code; each is (or extends) an exposure in `exposures`.
     pub dashboards: Vec<DashboardFile>,
+    /// Kinesis and Firehose streams declared under `streams:` in properties YAML, checked, in
+    /// file order; the stream engine creates them.
+    pub streams: Vec<StreamDecl>,
     pub docs: BTreeMap<String, DocBlock>,
     pub tests: Vec<TestDef>,
     /// Problems that did not stop loading (unknown properties targets …).
@@ -338,10 +346,18 @@ pub fn load_project(root: &Path) -> Result<Project, Diagnostics> {
         macros,
         exposures: Vec::new(),
         dashboards: Vec::new(),
+        streams: Vec::new(),
         docs,
         tests: Vec::new(),
         warnings: Diagnostics::default(),
     };
+    project.streams = streams::load(
+        &root,
+        properties
+            .iter_mut()
+            .map(|(file, text, props)| (file.as_path(), text.as_str(), std::mem::take(&mut props.streams))),
+        &mut diagnostics,
+    );
     apply_properties(&mut project, properties, &mut diagnostics);
     project.dashboards = dashboards::load(
         &root,

@@ -1,8 +1,11 @@
 //! The shapes of properties YAML files (`version: 2` files with `sources`, `models`, `seeds`,
-//! `exposures` …). Unknown keys are accepted, as dbt accepts them, so real projects load unmodified.
+//! `exposures` …). Unknown keys are accepted, as dbt accepts them, so real projects load unmodified;
+//! Kiln's own `streams:` entries are strict instead (see `streams.rs`), since no dbt project has them.
 
 use serde::Deserialize;
 use serde_json::{Map, Value};
+
+use crate::streams::StreamDef;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -15,6 +18,8 @@ pub struct PropertiesFile {
     pub analyses: Vec<ResourceProps>,
     pub exposures: Vec<ExposureDef>,
     pub macros: Vec<Value>,
+    /// Kinesis and Firehose streams (a Kiln key; dbt ignores it).
+    pub streams: Vec<StreamDef>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

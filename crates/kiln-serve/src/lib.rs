@@ -329,6 +329,8 @@ pub struct ServeConfig {
     pub open: bool,
     pub profiles_dir: Option<PathBuf>,
     pub target: Option<String>,
+    /// The project's Kinesis/Firehose endpoint port (`None`: not served).
+    pub stream_port: Option<u16>,
 }
 
 fn open_browser(url: &str) -> std::io::Result<()> {
@@ -359,6 +361,7 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
         let studio = Studio::new(StudioOptions {
             profiles_dir: config.profiles_dir.clone(),
             target: config.target.clone(),
+            stream_port: config.stream_port,
             ..StudioOptions::default()
         });
         let project_dir = config.project_dir.clone().unwrap_or_else(|| PathBuf::from("."));
@@ -386,6 +389,15 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
         let server = start(studio.clone(), config.port, new_token(), ui_dist).await?;
         println!("Kiln Studio: {}", server.url);
         println!("Project {} ({}); press Ctrl-C to stop.", info.name, info.root);
+        if config.stream_port.is_some() {
+            match studio.streams(kiln_api::Empty {}).await.map(|s| s.endpoint) {
+                Ok(Some(endpoint)) => println!(
+                    "Kinesis/Firehose endpoint: {endpoint} (point producers at it: AWS_ENDPOINT_URL={endpoint})"
+                ),
+                Ok(None) => eprintln!("warning: the Kinesis/Firehose endpoint is not served (see the studio's log)"),
+                Err(e) => eprintln!("warning: the project's streams cannot open: {e}"),
+            }
+        }
         if config.open {
             if let Err(e) = open_browser(&server.url) {
                 eprintln!("could not open a browser ({e}); open the URL above yourself");

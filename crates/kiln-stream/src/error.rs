@@ -47,6 +47,9 @@ pub enum StreamError {
         #[source]
         source: std::io::Error,
     },
+    /// Another process (a studio, `kiln stream serve`) has the project's streams open.
+    #[error("the streams in {} are open in another Kiln process (the studio or `kiln stream serve`); stop that one, or send records to its endpoint instead", path.display())]
+    Locked { path: PathBuf },
     /// The log cannot take writes any more (an earlier write failed and could not be undone).
     #[error("stream '{stream}' stopped accepting records: {reason}; restart the endpoint to recover from the log")]
     Unavailable { stream: String, reason: String },
@@ -69,12 +72,17 @@ impl StreamError {
             StreamError::InvalidArgument(_) => "InvalidArgumentException",
             StreamError::LimitExceeded(_) => "LimitExceededException",
             StreamError::Throughput { .. } => "ProvisionedThroughputExceededException",
-            StreamError::Io { .. } | StreamError::Unavailable { .. } => "ServiceUnavailableException",
+            StreamError::Io { .. } | StreamError::Unavailable { .. } | StreamError::Locked { .. } => {
+                "ServiceUnavailableException"
+            }
         }
     }
 
     /// Whether the failure is the server's (HTTP 5xx) rather than the request's (4xx).
     pub fn is_server_fault(&self) -> bool {
-        matches!(self, StreamError::Io { .. } | StreamError::Unavailable { .. })
+        matches!(
+            self,
+            StreamError::Io { .. } | StreamError::Unavailable { .. } | StreamError::Locked { .. }
+        )
     }
 }

@@ -126,6 +126,9 @@ pub type PutOutcome = Result<Appended, StreamError>;
 /// The streams of one project.
 pub struct Hub {
     root: PathBuf,
+    /// Held (an OS file lock) while the hub is open: two processes appending to one log would
+    /// interleave their segments.
+    _lock: fs::File,
     opts: HubOptions,
     streams: RwLock<BTreeMap<(StreamKind, String), Arc<Stream>>>,
 }
@@ -153,8 +156,26 @@ pub fn check_name(name: &str) -> Result<(), StreamError> {
 impl Hub {
     /// Opens every stream under `root` (`<project>/.kiln/streams`), recovering each log.
     pub fn open(root: &Path, opts: HubOptions) -> Result<Hub, StreamError> {
+        fs::create_dir_all(root).map_err(|e| StreamError::io("create", root, e))?;
+        let lock_path = root.join("LOCK");
+        let lock = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| StreamError::io("open", &lock_path, e))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(StreamError::Locked {
+                    path: root.to_path_buf(),
+                })
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(StreamError::io("lock", &lock_path, e)),
+        }
         let hub = Hub {
             root: root.to_path_buf(),
+            _lock: lock,
             opts,
             streams: RwLock::new(BTreeMap::new()),
         };
@@ -386,6 +407,19 @@ mod tests {
             explicit_hash_key: None,
             data: data.as_bytes().to_vec(),
         }
+    }
+
+    #[test]
+    fn one_process_at_a_time_has_the_streams_open() {
+        let dir = tempfile::tempdir().unwrap();
+        let hub = Hub::open(dir.path(), HubOptions::default()).unwrap();
+        let Err(err) = Hub::open(dir.path(), HubOptions::default()) else {
+            panic!("a second open must be refused");
+        };
+        assert!(matches!(err, StreamError::Locked { .. }), "{err}");
+        assert!(err.to_string().contains("another Kiln process"), "{err}");
+        drop(hub);
+        Hub::open(dir.path(), HubOptions::default()).unwrap();
     }
 
     #[tokio::test]

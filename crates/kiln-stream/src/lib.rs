@@ -11,6 +11,7 @@
 //!   to unmodified.
 
 pub mod api;
+pub mod declare;
 pub mod error;
 pub mod hub;
 pub mod log;
@@ -18,4 +19,7 @@ pub mod shard;
 pub mod views;
 
 pub use error::{StreamError, StreamKind};
+
+/// Where a project keeps its streams, relative to its root.
+pub const PROJECT_STREAMS_DIR: &str = ".kiln/streams";
 pub use hub::{Delivery, Hub, HubOptions, PutOutcome, PutRecord, ShardLimit, Stream, StreamMeta};

@@ -10,26 +10,37 @@ pub fn hash_key(partition_key: &str) -> u128 {
     u128::from_be_bytes(digest.into())
 }
 
-/// The inclusive hash-key range of shard `index` of `count` evenly split shards.
+/// The width of each shard's hash-key range when Kinesis splits a new stream evenly:
+/// `floor(2^128 / count)`; `None` for one shard (2^128 does not fit).
+fn step(count: u32) -> Option<u128> {
+    let count = u128::from(count);
+    // floor(2^128 / n) is floor((2^128 - 1) / n), plus one when n divides 2^128.
+    (count > 1).then(|| u128::MAX / count + u128::from(u128::MAX % count == count - 1))
+}
+
+/// The inclusive hash-key range of shard `index` of `count`, as Kinesis reports it for a stream
+/// created with that many shards: shard `i` starts at `i * floor(2^128 / count)`, and the last
+/// one ends at 2^128 − 1 (3 shards: 0‥113427455640312821154458202477256070484, …).
 pub fn range(index: u32, count: u32) -> (u128, u128) {
-    let count = u128::from(count.max(1));
-    let step = u128::MAX / count;
+    let Some(step) = step(count) else {
+        return (0, u128::MAX);
+    };
     let start = step * u128::from(index);
-    let end = if u128::from(index) + 1 == count {
+    let end = if index + 1 >= count {
         u128::MAX
     } else {
-        start + step - 1
+        step * u128::from(index + 1) - 1
     };
     (start, end)
 }
 
-/// The shard of `count` whose range holds `hash`.
+/// The shard of `count` whose [`range`] holds `hash`.
 pub fn shard_for(hash: u128, count: u32) -> u32 {
-    let count = count.max(1);
-    let step = u128::MAX / u128::from(count);
-    let index = hash / step;
-    // The last shard's range absorbs the division's remainder.
-    u32::try_from(index).unwrap_or(u32::MAX).min(count - 1)
+    match step(count) {
+        // The last shard's range absorbs the division's remainder.
+        Some(step) => u32::try_from(hash / step).unwrap_or(u32::MAX).min(count - 1),
+        None => 0,
+    }
 }
 
 /// Kinesis' shard id for an index: `shardId-000000000000`.
@@ -60,6 +71,26 @@ mod tests {
                 let s = shard_for(h, count);
                 let (lo, hi) = range(s, count);
                 assert!(lo <= h && h <= hi, "{key} in shard {s} of {count}");
+            }
+        }
+    }
+
+    #[test]
+    fn ranges_are_the_ones_kinesis_reports() {
+        // AWS's published split of a 3-shard stream.
+        assert_eq!(range(0, 3), (0, 113427455640312821154458202477256070484));
+        assert_eq!(range(2, 3), (226854911280625642308916404954512140970, u128::MAX));
+        assert_eq!(range(0, 2), (0, (1 << 127) - 1));
+        assert_eq!(range(1, 2), (1 << 127, u128::MAX));
+        assert_eq!(range(3, 4), (3 << 126, u128::MAX));
+        assert_eq!(range(0, 1), (0, u128::MAX));
+        for count in [1u32, 2, 3, 4, 5, 7, 8, 16, 63, 64] {
+            for i in 0..count {
+                let (lo, hi) = range(i, count);
+                if i > 0 {
+                    assert_eq!(range(i - 1, count).1 + 1, lo);
+                }
+                assert_eq!((shard_for(lo, count), shard_for(hi, count)), (i, i), "{i}/{count}");
             }
         }
     }

@@ -379,8 +379,56 @@ fn auto_refresh_makes_records_visible_quickly() {
         );
         std::thread::sleep(Duration::from_millis(5));
     };
-    assert!(order.newest_taken_ms > 0 && order.newest_taken_ms <= order.newest_arrival_ms);
+    assert!(
+        order.newest_taken_ms > 0 && order.newest_taken_ms <= order.newest_arrival_ms,
+        "{order:?}"
+    );
     assert!(order.last_error.is_none(), "{:?}", order.last_error);
     runner.stop();
     assert_eq!(count(db.as_ref(), "SELECT count(*) FROM main.order_stream"), 300);
+}
+
+/// A materialized view over tables (no stream) is filled on CREATE and recomputed on REFRESH.
+#[test]
+fn plain_materialized_view_recomputes() {
+    let dir = tempfile::tempdir().unwrap();
+    let hub = hub(dir.path());
+    let db = warehouse(dir.path());
+    db.execute(
+        "CREATE TABLE sales (state VARCHAR, amount INT); INSERT INTO sales VALUES ('CA', 1), ('CA', 2), ('NY', 5)",
+    )
+    .unwrap();
+    let mv = StreamingView {
+        schema: "main".into(),
+        name: "sales_by_state".into(),
+        external_schema: String::new(),
+        stream: String::new(),
+        definition: "SELECT state, SUM(amount) AS total FROM sales GROUP BY state".into(),
+        auto_refresh: false,
+    };
+    views::create_view(&hub, &db, &mv, false).unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(total AS BIGINT) FROM sales_by_state WHERE state = 'CA'"
+        ),
+        3
+    );
+    db.execute("INSERT INTO sales VALUES ('CA', 10)").unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(total AS BIGINT) FROM sales_by_state WHERE state = 'CA'"
+        ),
+        3
+    );
+    views::refresh(&hub, &db, &mv, 1).unwrap();
+    assert_eq!(
+        count(
+            &db,
+            "SELECT CAST(total AS BIGINT) FROM sales_by_state WHERE state = 'CA'"
+        ),
+        13
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM sales_by_state"), 2);
 }

@@ -505,6 +505,37 @@ impl DuckDbAdapter {
         })
     }
 
+    /// A query with VARIANT columns (Redshift's SUPER, from JSON_PARSE), which duckdb-rs cannot
+    /// decode: run again with those columns as JSON text, as Redshift's clients show SUPER.
+    fn fetch_variants_as_json(
+        &self,
+        lease: &Lease<'_>,
+        sql: &str,
+        limit: Option<usize>,
+    ) -> Result<QueryResult, AdapterError> {
+        let body = trim_select(sql);
+        let described = self.fetch(lease, &format!("DESCRIBE {body}"), None)?;
+        let replaced: Vec<String> = described
+            .rows
+            .iter()
+            .filter(|r| r.get(1).and_then(|t| t.as_str()) == Some("VARIANT"))
+            .filter_map(|r| r.first()?.as_str())
+            .map(|name| format!("CAST({q} AS JSON) AS {q}", q = quote_ident(name)))
+            .collect();
+        if replaced.is_empty() {
+            return Err(AdapterError::Unsupported {
+                message: "the result holds VARIANT values inside another type; cast that column to JSON in the \
+                          query"
+                    .into(),
+            });
+        }
+        let wrapped = format!(
+            "SELECT * REPLACE ({}) FROM (\n{body}\n) AS kiln_variants",
+            replaced.join(", ")
+        );
+        self.fetch(lease, &wrapped, limit)
+    }
+
     fn fetch(&self, lease: &Lease<'_>, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError> {
         let conn = lease.conn()?;
         let (text, origin) = match limit {
@@ -967,6 +998,11 @@ impl Adapter for DuckDbAdapter {
         // duckdb-rs panics on a few exotic result types instead of returning an error; turn
         // that into an error for this one query rather than taking down a worker thread.
         match catch_unwind(AssertUnwindSafe(|| self.fetch(&lease, sql, limit))) {
+            Ok(Err(AdapterError::Sql { message, .. }))
+                if message.contains("decoding Variant columns is not supported") && is_single_query(sql) =>
+            {
+                self.fetch_variants_as_json(&lease, sql, limit)
+            }
             Ok(result) => result,
             Err(_) => Err(AdapterError::Unsupported {
                 message: "the result has a column type Kiln cannot convert yet; cast that \

@@ -57,7 +57,7 @@ export function Shell() {
         title: "Close tab",
         group: "File",
         shortcut: "Alt+W",
-        enabled: () => studio.activeTab()?.kind === "file" || studio.activeTab()?.kind === "docs",
+        enabled: () => ["file", "docs", "streams"].includes(studio.activeTab()?.kind ?? ""),
         run: () => {
           const tab = studio.activeTab();
           if (tab) studio.closeTab(tab.id);
@@ -76,6 +76,7 @@ export function Shell() {
       { id: "view.schema", title: "Show warehouse schema", group: "View", run: () => studio.setSidebar("database") },
       { id: "view.runs", title: "Show run history", group: "View", run: () => studio.setSidebar("runs") },
       { id: "view.dashboards", title: "Show dashboards", group: "View", run: () => studio.setSidebar("dashboards") },
+      { id: "view.streams", title: "Show streams (Kinesis/Firehose console)", group: "View", run: () => studio.showStreams() },
       { id: "view.panel", title: "Toggle run panel", group: "View", shortcut: "Mod+J", run: () => studio.toggleBottom() },
       { id: "view.log", title: "Show run log", group: "View", run: () => studio.setBottom("log") },
       { id: "theme.light", title: "Use light theme", group: "Theme", run: () => studio.setTheme("light") },
@@ -154,6 +155,9 @@ export function Shell() {
           <div className="activity-spacer" />
           <button type="button" className="activity-button" title="Lineage graph (Alt+1)" aria-label="Lineage graph" onClick={() => studio.showLineage()}>
             <Icon name="graph" size={18} />
+          </button>
+          <button type="button" className="activity-button" title="Streams" aria-label="Streams" onClick={() => studio.showStreams()}>
+            <Icon name="stream" size={18} />
           </button>
           <button type="button" className="activity-button" title="Command palette (Ctrl+K)" aria-label="Command palette" onClick={() => studio.setPalette(true)}>
             <Icon name="command" size={18} />

@@ -4,6 +4,7 @@ import { ModelEditor } from "../features/editor/ModelEditor";
 import { LineageView } from "../features/lineage/LineageView";
 import { QueryConsole } from "../features/query/QueryConsole";
 import { DocsView } from "../features/docs/DocsView";
+import { StreamsView } from "../features/streams/StreamsView";
 import { Icon } from "../shared/ui";
 import type { TabKind } from "./studio/state";
 import { lazy, Suspense } from "react";
@@ -11,7 +12,7 @@ import { lazy, Suspense } from "react";
 // Dashboards bring ECharts and Leaflet: loaded with the first dashboard opened.
 const DashboardView = lazy(() => import("../features/dashboards/DashboardView").then((module) => ({ default: module.DashboardView })));
 
-const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard" };
+const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard", streams: "stream" };
 
 export function Workspace() {
   const studio = useStudioInstance();
@@ -27,7 +28,7 @@ export function Workspace() {
         {tabs.map((tab) => {
           const buffer = tab.path ? studio.buffers.get(tab.path) : undefined;
           const dirty = buffer ? isDirty(buffer) : false;
-          const closable = tab.kind === "file" || tab.kind === "docs" || tab.kind === "dashboard";
+          const closable = tab.kind === "file" || tab.kind === "docs" || tab.kind === "dashboard" || tab.kind === "streams";
           return (
             <div
               key={tab.id}
@@ -71,6 +72,7 @@ export function Workspace() {
         {active?.kind === "lineage" && <LineageView />}
         {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}
         {active?.kind === "docs" && active.docsId && <DocsView id={active.docsId} />}
+        {active?.kind === "streams" && <StreamsView key={projectRoot} />}
         {active?.kind === "dashboard" && active.path && (
           <Suspense fallback={<div className="center-fill muted">Opening the dashboard…</div>}>
             <DashboardView key={active.path} path={active.path} />

@@ -119,6 +119,7 @@ const ICONS: Record<string, string> = {
   refresh: "M13 8a5 5 0 1 1-1.5-3.6M13 2.5v3h-3",
   dashboard: "M2.5 2.5h5v6h-5zM8.5 2.5h5v3h-5zM8.5 6.5h5v7h-5zM2.5 9.5h5v4h-5z",
   edit: "M10.5 2.5l3 3L6 13H3v-3zM9 4l3 3",
+  stream: "M2 4.5c2-1.5 4 1.5 6 0s4-1.5 6 0M2 8c2-1.5 4 1.5 6 0s4-1.5 6 0M2 11.5c2-1.5 4 1.5 6 0s4-1.5 6 0",
 };
 
 export function Icon({ name, size = 16, className }: { name: keyof typeof ICONS | string; size?: number; className?: string }) {

@@ -66,6 +66,7 @@ fn type_files(cfg: &Config) -> Result<Vec<(String, String)>, ts_rs::ExportError>
         QueryHistory,
         RelationKind, RelationDto, SchemaDto, SchemaResponse, PreviewRelationRequest, ShowModelRequest,
         ApplyEditRequest, FileChangeDto, EditPreview, CommitEditRequest, CommitEditResponse,
+        StreamsStatus, StreamDto, StreamConsumerDto, PeekStreamRequest, StreamRecords, StreamRecordDto,
         EngineEvent,
     );
     Ok(out)

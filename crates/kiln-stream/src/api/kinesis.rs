@@ -544,7 +544,8 @@ async fn put_record(ctx: &Ctx, req: PutRecordIn<'_>) -> Result<Value, ApiError> 
     };
     let s = stream(ctx, &req.stream)?;
     check_size(&record, s.name(), None)?;
-    let outcome = append(ctx, KIND, s.name(), vec![record])
+    let records = vec![record];
+    let outcome = append(ctx, KIND, s.name(), records)
         .await?
         .into_iter()
         .next()

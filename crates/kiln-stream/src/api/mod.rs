@@ -15,8 +15,9 @@ mod iterator;
 mod kinesis;
 mod wire;
 
-use std::future::Future;
+use std::future::{Future, IntoFuture as _};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -39,10 +40,18 @@ pub const ACCOUNT: &str = "000000000000";
 /// The region in ARNs when a request carries no SigV4 credential scope.
 pub const DEFAULT_REGION: &str = "us-east-1";
 
-/// The largest request body read: 500 records of 1 MiB each in base64 plus their keys and JSON
-/// punctuation, so that even an over-limit batch is read whole and answered with the error
-/// Kinesis gives (a connection cut mid-upload would look like a network failure and be retried).
-pub const MAX_BODY_BYTES: usize = 500 * ((1 << 20) / 3 * 4 + 4 + 2048) + (1 << 20);
+/// The largest request body held in memory: 64 MiB, over four times the largest valid request
+/// (a PutRecords of 10 MiB is about 14 MiB of JSON once base64-encoded), so that a request over
+/// a documented limit is read whole and answered with the error Kinesis gives for that limit.
+pub const MAX_BODY_BYTES: usize = 64 << 20;
+
+/// A body larger than [`MAX_BODY_BYTES`] is still read — and thrown away — up to this size, so
+/// the client hears the `413` instead of a connection cut mid-upload (which SDKs take for a
+/// network failure and retry). Beyond it the connection is closed.
+pub const MAX_DRAINED_BYTES: u64 = 1 << 30;
+
+/// How long requests in flight may take to finish once the endpoint is asked to stop.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Everything an operation needs: the hub and where the request says it is.
 pub(crate) struct Ctx {
@@ -77,9 +86,24 @@ pub async fn serve(
             ),
         ));
     }
-    axum::serve(listener, router(hub))
-        .with_graceful_shutdown(shutdown)
-        .await
+    // Once `shutdown` resolves, requests in flight get `SHUTDOWN_GRACE` to finish; then the
+    // endpoint stops regardless, so a client stalled mid-upload cannot keep it up.
+    let (stopping, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = axum::serve(listener, router(hub)).with_graceful_shutdown(async move {
+        shutdown.await;
+        let _ = stopping.send(());
+    });
+    let grace_over = async move {
+        match stopped.await {
+            Ok(()) => tokio::time::sleep(SHUTDOWN_GRACE).await,
+            // The server ended on its own.
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        served = server.into_future() => served,
+        () = grace_over => Ok(()),
+    }
 }
 
 async fn handle(State(hub): State<Arc<Hub>>, method: Method, uri: Uri, headers: HeaderMap, body: Body) -> Response {
@@ -97,14 +121,6 @@ async fn dispatch(
     headers: &HeaderMap,
     body: Body,
 ) -> Result<serde_json::Value, ApiError> {
-    if std::env::var_os("KILN_TMP_TRACE").is_some() {
-        let shown: Vec<String> = headers
-            .iter()
-            .filter(|(k, _)| k.as_str() != "authorization")
-            .map(|(k, v)| format!("{k}: {v:?}"))
-            .collect();
-        eprintln!("TRACE {method} {uri} {shown:?}");
-    }
     let content_type = header(headers, "content-type").unwrap_or_default().to_ascii_lowercase();
     if content_type.contains("cbor") || uri.path().starts_with("/service/") {
         return Err(ApiError::new(

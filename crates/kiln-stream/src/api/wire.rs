@@ -9,7 +9,7 @@ use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
 use base64::Engine as _;
 use serde::Deserialize;
 
-use super::{ApiError, MAX_BODY_BYTES};
+use super::{ApiError, MAX_BODY_BYTES, MAX_DRAINED_BYTES};
 
 pub const CONTENT_TYPE: &str = "application/x-amz-json-1.1";
 
@@ -30,36 +30,55 @@ pub fn json_response(status: StatusCode, value: &serde_json::Value) -> Response 
 }
 
 /// Reads the whole body (up to [`MAX_BODY_BYTES`]). A client that goes away mid-body ends here
-/// with an error, before any operation has seen a byte of the request.
+/// with an error, before any operation has seen a byte of the request. A larger body is read to
+/// its end without being kept (up to [`MAX_DRAINED_BYTES`]) and refused with `413`.
 pub async fn read_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     use http_body_util::BodyExt as _;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "InvalidArgumentException",
-            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
-        )
-    };
     let declared = headers
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
+    let mut keep = declared.is_none_or(|n| n <= MAX_BODY_BYTES as u64);
+    if declared.is_some_and(|n| n > MAX_DRAINED_BYTES) {
         return Err(too_large());
     }
-    let capacity = declared.map_or(0, |n| n as usize);
+    let capacity = declared.filter(|_| keep).map_or(0, |n| n as usize);
     let mut buf = Vec::with_capacity(capacity);
+    let mut seen = 0u64;
     let mut body = body;
     while let Some(frame) = body.frame().await {
         let frame = frame.map_err(|e| ApiError::serialization(format!("the request body could not be read: {e}")))?;
         if let Ok(data) = frame.into_data() {
-            if buf.len() + data.len() > MAX_BODY_BYTES {
+            seen += data.len() as u64;
+            if seen > MAX_DRAINED_BYTES {
                 return Err(too_large());
             }
-            buf.extend_from_slice(&data);
+            if keep && buf.len() + data.len() > MAX_BODY_BYTES {
+                keep = false;
+                buf = Vec::new();
+            }
+            if keep {
+                buf.extend_from_slice(&data);
+            }
         }
     }
-    Ok(buf)
+    if keep {
+        Ok(buf)
+    } else {
+        Err(too_large())
+    }
+}
+
+fn too_large() -> ApiError {
+    ApiError::new(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "InvalidArgumentException",
+        format!(
+            "the request body is larger than {} MiB; PutRecords takes up to 500 records and 10 MiB, PutRecordBatch \
+             up to 500 records and 4 MiB",
+            MAX_BODY_BYTES >> 20
+        ),
+    )
 }
 
 /// Decodes a request body; an empty body is `{}` (AWS accepts it for operations without

@@ -78,7 +78,9 @@ pub fn deliver(
     let Some(delivery) = stream.meta.delivery.clone() else {
         return Ok(DeliveryReport::default());
     };
-    super::ensure_bookkeeping(adapter)?;
+    if !super::has_bookkeeping(adapter)? {
+        super::ensure_bookkeeping(adapter)?;
+    }
     let case = json_mode(&delivery.copy_options)?;
     let insert = insert_sql(adapter, &delivery)?;
     let consumer = consumer(stream_name);

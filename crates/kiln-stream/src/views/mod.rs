@@ -21,8 +21,8 @@ mod refs;
 mod runner;
 
 pub use delivery::{deliver, DeliveryReport};
-pub use refresh::{refresh, scan_states, RefreshReport};
-pub use refs::relations_in;
+pub use refresh::{recompute, refresh, scan_states, RefreshReport};
+pub use refs::{relations_in, two_part_names};
 pub use runner::{Runner, RunnerStatus, ViewStatus};
 
 use kiln_warehouse::{quote_ident, quote_literal, Adapter, AdapterError};
@@ -52,6 +52,11 @@ impl StreamingView {
 
     pub fn key(&self) -> String {
         format!("{}.{}", self.schema, self.name)
+    }
+
+    /// A materialized view over tables only (no stream): a refresh recomputes it whole.
+    pub fn is_plain(&self) -> bool {
+        self.stream.is_empty()
     }
 }
 
@@ -107,9 +112,28 @@ pub fn register_external_schema(adapter: &dyn Adapter, schema: &str, iam_role: O
     Ok(())
 }
 
+/// Whether the bookkeeping exists, asked without writing: creating it (even `IF NOT EXISTS`)
+/// is a catalog write that would conflict with a build running at the same moment.
+pub(crate) fn has_bookkeeping(adapter: &dyn Adapter) -> Result<bool, ViewError> {
+    let rows = adapter
+        .query(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'kiln_stream' AND table_name = 'views'",
+            None,
+        )?
+        .rows;
+    Ok(rows
+        .first()
+        .and_then(|r| r.first())
+        .and_then(|v| v.as_u64())
+        .unwrap_or(0)
+        > 0)
+}
+
 /// The external schemas mapped to Kinesis.
 pub fn external_schemas(adapter: &dyn Adapter) -> Result<Vec<String>, ViewError> {
-    ensure_bookkeeping(adapter)?;
+    if !has_bookkeeping(adapter)? {
+        return Ok(Vec::new());
+    }
     let rows = adapter
         .query("SELECT schema_name FROM kiln_stream.external_schemas ORDER BY 1", None)?
         .rows;
@@ -121,7 +145,9 @@ pub fn external_schemas(adapter: &dyn Adapter) -> Result<Vec<String>, ViewError>
 
 /// The streaming views registered in the warehouse.
 pub fn list_views(adapter: &dyn Adapter) -> Result<Vec<StreamingView>, ViewError> {
-    ensure_bookkeeping(adapter)?;
+    if !has_bookkeeping(adapter)? {
+        return Ok(Vec::new());
+    }
     let rows = adapter
         .query(
             "SELECT view_schema, view_name, external_schema, stream, definition, auto_refresh \
@@ -183,7 +209,25 @@ pub fn create_view(
     view: &StreamingView,
     replace: bool,
 ) -> Result<(), ViewError> {
-    hub.get(crate::StreamKind::Kinesis, &view.stream)?;
+    if !view.is_plain() {
+        hub.get(crate::StreamKind::Kinesis, &view.stream)?;
+    }
+    create(adapter, view, replace)
+}
+
+/// [`create_view`] for a materialized view over tables only, which needs no streams.
+pub fn create_plain_view(adapter: &dyn Adapter, view: &StreamingView, replace: bool) -> Result<(), ViewError> {
+    if !view.is_plain() {
+        return Err(ViewError::Definition(format!(
+            "materialized view {} reads stream {}, so it needs the project's streams",
+            view.key(),
+            view.stream
+        )));
+    }
+    create(adapter, view, replace)
+}
+
+fn create(adapter: &dyn Adapter, view: &StreamingView, replace: bool) -> Result<(), ViewError> {
     ensure_bookkeeping(adapter)?;
     let existing = list_views(adapter)?.into_iter().find(|v| v.key() == view.key());
     if let Some(existing) = &existing {
@@ -198,13 +242,22 @@ pub fn create_view(
         }
     }
     adapter.ensure_schema(&view.schema)?;
-    adapter.ensure_schema(&view.external_schema)?;
-    let stream_relation = format!("{}.{}", quote_ident(&view.external_schema), quote_ident(&view.stream));
+    let stream_view = if view.is_plain() {
+        String::new()
+    } else {
+        adapter.ensure_schema(&view.external_schema)?;
+        format!(
+            "CREATE OR REPLACE VIEW {}.{} AS SELECT {STREAM_COLUMNS} FROM temp.main.{BATCH_TABLE};\n",
+            quote_ident(&view.external_schema),
+            quote_ident(&view.stream)
+        )
+    };
     let consumer = quote_literal(&view.key());
+    // A plain view is filled at once, as Redshift does on CREATE; a streaming one on refresh.
+    let limit = if view.is_plain() { "" } else { " LIMIT 0" };
     let sql = format!(
-        "CREATE OR REPLACE VIEW {stream_relation} AS SELECT {STREAM_COLUMNS} FROM temp.main.{BATCH_TABLE};\n\
-         DROP TABLE IF EXISTS {rel};\n\
-         CREATE TABLE {rel} AS {body} LIMIT 0;\n\
+        "{stream_view}DROP TABLE IF EXISTS {rel};\n\
+         CREATE TABLE {rel} AS {body}{limit};\n\
          DELETE FROM kiln_stream.scan_states WHERE consumer = {consumer};",
         rel = view.relation(),
         body = translated(view),

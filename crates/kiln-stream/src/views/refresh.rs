@@ -132,6 +132,9 @@ pub fn refresh(
     view: &StreamingView,
     max_batches: usize,
 ) -> Result<RefreshReport, ViewError> {
+    if view.is_plain() {
+        return recompute(adapter, view);
+    }
     let stream = hub.get(StreamKind::Kinesis, &view.stream)?;
     let shards = stream.meta.shards;
     let consumer = view.key();
@@ -218,4 +221,22 @@ pub fn refresh(
         report.batches += 1;
     }
     Ok(report)
+}
+
+/// A materialized view over tables: its rows replaced by its query's, in one transaction.
+pub fn recompute(adapter: &dyn Adapter, view: &StreamingView) -> Result<RefreshReport, ViewError> {
+    let rel = view.relation();
+    adapter
+        .execute(&format!(
+            "BEGIN TRANSACTION; DELETE FROM {rel}; INSERT INTO {rel} {}; COMMIT",
+            translated(view)
+        ))
+        .inspect_err(|_| {
+            let _ = adapter.execute("ROLLBACK");
+        })?;
+    Ok(RefreshReport {
+        batches: 1,
+        newest_arrival_ms: now_ms(),
+        ..RefreshReport::default()
+    })
 }

@@ -58,6 +58,8 @@ struct Consumer {
     retry_at: Option<Instant>,
     /// When undelivered records were first noticed (Firehose buffering).
     pending_since: Option<Instant>,
+    /// The stream's byte total when last delivered, to tell how much waits.
+    delivered_bytes: u64,
 }
 
 impl Runner {
@@ -98,7 +100,13 @@ fn run(hub: &Hub, adapter: &dyn Adapter, stop: &AtomicBool, status: &Mutex<Runne
     let mut consumers: BTreeMap<String, Consumer> = BTreeMap::new();
     let mut views: Vec<StreamingView> = Vec::new();
     let mut loaded: Option<Instant> = None;
+    let mut trimmed = Instant::now();
     while !stop.load(Ordering::SeqCst) {
+        if trimmed.elapsed() >= Hub::TRIM_EVERY {
+            // Records past their stream's retention; a failure is retried next time.
+            let _ = hub.trim_expired();
+            trimmed = Instant::now();
+        }
         if loaded.is_none_or(|t| t.elapsed() >= RELOAD_VIEWS) {
             if let Ok(v) = list_views(adapter) {
                 views = v;
@@ -118,7 +126,8 @@ fn run(hub: &Hub, adapter: &dyn Adapter, stop: &AtomicBool, status: &Mutex<Runne
             match refresh(hub, adapter, view, 4) {
                 Ok(r) => {
                     c.seen = if r.batches >= 4 { c.seen } else { total };
-                    taken(c, r.records as u64, r.rejected as u64, r.newest_arrival_ms);
+                    let good = r.records.saturating_sub(r.rejected);
+                    taken(c, good as u64, r.rejected as u64, r.newest_arrival_ms);
                 }
                 Err(e) => failed(c, e.to_string()),
             }
@@ -136,7 +145,8 @@ fn run(hub: &Hub, adapter: &dyn Adapter, stop: &AtomicBool, status: &Mutex<Runne
                 continue;
             }
             let since = *c.pending_since.get_or_insert_with(Instant::now);
-            let waiting_bytes = stream.log.totals().bytes;
+            let bytes = stream.log.totals().bytes;
+            let waiting_bytes = bytes.saturating_sub(c.delivered_bytes);
             let interval = Duration::from_secs(u64::from(delivery.interval_seconds));
             let size_hit = waiting_bytes >= u64::from(delivery.size_mb.max(1)) << 20;
             if since.elapsed() < interval && !size_hit {
@@ -146,6 +156,7 @@ fn run(hub: &Hub, adapter: &dyn Adapter, stop: &AtomicBool, status: &Mutex<Runne
                 Ok(r) => {
                     c.seen = total;
                     c.pending_since = None;
+                    c.delivered_bytes = bytes;
                     taken(c, r.rows as u64, r.rejected as u64, r.newest_arrival_ms);
                 }
                 Err(e) => failed(c, e.to_string()),
@@ -167,6 +178,7 @@ fn consumer<'a>(map: &'a mut BTreeMap<String, Consumer>, name: &str, stream: &st
         seen: u64::MAX,
         retry_at: None,
         pending_since: None,
+        delivered_bytes: 0,
     });
     c.status.auto_refresh = auto;
     c
@@ -190,14 +202,18 @@ fn due(c: &mut Consumer, total: u64) -> bool {
     c.seen != total
 }
 
+/// Records a successful refresh or delivery: `records` rows taken (a delivery's may hold several
+/// per stream record) and `rejected` records set aside.
 fn taken(c: &mut Consumer, records: u64, rejected: u64, newest: i64) {
     c.retry_at = None;
     c.status.last_error = None;
-    c.status.records += records.saturating_sub(rejected);
+    c.status.records += records;
     c.status.rejected += rejected;
     c.status.last_refresh_ms = now_ms();
     if newest > 0 {
         c.status.newest_taken_ms = newest;
+        // The stream's newest was read before the refresh, which may have taken later records.
+        c.status.newest_arrival_ms = c.status.newest_arrival_ms.max(newest);
     }
 }
 

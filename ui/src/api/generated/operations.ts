@@ -28,6 +28,7 @@ import type { OpenDashboardRequest } from "./OpenDashboardRequest";
 import type { OpenProjectRequest } from "./OpenProjectRequest";
 import type { PanelDataRequest } from "./PanelDataRequest";
 import type { PanelQuery } from "./PanelQuery";
+import type { PeekStreamRequest } from "./PeekStreamRequest";
 import type { PreviewRelationRequest } from "./PreviewRelationRequest";
 import type { ProjectInfo } from "./ProjectInfo";
 import type { QueryHistory } from "./QueryHistory";
@@ -47,6 +48,8 @@ import type { SplitScriptResponse } from "./SplitScriptResponse";
 import type { StartRunRequest } from "./StartRunRequest";
 import type { StartRunResponse } from "./StartRunResponse";
 import type { StatementResultDto } from "./StatementResultDto";
+import type { StreamRecords } from "./StreamRecords";
+import type { StreamsStatus } from "./StreamsStatus";
 import type { WriteFileRequest } from "./WriteFileRequest";
 
 /**
@@ -87,4 +90,6 @@ export interface OperationMap {
   showModel: [ShowModelRequest, StatementResultDto];
   applyEdit: [ApplyEditRequest, EditPreview];
   commitEdit: [CommitEditRequest, CommitEditResponse];
+  streams: [Empty, StreamsStatus];
+  peekStream: [PeekStreamRequest, StreamRecords];
 }

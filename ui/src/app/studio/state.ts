@@ -2,7 +2,7 @@ import type { CompileResult, DiagnosticDto, FileNode, GraphDto, NodeStatusDto, P
 import { BackendError, diagnosticFromUnknown, type ConnectionState } from "../../backend/backend";
 import type { RunProgress } from "../../features/runs/progress";
 
-export type TabKind = "file" | "lineage" | "query" | "docs" | "dashboard";
+export type TabKind = "file" | "lineage" | "query" | "docs" | "dashboard" | "streams";
 
 export interface Tab {
   id: string;
@@ -85,6 +85,7 @@ export interface StorageLike {
 export const THEME_KEY = "kiln.theme";
 export const LINEAGE_TAB: Tab = { id: "lineage", kind: "lineage", title: "Lineage" };
 export const QUERY_TAB: Tab = { id: "query", kind: "query", title: "Query" };
+export const STREAMS_TAB: Tab = { id: "streams", kind: "streams", title: "Streams" };
 
 /** The state before anything is known: starting, no project, the remembered theme. */
 export function initialState(storage: StorageLike | null): StudioState {

@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { LINEAGE_TAB, QUERY_TAB } from "./state";
+import { LINEAGE_TAB, QUERY_TAB, STREAMS_TAB } from "./state";
 import { docsTab, fileTab, pruneTabSession, readTabSession, tabSessionKey, writeTabSession } from "./tabSession";
 import { MemoryStorage } from "../../shared/testing/memoryStorage";
 
 describe("tab session", () => {
   it("brings back the tabs in their order with the active one, per project", () => {
     const storage = new MemoryStorage();
-    const tabs = [LINEAGE_TAB, fileTab("models/b.sql"), QUERY_TAB, docsTab("model.p.a"), fileTab("models/a.sql")];
+    const tabs = [LINEAGE_TAB, fileTab("models/b.sql"), QUERY_TAB, docsTab("model.p.a"), fileTab("models/a.sql"), STREAMS_TAB];
     writeTabSession(storage, "/p", { tabs, activeTabId: "file:models/b.sql" });
     expect(readTabSession(storage, "/p")).toEqual({ tabs, activeTabId: "file:models/b.sql" });
     expect(readTabSession(storage, "/other")).toBeNull();

@@ -1,4 +1,4 @@
-import { LINEAGE_TAB, QUERY_TAB, type StorageLike, type Tab } from "./state";
+import { LINEAGE_TAB, QUERY_TAB, STREAMS_TAB, type StorageLike, type Tab } from "./state";
 
 /**
  * The editor tabs of a project (which, in what order, which one is active), remembered per project
@@ -11,7 +11,7 @@ export interface TabSession {
   activeTabId: string | null;
 }
 
-type SavedTab = { kind: "file"; path: string } | { kind: "docs"; docsId: string } | { kind: "dashboard"; path: string } | { kind: "lineage" } | { kind: "query" };
+type SavedTab = { kind: "file"; path: string } | { kind: "docs"; docsId: string } | { kind: "dashboard"; path: string } | { kind: "lineage" } | { kind: "query" } | { kind: "streams" };
 
 export function tabSessionKey(projectRoot: string): string {
   return `kiln.tabs.v1:${projectRoot}`;
@@ -52,6 +52,8 @@ function tabFromSaved(value: unknown): Tab | null {
       return LINEAGE_TAB;
     case "query":
       return QUERY_TAB;
+    case "streams":
+      return STREAMS_TAB;
     default:
       return null;
   }

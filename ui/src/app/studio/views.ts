@@ -1,4 +1,4 @@
-import { LINEAGE_TAB, QUERY_TAB, THEME_KEY, type BottomView, type SidebarView, type ThemePreference } from "./state";
+import { LINEAGE_TAB, QUERY_TAB, STREAMS_TAB, THEME_KEY, type BottomView, type SidebarView, type ThemePreference } from "./state";
 import { StudioEditor } from "./editor";
 import { dashboardTab, docsTab } from "./tabSession";
 
@@ -22,6 +22,12 @@ export class StudioViews extends StudioEditor {
 
   showQuery(): void {
     this.set({ activeTabId: QUERY_TAB.id });
+  }
+
+  /** Opens (or switches to) the stream console's tab. */
+  showStreams(): void {
+    const open = this.current.tabs.some((tab) => tab.id === STREAMS_TAB.id);
+    this.set({ tabs: open ? this.current.tabs : [...this.current.tabs, STREAMS_TAB], activeTabId: STREAMS_TAB.id });
   }
 
   /** Opens the console and runs `sql` there (e.g. "Query this model" from the graph). */
