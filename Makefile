@@ -3,8 +3,11 @@
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/kiln-target
 KILN := $(CARGO_TARGET_DIR)/debug/kiln
 SCALE ?= 1
+# The project `make studio` opens: `make studio PROJECT=projects/sensors` (then `kiln demo sensors`
+# in another terminal) or `PROJECT=projects/logistics`.
+PROJECT ?= projects/tickit
 
-.PHONY: studio studio-web tickit desktop desktop-deps test kiln ui bindings
+.PHONY: studio studio-web project tickit desktop desktop-deps test kiln ui bindings
 
 # kiln embeds the built UI (crates/kiln-serve/build.rs), so the UI is built first. `--workspace`
 # resolves features as `make test` does, so the two share every compiled crate; `-p kiln-cli`
@@ -28,23 +31,28 @@ tickit: kiln
 	@test -f projects/tickit/lake/_manifest.json || $(KILN) demo tickit --scale $(SCALE) --project-dir projects/tickit
 	-$(KILN) build --project-dir projects/tickit
 
-# Kiln Studio on the TICKIT project: the desktop window (Tauri, src-tauri/) when there is a display,
-# else the browser. Either way it owns the project's warehouse until closed.
-studio: tickit
+# Builds $(PROJECT) (TICKIT with its lake, or a streaming sample, whose first build creates its
+# streams and tables so producers have somewhere to land).
+project: $(if $(filter projects/tickit,$(PROJECT)),tickit,kiln)
+	$(if $(filter projects/tickit,$(PROJECT)),,-$(KILN) build --project-dir $(PROJECT))
+
+# Kiln Studio on $(PROJECT) (TICKIT by default): the desktop window (Tauri, src-tauri/) when there
+# is a display, else the browser. Either way it owns the project's warehouse and streams until closed.
+studio: project
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY" ]; then \
 	  echo "make studio: no display (DISPLAY and WAYLAND_DISPLAY are unset), so Kiln Studio opens in the browser."; \
-	  exec $(KILN) serve --project-dir projects/tickit --open; \
+	  exec $(KILN) serve --project-dir $(PROJECT) --open; \
 	elif ! $(MAKE) --no-print-directory desktop; then \
 	  echo "make studio: the desktop window could not be built (see above), so Kiln Studio opens in the browser."; \
-	  exec $(KILN) serve --project-dir projects/tickit --open; \
+	  exec $(KILN) serve --project-dir $(PROJECT) --open; \
 	else \
 	  echo "make studio: opening the Kiln Studio desktop window on display $${WAYLAND_DISPLAY:-$$DISPLAY} (make studio-web for the browser)."; \
-	  exec $(CARGO_TARGET_DIR)/debug/kiln-studio --project-dir projects/tickit; \
+	  exec $(CARGO_TARGET_DIR)/debug/kiln-studio --project-dir $(PROJECT); \
 	fi
 
 # The same studio in the browser: serves it on 127.0.0.1 (open the printed URL; Ctrl-C stops).
-studio-web: tickit
-	$(KILN) serve --project-dir projects/tickit --open
+studio-web: project
+	$(KILN) serve --project-dir $(PROJECT) --open
 
 # Debian packages the desktop window builds and runs against; installed when missing.
 desktop-deps:
