@@ -52,7 +52,11 @@ fn a_full_disk_refuses_records_and_loses_none_acknowledged() {
                 }
             }
         }
-        assert!(!acknowledged.is_empty() && refused > 0, "{} acknowledged, {refused} refused", acknowledged.len());
+        assert!(
+            !acknowledged.is_empty() && refused > 0,
+            "{} acknowledged, {refused} refused",
+            acknowledged.len()
+        );
         log.close();
     }
     set_file_size_limit(libc::RLIM_INFINITY);
@@ -69,6 +73,11 @@ fn a_full_disk_refuses_records_and_loses_none_acknowledged() {
     assert_eq!(held, acknowledged);
     // And the log takes records again, numbered after the last one kept.
     let next = log.append_blocking(vec![record(9999)]).unwrap();
-    let last = acknowledged.iter().filter(|(s, _)| *s == next[0].shard).map(|(_, q)| *q).max().unwrap_or(0);
+    let last = acknowledged
+        .iter()
+        .filter(|(s, _)| *s == next[0].shard)
+        .map(|(_, q)| *q)
+        .max()
+        .unwrap_or(0);
     assert_eq!(next[0].sequence, last + 1);
 }
