@@ -161,6 +161,8 @@ pub enum ResourceTypeDto {
     Analysis,
     Snapshot,
     Operation,
+    /// A Kinesis or Firehose stream declared in the project's YAML (`streams:`).
+    Stream,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -257,7 +257,75 @@ pub(crate) fn graph(state: &ProjectState) -> ApiResult<GraphDto> {
             });
         }
     }
+    if let Ok(project) = state.project() {
+        stream_nodes(&manifest, &project.streams, &mut nodes, &mut edges);
+    }
     Ok(GraphDto { nodes, edges })
+}
+
+/// The project's declared streams as the sources they are: a Kinesis stream feeds the models
+/// whose SQL reads `<external schema>.<stream>`; a Firehose stream feeds the source or model
+/// that is its delivery table.
+fn stream_nodes(
+    manifest: &kiln_compile::Manifest,
+    streams: &[kiln_project::StreamDecl],
+    nodes: &mut Vec<GraphNodeDto>,
+    edges: &mut Vec<EdgeDto>,
+) {
+    let relation_of = |node: &kiln_compile::Node| {
+        node.relation
+            .as_ref()
+            .map(|r| (r.schema.to_lowercase(), r.identifier.to_lowercase()))
+    };
+    let reads: Vec<(&kiln_compile::Node, Vec<(String, String)>)> = manifest
+        .nodes
+        .values()
+        .filter(|n| n.resource_type == ResourceType::Model && !n.raw_code.is_empty())
+        .map(|n| (n, kiln_stream::views::two_part_names(&n.raw_code)))
+        .collect();
+    for decl in streams {
+        let id = format!("stream.{}.{}", manifest.project_name, decl.name);
+        nodes.push(GraphNodeDto {
+            id: id.clone(),
+            name: decl.name.clone(),
+            resource_type: ResourceTypeDto::Stream,
+            layer: Layer::Source,
+            path: slash_path(&decl.file),
+            materialized: Some(decl.kind.as_str().to_string()),
+            tags: Vec::new(),
+            description: decl.description.clone(),
+            status: None,
+        });
+        let mut targets: Vec<String> = Vec::new();
+        match &decl.delivery {
+            Some(delivery) => {
+                let table = delivery.table.to_lowercase();
+                let (schema, name) = table.split_once('.').unwrap_or(("main", table.as_str()));
+                targets.extend(
+                    manifest
+                        .nodes
+                        .values()
+                        .filter(|n| relation_of(n).is_some_and(|(s, i)| s == schema && i == name))
+                        .map(|n| n.unique_id.clone()),
+                );
+            }
+            None => {
+                let stream = decl.name.to_lowercase();
+                targets.extend(
+                    reads
+                        .iter()
+                        .filter(|(_, names)| names.iter().any(|(_, n)| *n == stream))
+                        .map(|(n, _)| n.unique_id.clone()),
+                );
+            }
+        }
+        for target in targets {
+            edges.push(EdgeDto {
+                source: id.clone(),
+                target,
+            });
+        }
+    }
 }
 
 pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {

@@ -274,3 +274,56 @@ async fn console_streaming_views_fill_from_an_sdk_producer() {
     }
     studio.close_project();
 }
+
+/// The sensors sample's lineage starts at its Firehose stream, which feeds `sensor.message`.
+#[tokio::test]
+async fn declared_streams_are_sources_in_the_lineage() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("sensors");
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../projects/sensors");
+    for entry in ["dbt_project.yml", "models", "seeds", "ddl", "dashboards"] {
+        copy(&source.join(entry), &root.join(entry));
+    }
+    let studio = Studio::new(StudioOptions {
+        config_dir: Some(dir.path().join("config")),
+        disable_watcher: true,
+        ..StudioOptions::default()
+    });
+    studio
+        .open_project(OpenProjectRequest {
+            path: root.to_string_lossy().into_owned(),
+        })
+        .await
+        .unwrap();
+    let graph = studio.graph(Empty {}).await.unwrap();
+    let stream = graph
+        .nodes
+        .iter()
+        .find(|n| n.resource_type == kiln_api::ResourceTypeDto::Stream)
+        .expect("a stream node");
+    assert_eq!(
+        (stream.name.as_str(), stream.materialized.as_deref()),
+        ("sensors", Some("firehose"))
+    );
+    let fed: Vec<&str> = graph
+        .edges
+        .iter()
+        .filter(|e| e.source == stream.id)
+        .map(|e| e.target.as_str())
+        .collect();
+    assert_eq!(fed, ["source.sensors.sensor.message"]);
+    studio.close_project();
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) {
+    if from.is_dir() {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            copy(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(from, to).unwrap();
+    }
+}

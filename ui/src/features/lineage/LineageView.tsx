@@ -434,7 +434,12 @@ function LineageCanvas() {
               Open file
             </button>
           )}
-          {menu.node.resourceType !== "test" && (
+          {menu.node.resourceType === "stream" && (
+            <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), studio.showStreams())}>
+              Open in the stream console
+            </button>
+          )}
+          {menu.node.resourceType !== "test" && menu.node.resourceType !== "stream" && (
             <>
               <button type="button" role="menuitem" className="menu-item" onClick={() => runOn("run", graphSelector("upstream", selectorName(menu.node)))}>
                 Run <code>+{menu.node.name}</code> (with parents)
@@ -469,9 +474,11 @@ function LineageCanvas() {
               Query its rows
             </button>
           )}
-          <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), studio.showDocs(menu.node.id))}>
-            Show docs
-          </button>
+          {menu.node.resourceType !== "stream" && (
+            <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), studio.showDocs(menu.node.id))}>
+              Show docs
+            </button>
+          )}
           <button
             type="button"
             role="menuitem"
