@@ -4,6 +4,7 @@
 mod chart;
 mod commands;
 mod dashboard;
+mod logistics;
 mod output;
 mod sensors;
 mod serve;
@@ -197,6 +198,9 @@ enum DemoDataset {
     /// IoT readings of projects/sensors' six sensors, put into its Firehose delivery stream
     /// through the local endpoint (`kiln stream serve` or the studio) until Ctrl-C.
     Sensors(sensors::SensorsArgs),
+    /// Customers and consignment orders of projects/logistics, put on its Kinesis streams
+    /// customer_stream and order_stream through the local endpoint until Ctrl-C.
+    Logistics(logistics::LogisticsArgs),
 }
 
 fn main() -> ExitCode {
@@ -233,6 +237,9 @@ fn main() -> ExitCode {
         Cmd::Demo {
             dataset: DemoDataset::Sensors(args),
         } => sensors::demo(&args),
+        Cmd::Demo {
+            dataset: DemoDataset::Logistics(args),
+        } => logistics::demo(&args),
         Cmd::Dashboard {
             action: DashboardAction::Import { file, name, force },
         } => dashboard::import(&global, &file, name.as_deref(), force),

@@ -11,11 +11,13 @@
 //! The same scale always produces byte-identical files: every table draws from its own ChaCha
 //! stream with a fixed seed, and nothing reads the clock or the environment.
 //!
-//! [`sensors`] simulates the IoT sensors of `projects/sensors` (`kiln demo sensors`), and
-//! [`firehose`] sends their readings to a Firehose delivery stream over HTTP.
+//! [`sensors`] simulates the IoT sensors of `projects/sensors` (`kiln demo sensors`),
+//! [`logistics`] the customers and orders of `projects/logistics` (`kiln demo logistics`), and
+//! [`firehose`] sends them to a Firehose delivery stream or Kinesis data streams over HTTP.
 
 mod calendar;
 pub mod firehose;
+pub mod logistics;
 mod names;
 pub mod sensors;
 

@@ -91,8 +91,21 @@ CREATE TABLE IF NOT EXISTS kiln_stream.load_errors (
 
 /// Creates the bookkeeping tables when missing.
 pub fn ensure_bookkeeping(adapter: &dyn Adapter) -> Result<(), ViewError> {
+    let _one_at_a_time = catalog_lock();
+    if has_bookkeeping(adapter)? {
+        return Ok(());
+    }
     adapter.execute(BOOKKEEPING)?;
     Ok(())
+}
+
+/// Held while this process changes the stream engine's part of the warehouse catalog: two
+/// materialized_view models built at once by a run's worker threads would otherwise both create
+/// the bookkeeping tables (or their view's tables) and DuckDB would refuse the second with a
+/// catalog write-write conflict.
+fn catalog_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Records `schema` as mapped to the local Kinesis streams (`CREATE EXTERNAL SCHEMA … FROM
@@ -104,6 +117,7 @@ pub fn register_external_schema(adapter: &dyn Adapter, schema: &str, iam_role: O
         Some(_) => "arn",
         None => "",
     };
+    let _one_at_a_time = catalog_lock();
     adapter.execute(&format!(
         "INSERT OR REPLACE INTO kiln_stream.external_schemas VALUES ({}, 'kinesis', {}, CAST(now() AS TIMESTAMP))",
         quote_literal(&schema.to_lowercase()),
@@ -229,6 +243,7 @@ pub fn create_plain_view(adapter: &dyn Adapter, view: &StreamingView, replace: b
 
 fn create(adapter: &dyn Adapter, view: &StreamingView, replace: bool) -> Result<(), ViewError> {
     ensure_bookkeeping(adapter)?;
+    let _one_at_a_time = catalog_lock();
     let existing = list_views(adapter)?.into_iter().find(|v| v.key() == view.key());
     if let Some(existing) = &existing {
         if !replace {
