@@ -13,7 +13,7 @@ use crate::hub::{Delivery, PutRecord, Stream, StreamMeta};
 use crate::log::Appended;
 
 use super::kinesis::append;
-use super::wire::{decode_blob, epoch_seconds, parse};
+use super::wire::{check_batch, decode_blob, epoch_seconds, not_null, parse};
 use super::{delivery_stream_arn, name_from_arn, ApiError, Ctx, ACCOUNT};
 
 const KIND: StreamKind = StreamKind::Firehose;
@@ -51,10 +51,6 @@ pub(super) async fn dispatch(ctx: &Ctx, op: &str, body: &[u8]) -> Result<Value, 
         }
         _ => Err(ApiError::unknown_operation(&format!("Firehose_20150804.{op}"))),
     }
-}
-
-fn not_null(path: &str) -> String {
-    format!("Value null at '{path}' failed to satisfy constraint: Member must not be null")
 }
 
 #[derive(Deserialize)]
@@ -401,32 +397,7 @@ struct PutBatchIn<'a> {
 }
 
 async fn put_record_batch(ctx: &Ctx, req: PutBatchIn<'_>) -> Result<Value, ApiError> {
-    let entries = req
-        .records
-        .ok_or_else(|| ApiError::validation(&[not_null("records")]))?;
-    if entries.is_empty() {
-        return Err(ApiError::validation(&[
-            "Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1"
-                .to_string(),
-        ]));
-    }
-    if entries.len() > MAX_BATCH_RECORDS {
-        return Err(ApiError::validation(&[format!(
-            "Value '[...]' at 'records' failed to satisfy constraint: Member must have length less than or equal \
-             to {MAX_BATCH_RECORDS}"
-        )]));
-    }
-    let mut violations = Vec::new();
-    let mut records = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        if let Some(r) = check_record(entry, &format!("records.{}.member.", i + 1), &mut violations)? {
-            records.push(r);
-        }
-    }
-    drop(entries);
-    if !violations.is_empty() {
-        return Err(ApiError::validation(&violations));
-    }
+    let records = check_batch(req.records, MAX_BATCH_RECORDS, check_record)?;
     let total: usize = records.iter().map(|r| r.data.len()).sum();
     if total > MAX_BATCH_BYTES {
         return Err(ApiError::invalid(format!(

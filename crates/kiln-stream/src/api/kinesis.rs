@@ -13,7 +13,7 @@ use crate::shard;
 
 use super::error::throughput_message;
 use super::iterator::ShardIterator;
-use super::wire::{decode_blob, encode_blob, epoch_seconds, parse};
+use super::wire::{check_batch, decode_blob, encode_blob, epoch_seconds, not_null, parse};
 use super::{name_from_arn, stream_arn, ApiError, Ctx, ACCOUNT};
 
 const KIND: StreamKind = StreamKind::Kinesis;
@@ -100,10 +100,6 @@ fn resolve_name(name: Option<&str>, arn: Option<&str>) -> Result<String, ApiErro
 fn stream(ctx: &Ctx, req: &StreamRef) -> Result<Arc<Stream>, ApiError> {
     let name = req.name()?;
     ctx.hub.get(KIND, &name).map_err(ApiError::from)
-}
-
-fn not_null(path: &str) -> String {
-    format!("Value null at '{path}' failed to satisfy constraint: Member must not be null")
 }
 
 fn mode_details() -> Value {
@@ -574,33 +570,7 @@ struct PutRecordsIn<'a> {
 }
 
 async fn put_records(ctx: &Ctx, req: PutRecordsIn<'_>) -> Result<Value, ApiError> {
-    let entries = req
-        .records
-        .ok_or_else(|| ApiError::validation(&[not_null("records")]))?;
-    if entries.is_empty() {
-        return Err(ApiError::validation(&[
-            "Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1"
-                .to_string(),
-        ]));
-    }
-    if entries.len() > MAX_PUT_RECORDS {
-        return Err(ApiError::validation(&[format!(
-            "Value '[...]' at 'records' failed to satisfy constraint: Member must have length less than or equal \
-             to {MAX_PUT_RECORDS}"
-        )]));
-    }
-    let mut violations = Vec::new();
-    let mut records = Vec::with_capacity(entries.len());
-    for (i, entry) in entries.iter().enumerate() {
-        // AWS numbers list members from 1 in its messages.
-        if let Some(r) = check_record(entry, &format!("records.{}.member.", i + 1), &mut violations)? {
-            records.push(r);
-        }
-    }
-    drop(entries);
-    if !violations.is_empty() {
-        return Err(ApiError::validation(&violations));
-    }
+    let records = check_batch(req.records, MAX_PUT_RECORDS, check_record)?;
     let s = stream(ctx, &req.stream)?;
     let mut total = 0usize;
     for (i, r) in records.iter().enumerate() {

@@ -112,6 +112,45 @@ pub fn epoch_seconds(ms: i64) -> serde_json::Value {
         .unwrap_or(serde_json::Value::Null)
 }
 
+/// AWS's message for a missing member.
+pub fn not_null(path: &str) -> String {
+    format!("Value null at '{path}' failed to satisfy constraint: Member must not be null")
+}
+
+/// The records of a PutRecords / PutRecordBatch request, each checked by `check`, with the
+/// validation errors AWS gives for a missing, empty or too long list; every member's violations
+/// are reported together, numbered from 1 as AWS numbers list members.
+pub fn check_batch<T, R>(
+    entries: Option<Vec<T>>,
+    max: usize,
+    mut check: impl FnMut(&T, &str, &mut Vec<String>) -> Result<Option<R>, ApiError>,
+) -> Result<Vec<R>, ApiError> {
+    let entries = entries.ok_or_else(|| ApiError::validation(&[not_null("records")]))?;
+    if entries.is_empty() {
+        return Err(ApiError::validation(&[
+            "Value '[]' at 'records' failed to satisfy constraint: Member must have length greater than or equal to 1"
+                .to_string(),
+        ]));
+    }
+    if entries.len() > max {
+        return Err(ApiError::validation(&[format!(
+            "Value '[...]' at 'records' failed to satisfy constraint: Member must have length less than or equal \
+             to {max}"
+        )]));
+    }
+    let mut violations = Vec::new();
+    let mut records = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        if let Some(r) = check(entry, &format!("records.{}.member.", i + 1), &mut violations)? {
+            records.push(r);
+        }
+    }
+    if !violations.is_empty() {
+        return Err(ApiError::validation(&violations));
+    }
+    Ok(records)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
