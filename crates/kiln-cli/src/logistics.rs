@@ -5,8 +5,6 @@
 //! what the streams hold: customers not there yet, consignments after the last one.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
@@ -53,17 +51,8 @@ pub fn demo(args: &LogisticsArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         start_ms,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Without the handler Ctrl-C still ends the process, only without the summary.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    let until = match (args.count, args.duration) {
-        (Some(count), _) => format!("{count} orders"),
-        (None, Some(seconds)) => format!("{seconds} s"),
-        (None, None) => "Ctrl-C".into(),
-    };
+    let stop = crate::producer::stop_on_ctrl_c();
+    let until = crate::producer::until(args.count, args.duration, "orders");
     println!(
         "Customers 0 to {} on Kinesis stream '{CUSTOMER_STREAM}' (those not there yet), then orders on \
          '{ORDER_STREAM}' at {}, {} a second, until {until}",

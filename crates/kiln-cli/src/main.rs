@@ -6,6 +6,7 @@ mod commands;
 mod dashboard;
 mod logistics;
 mod output;
+mod producer;
 mod sensors;
 mod serve;
 mod stream;

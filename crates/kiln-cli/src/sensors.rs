@@ -3,8 +3,6 @@
 //! line a second saying what went.
 
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use clap::Args;
@@ -43,17 +41,8 @@ pub fn demo(args: &SensorsArgs) -> anyhow::Result<ExitCode> {
         count: args.count,
         start,
     };
-    let stop = Arc::new(AtomicBool::new(false));
-    {
-        let stop = stop.clone();
-        // Without the handler Ctrl-C still ends the process, only without the summary.
-        let _ = ctrlc::set_handler(move || stop.store(true, Ordering::Relaxed));
-    }
-    let until = match (args.count, args.duration) {
-        (Some(count), _) => format!("{count} readings"),
-        (None, Some(seconds)) => format!("{seconds} s"),
-        (None, None) => "Ctrl-C".into(),
-    };
+    let stop = crate::producer::stop_on_ctrl_c();
+    let until = crate::producer::until(args.count, args.duration, "readings");
     println!(
         "Sending the 6 sensors' readings to Firehose delivery stream '{}' at {}, {} a second, until {until}",
         args.stream, args.endpoint_url, args.rate
