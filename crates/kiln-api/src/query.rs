@@ -477,7 +477,7 @@ fn run_script(
                 stored.push(ran.stored);
                 StatementResultDto {
                     index: to_u32(index),
-                    sql: statement.sql.clone(),
+                    sql: kiln_sql::redact_credentials(&statement.sql),
                     columns: ran.columns,
                     first_page: ran.first_page,
                     total_rows: ran.total,
@@ -492,7 +492,7 @@ fn run_script(
                 stored.push(Stored::Failed);
                 StatementResultDto {
                     index: to_u32(index),
-                    sql: statement.sql.clone(),
+                    sql: kiln_sql::redact_credentials(&statement.sql),
                     columns: vec![],
                     first_page: vec![],
                     total_rows: None,
@@ -504,7 +504,7 @@ fn run_script(
         remember(
             state,
             QueryHistoryEntry {
-                sql: statement.sql.clone(),
+                sql: kiln_sql::redact_credentials(&statement.sql),
                 started_at,
                 elapsed,
                 rows: result.total_rows,

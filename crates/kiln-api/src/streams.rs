@@ -275,14 +275,102 @@ pub(crate) fn run_ddl(state: &ProjectState, adapter: &dyn Adapter, ddl: Redshift
                 ))
             }
         }
-        RedshiftDdl::Copy { table, from, .. } => Err(diagnostic(
-            format!("COPY {table} FROM '{from}' reads S3, which the local warehouse cannot reach"),
-            Some(
-                "load local files with DuckDB's COPY … FROM 'path' (FORMAT csv), or declare them as a \
-                 source with an external location",
-            ),
-        )),
+        RedshiftDdl::Copy {
+            schema,
+            table,
+            columns,
+            from,
+            format,
+            gzip,
+            ..
+        } => copy(state, adapter, schema, &table, &columns, &from, &format, gzip),
     }
+}
+
+/// Where Redshift's COPY source is on this machine: `s3://<bucket>/<key>` is `<project>/lake/<key>`
+/// (the bucket dropped, as the project's sources map their S3 locations), anything else a path
+/// relative to the project. Like an S3 prefix, it names every file that starts with it.
+fn lake_glob(root: &std::path::Path, from: &str) -> (String, std::path::PathBuf) {
+    let relative = match from.strip_prefix("s3://") {
+        Some(rest) => format!("lake/{}", rest.split_once('/').map_or("", |(_, key)| key)),
+        None => from.to_string(),
+    };
+    let path = root.join(&relative);
+    let glob = if path.is_dir() {
+        format!("{}/**/*", path.display())
+    } else {
+        format!("{}*", path.display())
+    };
+    (glob, path)
+}
+
+/// Redshift's `COPY t [(cols)] FROM '…' CSV | DELIMITER '|' [IGNOREHEADER n] [GZIP]` on the local
+/// warehouse: the files read as text and cast by the table's column types, in one statement.
+#[allow(clippy::too_many_arguments)]
+fn copy(
+    state: &ProjectState,
+    adapter: &dyn Adapter,
+    schema: Option<String>,
+    table: &str,
+    columns: &[String],
+    from: &str,
+    format: &kiln_sql::CopyFormat,
+    gzip: bool,
+) -> Result<String, DiagnosticDto> {
+    use kiln_warehouse::{quote_ident, quote_literal};
+    let (delimiter, quote, skip) = match format {
+        kiln_sql::CopyFormat::Csv {
+            ignore_header,
+            delimiter,
+            quote,
+        } => (delimiter.unwrap_or(','), quote.unwrap_or('"'), *ignore_header),
+        kiln_sql::CopyFormat::Delimited {
+            delimiter,
+            ignore_header,
+        } => (*delimiter, '\0', *ignore_header),
+        other => {
+            return Err(diagnostic(
+                format!("COPY {table}: the {other:?} format is not loaded on the local warehouse yet"),
+                Some("use CSV or DELIMITER here; JSON records arrive through a Firehose delivery stream"),
+            ))
+        }
+    };
+    let (glob, path) = lake_glob(&state.root, from);
+    let relation = match &schema {
+        Some(s) => format!("{}.{}", quote_ident(s), quote_ident(table)),
+        None => quote_ident(table),
+    };
+    let column_list = if columns.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " ({})",
+            columns.iter().map(|c| quote_ident(c)).collect::<Vec<_>>().join(", ")
+        )
+    };
+    let quote_option = if quote == '\0' {
+        "quote = ''".to_string()
+    } else {
+        format!("quote = {}", quote_literal(&quote.to_string()))
+    };
+    let sql = format!(
+        "INSERT INTO {relation}{column_list} SELECT * FROM read_csv({}, header = false, skip = {skip}, \
+         delim = {}, {quote_option}, all_varchar = true, auto_detect = true, compression = {})",
+        quote_literal(&glob),
+        quote_literal(&delimiter.to_string()),
+        if gzip { "'gzip'" } else { "'auto'" },
+    );
+    let rows = adapter.execute(&sql).map_err(|e| {
+        let mut d = *crate::ApiError::from_adapter(&e).diagnostic;
+        d.line = None;
+        d.hint = Some(format!(
+            "'{from}' is read from {} on this machine (an s3:// path maps to the project's lake/ folder, \
+             without its bucket)",
+            crate::error::slash_path(path.strip_prefix(&state.root).unwrap_or(&path))
+        ));
+        d
+    })?;
+    Ok(format!("COPY {rows} rows into {table}"))
 }
 
 fn status(engine: &StreamEngine) -> StreamsStatus {

@@ -57,10 +57,12 @@
 mod datepart;
 mod ddl;
 mod lexer;
+mod redact;
 mod split;
 mod translate;
 
 pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
+pub use redact::redact_credentials;
 pub use split::{split_statements, statement_at, statement_regions, Statement};
 pub use translate::{redshift_to_duckdb, try_redshift_to_duckdb};
 
