@@ -9,12 +9,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{repo_root, statuses, Sandbox, KILN};
+use common::{interrupt, repo_root, statuses, stream_serve, Sandbox};
 use kiln_demo::logistics::{self, LogisticsSimulator, DEFAULT_SEED};
 use kiln_warehouse::{Adapter, DuckDbAdapter};
 
@@ -71,48 +69,6 @@ fn the_streams_are_declared() {
             ("order_stream", kiln_project::StreamDeclKind::Kinesis, 2, 72),
         ]
     );
-}
-
-/// Starts `kiln stream serve` on a free port in `root`; returns it and its endpoint URL.
-fn serve(root: &Path, home: &Path) -> (Child, String) {
-    let mut child = Command::new(KILN)
-        .args(["stream", "serve", "--port", "0"])
-        .current_dir(root)
-        .env("HOME", home)
-        .env("NO_COLOR", "1")
-        .env_remove("DBT_PROJECT_DIR")
-        .env_remove("DBT_PROFILES_DIR")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("a first line").unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
-        .to_string();
-    // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
-}
-
-/// Stops the server like Ctrl-C does and waits for it, so the warehouse can be opened.
-fn interrupt(mut child: Child) {
-    let sent = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(20) {
-            child.kill().unwrap();
-            panic!("kiln stream serve did not stop on SIGINT");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 fn warehouse(project: &Path) -> DuckDbAdapter {
@@ -173,7 +129,7 @@ fn kiln_demo_logistics_fills_the_workshops_views_and_dashboard() {
     );
 
     // The endpoint, and the simulator against it.
-    let (server, url) = serve(&root, &sandbox.home);
+    let (server, url) = stream_serve(&root, &sandbox.home);
     let demo = sandbox.kiln(&[
         "demo",
         "logistics",
@@ -211,7 +167,7 @@ fn kiln_demo_logistics_fills_the_workshops_views_and_dashboard() {
             break db;
         }
         drop(db);
-        server = Some(serve(&root, &sandbox.home).0);
+        server = Some(stream_serve(&root, &sandbox.home).0);
     };
     if let Some(server) = server {
         interrupt(server);

@@ -7,13 +7,12 @@
 mod common;
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::KILN;
+use common::{interrupt, stream_serve, KILN};
 use kiln_warehouse::{Adapter, DuckDbAdapter};
 
 fn project() -> tempfile::TempDir {
@@ -51,25 +50,6 @@ fn kiln(root: &Path, args: &[&str]) -> Command {
         .env_remove("DBT_PROJECT_DIR")
         .env_remove("DBT_PROFILES_DIR");
     command
-}
-
-/// Starts `kiln stream serve` on a free port; returns it and its endpoint URL.
-fn serve(root: &Path) -> (Child, String) {
-    let mut child = kiln(root, &["stream", "serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().expect("a first line").unwrap();
-    let url = first
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
-        .to_string();
-    // Keep reading so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, url)
 }
 
 fn client(url: &str) -> aws_sdk_kinesis::Client {
@@ -125,21 +105,6 @@ fn view_ids(root: &Path) -> Vec<i64> {
         .collect()
 }
 
-fn interrupt(mut child: Child) {
-    Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(20),
-            "kiln stream serve did not stop"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn kill_9_mid_stream_loses_and_duplicates_nothing_acknowledged() {
     let dir = project();
@@ -153,7 +118,7 @@ fn kill_9_mid_stream_loses_and_duplicates_nothing_acknowledged() {
         .build()
         .unwrap();
     let acked = Arc::new(Mutex::new(BTreeSet::new()));
-    let (mut server, url) = serve(root);
+    let (mut server, url) = stream_serve(root, root);
     let producer = rt.spawn(produce(client(&url), 0, acked.clone()));
     // Kill while batches are in flight and the view is being refreshed.
     let start = Instant::now();
@@ -167,7 +132,7 @@ fn kill_9_mid_stream_loses_and_duplicates_nothing_acknowledged() {
     let before_restart = acked.lock().unwrap().clone();
 
     // Restart: the log recovers, the view resumes from its scan states; the stream goes on.
-    let (server, url) = serve(root);
+    let (server, url) = stream_serve(root, root);
     let after: Arc<Mutex<BTreeSet<i64>>> = Arc::new(Mutex::new(BTreeSet::new()));
     rt.block_on(async {
         let client = client(&url);

@@ -3,8 +3,10 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 pub const KILN: &str = env!("CARGO_BIN_EXE_kiln");
 
@@ -178,4 +180,46 @@ pub fn sorted_lines(text: &str) -> Vec<String> {
         .collect();
     lines.sort();
     lines
+}
+
+/// Starts `kiln stream serve` on a free port in `root`; returns it and its endpoint URL.
+pub fn stream_serve(root: &Path, home: &Path) -> (Child, String) {
+    let mut child = Command::new(KILN)
+        .args(["stream", "serve", "--port", "0"])
+        .current_dir(root)
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env_remove("DBT_PROJECT_DIR")
+        .env_remove("DBT_PROFILES_DIR")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a first line").unwrap();
+    let url = first
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no endpoint in {first:?}"))
+        .to_string();
+    // Keep reading so the server never blocks on a full pipe.
+    std::thread::spawn(move || for _ in lines {});
+    (child, url)
+}
+
+/// Stops the server like Ctrl-C does and waits for it, so the warehouse can be opened.
+pub fn interrupt(mut child: Child) {
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("kiln stream serve did not stop on SIGINT");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
