@@ -72,6 +72,9 @@ registry! {
     LakeData = "K4003", Engine, "A lake file value does not match its declared type.";
     WarehouseLocked = "K4004", Engine, "The warehouse file is locked by another process.";
     Warehouse = "K4005", Engine, "The warehouse could not be opened.";
+    Connect = "K4006", Engine, "The warehouse server could not be reached, or refused the session: name lookup, TCP, TLS, login, permission or a missing database.";
+    WarehouseBusy = "K4007", Engine, "The warehouse refused for load: too many active statements, throttling or a time-out.";
+    Untranslatable = "K4008", Engine, "The SQL uses a Redshift construct that the local DuckDB warehouse cannot run.";
     Profile = "K5001", Engine, "A profile is missing or invalid.";
     NoProject = "K6001", Api, "No project is open.";
     BadRequest = "K6002", Api, "The request does not fit the operation.";

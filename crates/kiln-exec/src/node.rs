@@ -11,7 +11,7 @@ use kiln_compile::{CompileState, Manifest, Node, QueryRunner, TestSeverity};
 use kiln_diagnostics::{Code, Diagnostic};
 use kiln_graph::ResourceType;
 use kiln_project::TargetKind;
-use kiln_warehouse::{Adapter, AdapterError, IncrementalStrategy, QueryResult, Relation, RelationType};
+use kiln_warehouse::{Adapter, AdapterError, BuildOptions, IncrementalStrategy, QueryResult, Relation, RelationType};
 
 use crate::{adapter_diagnostic, external, now_rfc3339, Command, NodeResult, NodeStatus, RunOptions};
 
@@ -297,9 +297,10 @@ impl NodeRun<'_> {
             .ensure_schema(&relation.schema)
             .map_err(|e| self.diag(e, None))?;
         let failed = |e: AdapterError| self.diag(e, Some(&path));
+        let options = build_options(node);
         match materialized.as_str() {
             "table" => {
-                let rows = self.adapter.create_table(&relation, &sql).map_err(failed)?;
+                let rows = self.adapter.create_table(&relation, &sql, &options).map_err(failed)?;
                 Ok(Done::ok(format!("SELECT {rows}"), Some(rows)))
             }
             "incremental" => {
@@ -307,13 +308,13 @@ impl NodeRun<'_> {
                 let full_refresh = !is_incremental;
                 let rows = self
                     .adapter
-                    .incremental(&relation, &sql, strategy, &unique_key, full_refresh)
+                    .incremental(&relation, &sql, strategy, &unique_key, full_refresh, &options)
                     .map_err(failed)?;
                 let verb = if full_refresh { "CREATE" } else { "MERGE" };
                 Ok(Done::ok(format!("{verb} {rows}"), Some(rows)))
             }
             _ => {
-                self.adapter.create_view(&relation, &sql).map_err(failed)?;
+                self.adapter.create_view(&relation, &sql, &options).map_err(failed)?;
                 Ok(Done::ok("CREATE VIEW", None))
             }
         }
@@ -475,6 +476,24 @@ impl NodeRun<'_> {
 
 /// `incremental_strategy` and `unique_key` from the node's config; without a strategy, dbt's
 /// default: append, or delete+insert when there is a key.
+/// dbt-redshift's physical configs (`bind`, `dist`, `sort`, `sort_type`, `backup`); `sort` may be
+/// one column or a list.
+fn build_options(node: &Node) -> BuildOptions {
+    let config = &node.config;
+    let sort = match config.get("sort") {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(items)) => items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect(),
+        _ => Vec::new(),
+    };
+    BuildOptions {
+        bind: config.get_bool("bind"),
+        dist: config.get_str("dist").map(str::to_string),
+        sort,
+        sort_type: config.get_str("sort_type").map(str::to_string),
+        backup: config.get_bool("backup"),
+    }
+}
+
 fn incremental_strategy(node: &Node) -> Result<(IncrementalStrategy, Vec<String>), Diagnostic> {
     let unique_key: Vec<String> = match node.config.get("unique_key") {
         Some(serde_json::Value::String(s)) => vec![s.clone()],

@@ -29,6 +29,7 @@ const PLAIN_CONFIGS: &[&str] = &[
     "sort",
     "sort_type",
     "dist",
+    "backup",
     "full_refresh",
     "unique_key",
     "incremental_strategy",

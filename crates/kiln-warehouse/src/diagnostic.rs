@@ -19,6 +19,8 @@ impl AdapterError {
             AdapterError::LakeData(_) => Code::LakeData,
             AdapterError::Seed { .. } => Code::SeedFile,
             AdapterError::Io { .. } => Code::Io,
+            AdapterError::Connect { .. } => Code::Connect,
+            AdapterError::Busy { .. } => Code::WarehouseBusy,
             AdapterError::Open { .. } | AdapterError::InvalidType { .. } | AdapterError::Unsupported { .. } => {
                 Code::Warehouse
             }

@@ -20,8 +20,8 @@ use crate::error::{
 use crate::sql::{count_lines, is_blank, is_single_query, quote_ident, quote_literal, trim_select};
 use crate::value::{to_json, type_name};
 use crate::{
-    duckdb_type, Adapter, AdapterError, ColumnInfo, ExternalFormat, ExternalTable, IncrementalStrategy, QueryResult,
-    Relation, RelationType, Staged, TEMP_SUFFIX,
+    duckdb_type, Adapter, AdapterError, BuildOptions, ColumnInfo, ExternalFormat, ExternalTable, IncrementalStrategy,
+    QueryResult, Relation, RelationType, Staged, TEMP_SUFFIX,
 };
 
 /// Builds that lose an optimistic-concurrency race against another thread are retried this
@@ -841,7 +841,7 @@ impl Adapter for DuckDbAdapter {
         Ok(Staged { rows, reused: false })
     }
 
-    fn create_view(&self, rel: &Relation, select_sql: &str) -> Result<(), AdapterError> {
+    fn create_view(&self, rel: &Relation, select_sql: &str, _options: &BuildOptions) -> Result<(), AdapterError> {
         let lease = self.lease()?;
         self.ensure_schema_for(&lease, rel)?;
         let body = trim_select(select_sql);
@@ -864,7 +864,7 @@ impl Adapter for DuckDbAdapter {
         })
     }
 
-    fn create_table(&self, rel: &Relation, select_sql: &str) -> Result<u64, AdapterError> {
+    fn create_table(&self, rel: &Relation, select_sql: &str, _options: &BuildOptions) -> Result<u64, AdapterError> {
         let lease = self.lease()?;
         self.build_table(&lease, rel, select_sql)
     }
@@ -876,6 +876,7 @@ impl Adapter for DuckDbAdapter {
         strategy: IncrementalStrategy,
         unique_key: &[String],
         full_refresh: bool,
+        _options: &BuildOptions,
     ) -> Result<u64, AdapterError> {
         let lease = self.lease()?;
         let existing = self.lookup_type(&lease, rel)?;

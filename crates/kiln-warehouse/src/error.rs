@@ -70,9 +70,59 @@ pub enum AdapterError {
     #[error("{message}")]
     Unsupported { message: String },
 
+    /// A server warehouse could not be reached or refused the session. `stage` says which step
+    /// failed, in the order a connection takes them, so `kiln debug` can name it plainly.
+    #[error("{stage}: {message}; {hint}")]
+    Connect {
+        stage: ConnectStage,
+        message: String,
+        hint: String,
+    },
+
+    /// The warehouse refused for load (too many active statements, throttling, a time-out);
+    /// the same request may succeed later.
+    #[error("{message}; {hint}")]
+    Busy { message: String, hint: String },
+
     /// The statement was cancelled through [`crate::Adapter::interrupt`].
     #[error("the statement was cancelled before it finished; run it again to retry")]
     Interrupted,
+}
+
+/// The step of opening a session on a server warehouse that failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum ConnectStage {
+    /// The profile lacks a setting, or has one that cannot work.
+    Settings,
+    /// AWS credentials or the temporary database credentials could not be obtained.
+    Credentials,
+    /// The host name does not resolve.
+    Dns,
+    /// Nothing answers at host:port (refused, unreachable, timed out).
+    Tcp,
+    /// The TLS handshake or the certificate check failed.
+    Tls,
+    /// The server refused the user name or password.
+    Authentication,
+    /// The user may not connect to, or use, what was asked for.
+    Permission,
+    /// The database named in the profile does not exist.
+    Database,
+}
+
+impl std::fmt::Display for ConnectStage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConnectStage::Settings => "the profile's connection settings are incomplete",
+            ConnectStage::Credentials => "could not get credentials",
+            ConnectStage::Dns => "the host name does not resolve",
+            ConnectStage::Tcp => "could not reach the server",
+            ConnectStage::Tls => "the TLS handshake failed",
+            ConnectStage::Authentication => "the server refused the login",
+            ConnectStage::Permission => "permission denied",
+            ConnectStage::Database => "the database does not exist",
+        })
+    }
 }
 
 /// Where and why a lake file failed to parse; see [`AdapterError::LakeData`].

@@ -24,7 +24,7 @@ mod value;
 pub use batch::{BatchOutcome, BatchType, BatchValue, RejectedRow, RowBatch};
 pub use connect::open;
 pub use duck::DuckDbAdapter;
-pub use error::{renumber_line_indicator, AdapterError, LakeDataError};
+pub use error::{renumber_line_indicator, AdapterError, ConnectStage, LakeDataError};
 pub use sql::{is_query, quote_ident, quote_literal};
 pub use types::duckdb_type;
 
@@ -172,6 +172,22 @@ pub struct QueryResult {
     pub truncated: bool,
 }
 
+/// Physical settings of a model's relation, from its config (dbt-redshift's names). Warehouses
+/// without such clauses (DuckDB, PostgreSQL) ignore what they cannot express.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BuildOptions {
+    /// `bind: false` makes a late-binding view (`WITH NO SCHEMA BINDING` on Redshift).
+    pub bind: Option<bool>,
+    /// `dist`: `all`, `even`, `auto`, or a column name (DISTKEY).
+    pub dist: Option<String>,
+    /// `sort`: the sort key columns, in order.
+    pub sort: Vec<String>,
+    /// `sort_type`: `compound` (the default) or `interleaved`.
+    pub sort_type: Option<String>,
+    /// `backup: false` → `BACKUP NO`.
+    pub backup: Option<bool>,
+}
+
 /// What staging an external table did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Staged {
@@ -194,11 +210,11 @@ pub trait Adapter: Send + Sync {
     /// the definition changed since the table was staged.
     fn stage_external(&self, table: &ExternalTable) -> Result<Staged, AdapterError>;
 
-    fn create_view(&self, rel: &Relation, select_sql: &str) -> Result<(), AdapterError>;
+    fn create_view(&self, rel: &Relation, select_sql: &str, options: &BuildOptions) -> Result<(), AdapterError>;
 
     /// Builds under a temporary name then swaps in one transaction: a failure never leaves a
     /// half-built or missing relation. Replaces an existing view/table of that name. Returns rows.
-    fn create_table(&self, rel: &Relation, select_sql: &str) -> Result<u64, AdapterError>;
+    fn create_table(&self, rel: &Relation, select_sql: &str, options: &BuildOptions) -> Result<u64, AdapterError>;
 
     /// Creates the table when missing (or `full_refresh`), else append / delete+insert / merge on
     /// `unique_key`. Returns the number of rows the SELECT produced (the batch size).
@@ -209,6 +225,7 @@ pub trait Adapter: Send + Sync {
         strategy: IncrementalStrategy,
         unique_key: &[String],
         full_refresh: bool,
+        options: &BuildOptions,
     ) -> Result<u64, AdapterError>;
 
     /// Seed from CSV with type inference, `column_types` overriding per column; swap like

@@ -12,8 +12,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use kiln_warehouse::{
-    Adapter, AdapterError, ColumnDef, DuckDbAdapter, ExternalFormat, ExternalTable, IncrementalStrategy, Relation,
-    RelationType, Staged,
+    Adapter, AdapterError, BuildOptions, ColumnDef, DuckDbAdapter, ExternalFormat, ExternalTable, IncrementalStrategy,
+    Relation, RelationType, Staged,
 };
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -352,10 +352,18 @@ fn views_tables_and_swaps() {
     let t = Relation::new("marts", "fct_sales");
     let v = Relation::new("staging", "stg_sales");
 
-    assert_eq!(a.create_table(&t, "select i as id from range(5) t(i);").unwrap(), 5);
+    assert_eq!(
+        a.create_table(&t, "select i as id from range(5) t(i);", &BuildOptions::default())
+            .unwrap(),
+        5
+    );
     assert_eq!(a.relation_type(&t).unwrap(), Some(RelationType::Table));
-    a.create_view(&v, "select id * 2 as doubled from marts.fct_sales")
-        .unwrap();
+    a.create_view(
+        &v,
+        "select id * 2 as doubled from marts.fct_sales",
+        &BuildOptions::default(),
+    )
+    .unwrap();
     assert_eq!(a.relation_type(&v).unwrap(), Some(RelationType::View));
     assert_eq!(
         scalar(&a, "select sum(doubled)::BIGINT from staging.stg_sales"),
@@ -364,7 +372,11 @@ fn views_tables_and_swaps() {
 
     // A failing SELECT leaves the old table exactly as it was, and no scratch table.
     let err = a
-        .create_table(&t, "select\n  i as id,\n  no_such_column\nfrom range(3) t(i)")
+        .create_table(
+            &t,
+            "select\n  i as id,\n  no_such_column\nfrom range(3) t(i)",
+            &BuildOptions::default(),
+        )
         .unwrap_err();
     assert!(matches!(err, AdapterError::Sql { .. }), "{err:?}");
     assert!(err.to_string().contains("no_such_column"), "{err}");
@@ -373,7 +385,11 @@ fn views_tables_and_swaps() {
 
     // Syntax errors point into the caller's SQL, not the generated CREATE statement.
     match a
-        .create_table(&t, "select 1 as a,\n  2 as b\nfrom range(3) where where")
+        .create_table(
+            &t,
+            "select 1 as a,\n  2 as b\nfrom range(3) where where",
+            &BuildOptions::default(),
+        )
         .unwrap_err()
     {
         AdapterError::Sql { line, column, message } => {
@@ -386,8 +402,12 @@ fn views_tables_and_swaps() {
 
     // Rebuild with a new shape: replaced atomically.
     assert_eq!(
-        a.create_table(&t, "select i as id, 'x' as tag from range(3) t(i)")
-            .unwrap(),
+        a.create_table(
+            &t,
+            "select i as id, 'x' as tag from range(3) t(i)",
+            &BuildOptions::default()
+        )
+        .unwrap(),
         3
     );
     assert_eq!(
@@ -400,12 +420,18 @@ fn views_tables_and_swaps() {
     );
 
     // A table replaces a view of the same name and vice versa.
-    assert_eq!(a.create_table(&v, "select 7 as seven").unwrap(), 1);
+    assert_eq!(
+        a.create_table(&v, "select 7 as seven", &BuildOptions::default())
+            .unwrap(),
+        1
+    );
     assert_eq!(a.relation_type(&v).unwrap(), Some(RelationType::Table));
-    a.create_view(&t, "select 1 as one").unwrap();
+    a.create_view(&t, "select 1 as one", &BuildOptions::default()).unwrap();
     assert_eq!(a.relation_type(&t).unwrap(), Some(RelationType::View));
     // A failing view leaves the previous relation in place.
-    assert!(a.create_view(&t, "select nope from nowhere_at_all").is_err());
+    assert!(a
+        .create_view(&t, "select nope from nowhere_at_all", &BuildOptions::default())
+        .is_err());
     assert_eq!(scalar(&a, "select one from marts.fct_sales"), json!(1));
 
     let listed = a.list_relations().unwrap();
@@ -445,6 +471,7 @@ fn incremental_strategies() {
             IncrementalStrategy::Merge,
             &key,
             false,
+            &BuildOptions::default(),
         )
         .unwrap();
     assert_eq!(n, 2);
@@ -456,6 +483,7 @@ fn incremental_strategies() {
         IncrementalStrategy::Append,
         &[],
         false,
+        &BuildOptions::default(),
     )
     .unwrap();
     assert_eq!(contents(&a), pairs(&[(1, "a"), (2, "b"), (3, "c")]));
@@ -467,6 +495,7 @@ fn incremental_strategies() {
         IncrementalStrategy::DeleteInsert,
         &key,
         false,
+        &BuildOptions::default(),
     )
     .unwrap();
     assert_eq!(contents(&a), pairs(&[(1, "a"), (2, "B"), (3, "c"), (4, "d")]));
@@ -478,6 +507,7 @@ fn incremental_strategies() {
             IncrementalStrategy::Merge,
             &key,
             false,
+            &BuildOptions::default(),
         )
         .unwrap();
     assert_eq!(n, 2);
@@ -490,7 +520,8 @@ fn incremental_strategies() {
             "select id, v, missing_col from marts.fct_inc",
             IncrementalStrategy::Merge,
             &key,
-            false
+            false,
+            &BuildOptions::default()
         )
         .is_err());
     assert_eq!(contents(&a).len(), 5);
@@ -500,7 +531,8 @@ fn incremental_strategies() {
             "select 1 as id, 'x' as v",
             IncrementalStrategy::Merge,
             &["nope".to_string()],
-            false
+            false,
+            &BuildOptions::default()
         )
         .is_err());
     assert_eq!(contents(&a).len(), 5);
@@ -511,7 +543,14 @@ fn incremental_strategies() {
         .all(|(r, _)| !r.identifier.contains("__kiln_tmp")));
 
     let n = a
-        .incremental(&rel, "select 9 as id, 'z' as v", IncrementalStrategy::Merge, &key, true)
+        .incremental(
+            &rel,
+            "select 9 as id, 'z' as v",
+            IncrementalStrategy::Merge,
+            &key,
+            true,
+            &BuildOptions::default(),
+        )
         .unwrap();
     assert_eq!(n, 1);
     assert_eq!(contents(&a), pairs(&[(9, "z")]));
@@ -711,8 +750,12 @@ fn data_survives_reopening() {
     let path = dir.path().join("warehouse.duckdb");
     {
         let a = DuckDbAdapter::open(&path, 2).unwrap();
-        a.create_table(&Relation::new("marts", "kept"), "select 3 as x")
-            .unwrap();
+        a.create_table(
+            &Relation::new("marts", "kept"),
+            "select 3 as x",
+            &BuildOptions::default(),
+        )
+        .unwrap();
     }
     let a = DuckDbAdapter::open(&path, 2).unwrap();
     assert_eq!(scalar(&a, "select x from marts.kept"), json!(3));
@@ -729,11 +772,18 @@ fn parallel_use_from_four_threads() {
                 for round in 0..3 {
                     let rel = Relation::new(format!("s{}", t % 2), format!("t{t}"));
                     let n = 10_000 * (t + 1) + round;
-                    let rows = a.create_table(&rel, &format!("select i from range({n}) r(i)")).unwrap();
+                    let rows = a
+                        .create_table(
+                            &rel,
+                            &format!("select i from range({n}) r(i)"),
+                            &BuildOptions::default(),
+                        )
+                        .unwrap();
                     assert_eq!(rows, n as u64);
                     a.create_view(
                         &Relation::new(format!("s{}", t % 2), format!("v{t}")),
                         &format!("select count(*) as c from {rel}"),
+                        &BuildOptions::default(),
                     )
                     .unwrap();
                     let got = a.query(&format!("select c from s{}.v{t}", t % 2), None).unwrap();
@@ -787,7 +837,8 @@ fn interrupt_cancels_a_long_query() {
     // The adapter (and the interrupted connection) keep working afterwards.
     assert_eq!(scalar(&a, "select 1 + 1"), json!(2));
     assert_eq!(
-        a.create_table(&Relation::new("m", "after"), "select 1 as x").unwrap(),
+        a.create_table(&Relation::new("m", "after"), "select 1 as x", &BuildOptions::default())
+            .unwrap(),
         1
     );
 }

@@ -13,7 +13,8 @@ use kiln_compile::{Manifest, ParseOptions};
 use kiln_diagnostics::Code;
 use kiln_project::Target;
 use kiln_warehouse::{
-    Adapter, AdapterError, ColumnInfo, ExternalTable, IncrementalStrategy, QueryResult, Relation, RelationType, Staged,
+    Adapter, AdapterError, BuildOptions, ColumnInfo, ExternalTable, IncrementalStrategy, QueryResult, Relation,
+    RelationType, Staged,
 };
 use serde_json::json;
 
@@ -165,11 +166,11 @@ impl Adapter for Fake {
         Ok(Staged { rows: 1, reused: false })
     }
 
-    fn create_view(&self, rel: &Relation, _select_sql: &str) -> Result<(), AdapterError> {
+    fn create_view(&self, rel: &Relation, _select_sql: &str, _options: &BuildOptions) -> Result<(), AdapterError> {
         self.run(&rel.identifier)
     }
 
-    fn create_table(&self, rel: &Relation, _select_sql: &str) -> Result<u64, AdapterError> {
+    fn create_table(&self, rel: &Relation, _select_sql: &str, _options: &BuildOptions) -> Result<u64, AdapterError> {
         self.run(&rel.identifier).map(|()| 1)
     }
 
@@ -180,6 +181,7 @@ impl Adapter for Fake {
         _strategy: IncrementalStrategy,
         _unique_key: &[String],
         _full_refresh: bool,
+        _options: &BuildOptions,
     ) -> Result<u64, AdapterError> {
         self.run(&rel.identifier).map(|()| 1)
     }
