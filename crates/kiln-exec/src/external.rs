@@ -6,10 +6,17 @@ use std::path::Path;
 
 use kiln_compile::Node;
 use kiln_diagnostics::{Code, Diagnostic, Location};
-use kiln_warehouse::{ColumnDef, ExternalFormat, ExternalTable, Relation};
+use kiln_warehouse::{ColumnDef, ExternalFormat, ExternalTable, Relation, SpectrumSpec};
 use serde_json::Value;
 
-pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Option<ExternalTable>, Diagnostic> {
+/// `reads_s3`: the target can create Spectrum tables (Redshift), so an `s3://` location is kept
+/// as declared; on other targets it is an error, since they read local lake files.
+pub fn external_table(
+    root: &Path,
+    node: &Node,
+    relation: Relation,
+    reads_s3: bool,
+) -> Result<Option<ExternalTable>, Diagnostic> {
     let Some(external) = node.source.as_ref().and_then(|s| s.external.as_ref()) else {
         return Ok(None);
     };
@@ -27,7 +34,13 @@ pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Op
         .at(location_at)
         .hint("add `location: \"lake/<table>/\"` (a folder, file or glob relative to the project)"));
     };
-    if location.starts_with("s3://") {
+    let spectrum = location.starts_with("s3://").then(|| SpectrumSpec {
+        location: location.clone(),
+        row_format: text("row_format"),
+        file_format: text("file_format").or_else(|| text("format")),
+        table_properties: text("table_properties"),
+    });
+    if spectrum.is_some() && !reads_s3 {
         return Err(Diagnostic::error(
             Code::MissingLakeFiles,
             format!(
@@ -40,7 +53,7 @@ pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Op
             "point `location` at a local folder for the local target, or run against a Redshift target with Spectrum",
         ));
     }
-    let absolute = if Path::new(&location).is_absolute() {
+    let absolute = if spectrum.is_some() || Path::new(&location).is_absolute() {
         location.clone()
     } else {
         root.join(&location).to_string_lossy().into_owned()
@@ -88,6 +101,7 @@ pub fn external_table(root: &Path, node: &Node, relation: Relation) -> Result<Op
         location: absolute,
         format,
         columns,
+        spectrum,
     }))
 }
 

@@ -246,7 +246,13 @@ impl NodeRun<'_> {
     }
 
     fn stage(&self, relation: Relation) -> Result<Done, Diagnostic> {
-        let Some(table) = external::external_table(&self.manifest.root, self.node, relation)? else {
+        let Some(table) = external::external_table(
+            &self.manifest.root,
+            self.node,
+            relation,
+            self.manifest.target.kind == TargetKind::Redshift,
+        )?
+        else {
             return Ok(Done::ok("not external", None));
         };
         let staged = self.adapter.stage_external(&table).map_err(|e| self.diag(e, None))?;

@@ -127,6 +127,22 @@ pub struct ExternalTable {
     pub location: String,
     pub format: ExternalFormat,
     pub columns: Vec<ColumnDef>,
+    /// The source's dbt_external_tables declaration when its `location` is on S3: a Redshift
+    /// target creates a Spectrum external table from it instead of loading files.
+    pub spectrum: Option<SpectrumSpec>,
+}
+
+/// dbt_external_tables' keys for a Spectrum table, as written in the sources YAML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpectrumSpec {
+    /// `s3://bucket/prefix/`.
+    pub location: String,
+    /// `row_format`, verbatim (`serde '…' with serdeproperties (…)`, `delimited fields terminated by '|'`).
+    pub row_format: Option<String>,
+    /// `file_format` (`textfile`, `parquet`, …).
+    pub file_format: Option<String>,
+    /// `table_properties`, verbatim with its parentheses: `('skip.header.line.count'='1')`.
+    pub table_properties: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -78,6 +78,7 @@ fn stages_pipe_delimited_folder_with_header() {
         location: lake.to_string_lossy().into_owned(),
         format: delimited(1),
         columns: category_columns(),
+        spectrum: None,
     };
     assert_eq!(a.stage_external(&table).unwrap().rows, 5);
     assert_eq!(a.relation_type(&table.relation).unwrap(), Some(RelationType::Table));
@@ -155,6 +156,7 @@ fn stages_gzip_files() {
             ColumnDef::new("pricepaid", "decimal(8,2)"),
             ColumnDef::new("saletime", "timestamp"),
         ],
+        spectrum: None,
     };
     assert_eq!(a.stage_external(&table).unwrap().rows, 1000);
     let cents: i64 = (1..=1000).map(|i| i * 125).sum();
@@ -189,6 +191,7 @@ fn stages_ndjson() {
             ColumnDef::new("name", "varchar(200)"),
             ColumnDef::new("starts", "timestamp"),
         ],
+        spectrum: None,
     };
     assert_eq!(a.stage_external(&table).unwrap().rows, 2);
     let result = a
@@ -228,6 +231,7 @@ fn stages_parquet_with_declared_casts() {
             ColumnDef::new("priceperticket", "decimal(8,2)"),
             ColumnDef::new("note", "varchar(30)"),
         ],
+        spectrum: None,
     };
     assert_eq!(a.stage_external(&table).unwrap().rows, 10);
     let types: Vec<String> = a
@@ -263,6 +267,7 @@ fn bad_value_reports_file_line_and_column() {
             ColumnDef::new("qtysold", "smallint"),
             ColumnDef::new("pricepaid", "decimal(8,2)"),
         ],
+        spectrum: None,
     };
     let err = a.stage_external(&table).unwrap_err();
     match &err {
@@ -292,6 +297,7 @@ fn bad_ndjson_value_reports_line() {
         location: file.to_string_lossy().into_owned(),
         format: ExternalFormat::NdJson,
         columns: vec![ColumnDef::new("id", "integer")],
+        spectrum: None,
     };
     match a.stage_external(&table).unwrap_err() {
         AdapterError::LakeData(d) => {
@@ -311,6 +317,7 @@ fn missing_lake_files_name_the_path_and_source() {
         location: nowhere.to_string_lossy().into_owned(),
         format: delimited(1),
         columns: vec![ColumnDef::new("venueid", "smallint")],
+        spectrum: None,
     };
     let err = a.stage_external(&table).unwrap_err();
     match &err {
@@ -919,6 +926,7 @@ fn invalid_declared_type_is_refused() {
         location: file.to_string_lossy().into_owned(),
         format: delimited(1),
         columns: vec![ColumnDef::new("a", "int); drop table y; --")],
+        spectrum: None,
     };
     match a.stage_external(&table).unwrap_err() {
         AdapterError::InvalidType { column, .. } => assert_eq!(column, "a"),
