@@ -150,10 +150,15 @@ impl ProjectState {
             return Ok(adapter.clone());
         }
         // Workers of a run plus a couple of connections for the query console and the schema browser.
-        let adapter = kiln_warehouse::open(&self.target, self.target.threads.max(1) + 2)?;
-        adapter
-            .execute(&format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}"))
-            .map_err(|e| ApiError::from_adapter(&e))?;
+        let adapter = kiln_targets::open(&self.target, self.target.threads.max(1) + 2)?;
+        // The console's result store lives beside the embedded warehouse. Server targets get a
+        // local store of their own with the Redshift console (issue #10 item 5); until then
+        // their builds run from the studio but console results cannot be kept.
+        if adapter.kind() == "duckdb" {
+            adapter
+                .execute(&format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}"))
+                .map_err(|e| ApiError::from_adapter(&e))?;
+        }
         *slot = Some(adapter.clone());
         Ok(adapter)
     }

@@ -383,7 +383,7 @@ pub fn chart(global: &Global, args: &ChartArgs) -> anyhow::Result<ExitCode> {
         None => (manifest.target_dir.join("charts").join(&file.name), None),
     };
 
-    let adapter = kiln_warehouse::open(&manifest.target, 1)?;
+    let adapter = kiln_targets::open(&manifest.target, 1)?;
     let context = PanelContext {
         manifest,
         adapter: adapter.as_ref(),

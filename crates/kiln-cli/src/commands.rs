@@ -301,7 +301,7 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
     // In the studio's order (selection, then warehouse), so both refuse a run for the same reason;
     // the artifacts are written once, when the run is over, as the studio writes them.
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
-    let adapter = kiln_warehouse::open(&manifest.target, threads)?;
+    let adapter = kiln_targets::open(&manifest.target, threads)?;
     options.streams = open_streams(&session, adapter.as_ref())?;
     for line in kiln_exec::log::header_lines(manifest, threads, planned.len(), command) {
         println!("{}  {line}", kiln_exec::log::clock());
@@ -366,7 +366,7 @@ pub fn show(global: &Global, selection: &Selection, inline: Option<&str>, limit:
             }
         }
     };
-    let adapter = kiln_warehouse::open(&manifest.target, 1)?;
+    let adapter = kiln_targets::open(&manifest.target, 1)?;
     let sql = kiln_exec::for_warehouse(manifest, &sql);
     let started = Instant::now();
     let result = adapter
@@ -403,7 +403,7 @@ pub fn docs_generate(global: &Global) -> anyhow::Result<ExitCode> {
         }
     }
     let manifest_path = write_manifest(manifest, &compiled)?;
-    let adapter = kiln_warehouse::open(&manifest.target, 1)?;
+    let adapter = kiln_targets::open(&manifest.target, 1)?;
     let mut catalog_nodes = serde_json::Map::new();
     let mut catalog_sources = serde_json::Map::new();
     for node in manifest.nodes.values() {
@@ -578,16 +578,48 @@ pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
         println!("warehouse file: {}", path.display());
     }
     if let Some(host) = &target.host {
-        println!("host: {host}:{}", target.port.unwrap_or(5439));
+        let default_port = if target.kind == kiln_project::TargetKind::Postgres {
+            5432
+        } else {
+            5439
+        };
+        println!("host: {host}:{}", target.port.unwrap_or(default_port));
+    }
+    if let Some(user) = &target.user {
+        println!("user: {user}");
+    }
+    if let Some(database) = &target.database {
+        println!("database: {database}");
+    }
+    for key in ["method", "sslmode", "cluster_identifier", "workgroup_name", "region"] {
+        if let Some(value) = target.settings.get(key).and_then(|v| v.as_str()) {
+            println!("{key}: {value}");
+        }
     }
     if target.password.is_some() {
         println!("password: ****");
     }
-    let adapter = kiln_warehouse::open(&target, 1)?;
-    adapter
-        .query("select 1", Some(1))
-        .map_err(|e| e.to_diagnostic(Some(&root)))?;
+    // Opening a server target connects and logs in, so each failure (name lookup, TCP, TLS,
+    // login, permission, database) is reported here in plain words, at the profile line to fix.
+    let adapter = match kiln_targets::open(&target, 1) {
+        Ok(adapter) => adapter,
+        Err(diagnostic) => {
+            println!("connection: FAILED");
+            return Err(diagnostic.into());
+        }
+    };
+    let probe = if adapter.kind() == "duckdb" {
+        "select 'DuckDB ' || version()"
+    } else {
+        "select version()"
+    };
+    let version = adapter
+        .query(probe, Some(1))
+        .map_err(|e| kiln_targets::connect_diagnostic(&target, &e))?;
     println!("connection: OK");
+    if let Some(text) = version.rows.first().and_then(|r| r.first()).and_then(|v| v.as_str()) {
+        println!("server: {text}");
+    }
     Ok(ExitCode::SUCCESS)
 }
 

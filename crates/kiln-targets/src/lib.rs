@@ -1,0 +1,107 @@
+//! The one place that turns a profile's target into an [`Adapter`]: the CLI, the studio and
+//! every later front end (jobs, `kiln diff`) call [`open`], so a `type:` or `method:` works the
+//! same everywhere. DuckDB comes from `kiln-warehouse`; PostgreSQL and Redshift are
+//! [`kiln_pgsql::SqlAdapter`]s over the wire executor (`kiln-postgres`) or, for Redshift's
+//! `method: data_api`, the Data API executor (`kiln-redshift-data`).
+
+use std::sync::Arc;
+
+use kiln_diagnostics::{Code, Diagnostic, Location};
+use kiln_project::{Target, TargetKind};
+use kiln_warehouse::{Adapter, AdapterError};
+
+/// Opens the warehouse `target` names, with `connections` connections ready for concurrent
+/// callers. Server targets connect (and log in) here, so a wrong host or password is reported
+/// at once, located at the profile.
+pub fn open(target: &Target, connections: usize) -> Result<Arc<dyn Adapter>, Diagnostic> {
+    match &target.kind {
+        TargetKind::DuckDb => kiln_warehouse::open(target, connections),
+        TargetKind::Postgres | TargetKind::Redshift => Err(unsupported(target)),
+        TargetKind::Other(_) => Err(unsupported(target)),
+    }
+}
+
+fn unsupported(target: &Target) -> Diagnostic {
+    at_profile_line(
+        Diagnostic::error(
+            Code::Profile,
+            format!(
+                "target '{}' has type {}, which Kiln cannot connect to",
+                target.name,
+                target.kind.as_str()
+            ),
+        )
+        .hint("use type duckdb, postgres or redshift"),
+        target,
+        "type:",
+    )
+}
+
+/// A connection failure as a diagnostic at the profile line of the setting to change.
+pub fn connect_diagnostic(target: &Target, error: &AdapterError) -> Diagnostic {
+    let key = match error {
+        AdapterError::Connect { stage, .. } => match stage {
+            kiln_warehouse::ConnectStage::Dns | kiln_warehouse::ConnectStage::Tcp => "host:",
+            kiln_warehouse::ConnectStage::Tls => "sslmode:",
+            kiln_warehouse::ConnectStage::Authentication | kiln_warehouse::ConnectStage::Permission => "user:",
+            kiln_warehouse::ConnectStage::Database => "dbname:",
+            kiln_warehouse::ConnectStage::Credentials | kiln_warehouse::ConnectStage::Settings => "method:",
+        },
+        _ => "type:",
+    };
+    at_profile_line(error.to_diagnostic(None), target, key)
+}
+
+/// Locates the diagnostic at the first `key` line of the target's own output in the profiles
+/// file (the `type:` line, or the file alone, when the key is not written there).
+fn at_profile_line(diagnostic: Diagnostic, target: &Target, key: &str) -> Diagnostic {
+    let Some(file) = &target.source_file else {
+        return diagnostic;
+    };
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    let line = output_line(&text, &target.name, key)
+        .or_else(|| output_line(&text, &target.name, "type:"))
+        .or_else(|| {
+            (key == "dbname:")
+                .then(|| output_line(&text, &target.name, "database:"))
+                .flatten()
+        });
+    diagnostic.at(Location {
+        file: file.clone(),
+        line,
+        column: None,
+    })
+}
+
+/// The 1-based line of `key` inside the output block named `output` (the first such key after
+/// the `output:` line), so two targets with a `host:` each point at the right one.
+fn output_line(text: &str, output: &str, key: &str) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let start = lines.iter().position(|l| {
+        l.trim_start()
+            .strip_prefix(output)
+            .is_some_and(|rest| rest.trim() == ":")
+    })?;
+    let indent = lines[start].len() - lines[start].trim_start().len();
+    lines
+        .iter()
+        .enumerate()
+        .skip(start + 1)
+        .take_while(|(_, l)| l.trim().is_empty() || l.len() - l.trim_start().len() > indent)
+        .find(|(_, l)| l.trim_start().starts_with(key))
+        .map(|(i, _)| i + 1)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_lines_are_found_inside_their_own_target() {
+        let text = "p:\n  target: dev\n  outputs:\n    prod:\n      type: redshift\n      host: a\n    dev:\n      type: postgres\n      host: b\n";
+        assert_eq!(output_line(text, "dev", "host:"), Some(9));
+        assert_eq!(output_line(text, "prod", "host:"), Some(6));
+        assert_eq!(output_line(text, "dev", "sslmode:"), None);
+    }
+}
