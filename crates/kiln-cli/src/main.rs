@@ -4,6 +4,7 @@
 mod chart;
 mod commands;
 mod dashboard;
+mod diff;
 mod logistics;
 mod output;
 mod producer;
@@ -84,6 +85,9 @@ enum Cmd {
     Debug,
     /// Parse the project and write target/manifest.json.
     Parse,
+    /// Compare a model on the current target and another one: columns, row counts,
+    /// per-column checksums and (with --key) the rows that differ. Exit code 1 when they differ.
+    Diff(diff::DiffArgs),
     /// Render models, tests and analyses to target/compiled/.
     Compile {
         #[command(flatten)]
@@ -211,6 +215,7 @@ fn main() -> ExitCode {
         Cmd::Init { name } => commands::init(&name),
         Cmd::Debug => commands::debug(&global),
         Cmd::Parse => commands::parse(&global),
+        Cmd::Diff(args) => diff::diff(&global, &args),
         Cmd::Compile { selection } => commands::compile(&global, &selection),
         Cmd::Ls {
             selection,

@@ -14,6 +14,9 @@ pub enum Flow {
     Stop,
 }
 
+/// Receives a result's rows batch by batch, with the result's columns.
+pub type RowSink<'a> = dyn FnMut(&[ColumnInfo], Vec<Vec<Value>>) -> Flow + 'a;
+
 /// Runs SQL on a PostgreSQL-family server. Shared between threads: every call may run at the
 /// same time as others (the wire executor takes a pooled connection per call).
 ///
@@ -33,11 +36,7 @@ pub trait Executor: Send + Sync + 'static {
     /// Runs one statement and hands its rows to `sink` in batches as they arrive, so a result of
     /// any size passes through bounded memory. `sink` is called at least once (with no rows for
     /// an empty result) so the columns are always known.
-    fn stream(
-        &self,
-        sql: &str,
-        sink: &mut dyn FnMut(&[ColumnInfo], Vec<Vec<Value>>) -> Flow,
-    ) -> Result<(), AdapterError>;
+    fn stream(&self, sql: &str, sink: &mut RowSink<'_>) -> Result<(), AdapterError>;
 
     /// One statement's rows, at most `limit` of them (`truncated` when there were more).
     fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError> {

@@ -10,5 +10,5 @@ pub mod load;
 pub mod render;
 
 pub use adapter::SqlAdapter;
-pub use executor::{Executor, Flow};
+pub use executor::{Executor, Flow, RowSink};
 pub use render::Flavor;
