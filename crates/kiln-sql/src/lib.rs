@@ -1,8 +1,17 @@
 //! Redshift-flavoured SQL for a local DuckDB warehouse.
 //!
-//! * [`redshift_to_duckdb`] rewrites the Redshift-only parts of a model or script (date functions
-//!   with bare date parts, `GETDATE`/`SYSDATE`, `NVL`/`NVL2`/`DECODE`, JSON helpers, `VARCHAR(MAX)`,
-//!   physical-design DDL clauses) and leaves every other byte exactly as written.
+//! * [`redshift_to_duckdb`] rewrites the Redshift-only parts of a model or script and leaves every
+//!   other byte exactly as written: date functions with bare or abbreviated date parts
+//!   (`DATEDIFF`, `DATEADD`, `DATE_PART`/`DATEPART`, `DATE_TRUNC`), `GETDATE`/`SYSDATE`/
+//!   `CURRENT_DATE`, `CONVERT_TIMEZONE`, `ADD_MONTHS`, `MONTHS_BETWEEN`, `LAST_DAY`, `NEXT_DAY`,
+//!   `TO_CHAR`/`TO_DATE` with datetime formats, `NVL`/`NVL2`/`DECODE`/`ISNULL`, `LEN`,
+//!   `CHARINDEX`, `BTRIM`, `REGEXP_SUBSTR`/`REGEXP_COUNT`/`REGEXP_REPLACE`, `LISTAGG … WITHIN
+//!   GROUP`, `RATIO_TO_REPORT`, `APPROXIMATE`, `SELECT TOP n`, `CONVERT(type, x)`, casts to
+//!   Redshift types (`VARCHAR(MAX)`, `FLOAT`, bare `NUMERIC`, `SUPER`, `VARBYTE`), SUPER
+//!   navigation and JSON helpers, `IDENTITY` columns and physical-design DDL clauses.
+//! * [`check_redshift_only`] lists what is left: Redshift constructs with no DuckDB counterpart
+//!   (`UNLOAD`, system tables, `PG_LAST_COPY_ID()`, …) and forms of the above that cannot be
+//!   proven equal, each as an [`Untranslatable`] with its line and column.
 //! * [`split_statements`] / [`statement_at`] cut a script into statements for "run all" and "run the
 //!   statement under the cursor".
 //! * [`parse_redshift_ddl`] recognises the Redshift statements DuckDB cannot run and that Kiln's
@@ -18,8 +27,28 @@
 //! identifiers, comments and dollar-quoted bodies are never mistaken for code.
 //!
 //! Choices worth knowing when reading translated SQL:
-//! * `GETDATE()`/`SYSDATE` become `make_timestamp(epoch_us(now()))`: Redshift returns UTC, and
-//!   `CAST(now() AS TIMESTAMP)` would follow DuckDB's session TimeZone instead.
+//! * `SYSDATE` becomes `make_timestamp(epoch_us(now()))`: Redshift returns UTC, and
+//!   `CAST(now() AS TIMESTAMP)` would follow DuckDB's session TimeZone instead. `GETDATE()` is the
+//!   same truncated to the second (Redshift's has no fraction), and `CURRENT_DATE` its date.
+//! * `SELECT [DISTINCT] TOP n …` becomes `SELECT [DISTINCT] … LIMIT n` at the end of that query
+//!   block; a block with UNION/INTERSECT/EXCEPT/MINUS or its own LIMIT is left alone.
+//! * SUPER array subscripts count from 0 in Redshift and from 1 in DuckDB: a constant subscript
+//!   after a name (`items[0]`, `o.arr[1][0]`) is shifted by one, a computed one becomes
+//!   `[CAST((i) + 1 AS UINTEGER)]`, which DuckDB's VARIANT refuses (it takes constants only;
+//!   reported by [`check_redshift_only`]). DuckDB list literals (`[1, 2][1]`), slices and string
+//!   keys are not touched; a DuckDB LIST column written `list[1]` is read as Redshift would.
+//! * Bare `NUMERIC`/`DECIMAL` is Redshift's `NUMERIC(18, 0)` (DuckDB's default has scale 3), so
+//!   `'1.5'::NUMERIC` rounds to 2. `SUPER` is `VARIANT`, `VARBYTE`/`VARBINARY` are `BLOB`.
+//! * `CONVERT_TIMEZONE` uses DuckDB's ICU `timezone()` (in DuckDB's official builds) and gives
+//!   the naive wall-clock time, never the session zone. IANA names pass through; abbreviations
+//!   are fixed offsets in Redshift (`PST` is UTC-8 even in July), so known ones become
+//!   `Etc/GMT±h`; POSIX offsets such as `'UTC+3'` are not translated.
+//! * Pattern and replacement literals of the REGEXP_ functions are re-quoted from the value
+//!   Redshift reads: Redshift treats `\` in '…' as an escape (`'\\d'` is the regex `\d`).
+//!   Other string literals keep DuckDB's reading, as before. `REGEXP_REPLACE` replaces every
+//!   match (DuckDB's only the first without `'g'`).
+//! * `LISTAGG` is `string_agg` with Redshift's empty default delimiter, ignoring empty strings.
+//!   `APPROXIMATE COUNT(DISTINCT …)`/`APPROXIMATE PERCENTILE_DISC` run exactly.
 //! * A column `IDENTITY(seed, step)` becomes `DEFAULT nextval('<table>_<column>_seq')` and a
 //!   `CREATE SEQUENCE IF NOT EXISTS …;` is inserted before that CREATE TABLE, so one statement
 //!   turns into two; run translated text as a batch.
@@ -56,13 +85,17 @@
 
 mod datepart;
 mod ddl;
+mod formats;
 mod lexer;
 mod redact;
+mod redshift_only;
 mod split;
 mod translate;
+mod zones;
 
 pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
 pub use redact::redact_credentials;
+pub use redshift_only::{check_redshift_only, Untranslatable};
 pub use split::{split_statements, statement_at, statement_regions, Statement};
 pub use translate::{redshift_to_duckdb, try_redshift_to_duckdb};
 

@@ -5,6 +5,7 @@ use sqlparser::tokenizer::Token;
 use crate::datepart::{self, DatePart};
 use crate::lexer::{lex, matching_paren, next_sig, prev_sig, Tok};
 use crate::SqlError;
+use crate::{formats, zones};
 
 /// Redshift's GETDATE()/SYSDATE are the current UTC time as a naive TIMESTAMP. DuckDB's
 /// `CAST(now() AS TIMESTAMP)` would instead be local wall-clock time whenever ICU is loaded and
@@ -59,6 +60,29 @@ const FUNCTIONS: &[&str] = &[
     "JSON_ARRAY_LENGTH",
     "FROM_VARBYTE",
     "IS_UTF8",
+    "DATEPART",
+    "CONVERT_TIMEZONE",
+    "LISTAGG",
+    "RATIO_TO_REPORT",
+    "ADD_MONTHS",
+    "MONTHS_BETWEEN",
+    "NEXT_DAY",
+    "TO_CHAR",
+    "TO_DATE",
+    "BTRIM",
+    "REGEXP_SUBSTR",
+    "REGEXP_COUNT",
+    "REGEXP_REPLACE",
+    "LAST_DAY",
+    "CONVERT",
+    "JSON_SERIALIZE",
+    "DEXP",
+    "DLOG1",
+    "DLOG10",
+    "REPLICATE",
+    "FUNC_SHA1",
+    "SHA2",
+    "TO_HEX",
 ];
 
 /// Words after which `name(` declares or names an object rather than calling a function.
@@ -76,8 +100,25 @@ const DEFINING_KEYWORDS: &[&str] = &[
 fn translate(toks: &[Tok<'_>], top_level: bool) -> String {
     let mut out = String::with_capacity(toks.iter().map(|t| t.text.len()).sum());
     let mut stmt = Stmt::begin(toks, 0, top_level);
+    // `SELECT TOP n`: the `TOP n` tokens to drop and where ` LIMIT n` goes, innermost last.
+    let mut skip: Option<(usize, usize)> = None;
+    let mut limits: Vec<(usize, String)> = Vec::new();
     let mut i = 0;
     while i < toks.len() {
+        while let Some(k) = limits.iter().position(|(at, _)| *at <= i) {
+            out.push_str(&limits.remove(k).1);
+        }
+        if let Some((from, to)) = skip {
+            if i == from {
+                skip = None;
+                i = to;
+                continue;
+            }
+        }
+        if let Some(top) = top_clause(toks, i) {
+            skip = Some((top.from, top.to));
+            limits.push((top.insert_at, format!(" LIMIT {}", top.count)));
+        }
         if stmt.in_create {
             // The clause goes together with the layout in front of it, so `) DISTSTYLE ALL;`
             // becomes `);` rather than `) ;`.
@@ -90,8 +131,8 @@ fn translate(toks: &[Tok<'_>], top_level: bool) -> String {
                 i = end;
                 continue;
             }
-            if toks[i].is_word("FLOAT") && float_in_type_position(toks, i, Some(stmt.first)) {
-                if let Some((end, text)) = float_type(toks, i) {
+            if toks[i].is_word_in(REDSHIFT_TYPES) && type_position(toks, i, Some(stmt.first)) {
+                if let Some((end, text)) = redshift_type(toks, i) {
                     stmt.mark(&out);
                     out.push_str(&text);
                     i = end;
@@ -125,8 +166,73 @@ fn translate(toks: &[Tok<'_>], top_level: bool) -> String {
         out.push_str(tok.text);
         i += 1;
     }
+    for (_, limit) in limits {
+        out.push_str(&limit);
+    }
     stmt.finish(&mut out);
     out
+}
+
+/// A `SELECT [DISTINCT] TOP n` found at a SELECT keyword.
+pub(crate) struct Top {
+    /// First token to drop (`TOP`).
+    from: usize,
+    /// First token after `TOP n` and the layout after it.
+    to: usize,
+    /// Token index before which ` LIMIT n` goes: after the last significant token of the query.
+    insert_at: usize,
+    count: String,
+}
+
+/// Redshift's `SELECT TOP n …` is `SELECT … LIMIT n`; DuckDB has no TOP. The LIMIT goes at the
+/// end of that query block (before the `)` closing a subquery, a `;`, or the end). A block with
+/// a set operation or its own LIMIT/OFFSET/FETCH after the TOP is left alone (and reported by
+/// [`crate::check_redshift_only`]).
+pub(crate) fn top_clause(toks: &[Tok<'_>], select: usize) -> Option<Top> {
+    if !toks[select].is_word("SELECT") {
+        return None;
+    }
+    let mut top = next_sig(toks, select + 1)?;
+    if toks[top].is_word_in(&["DISTINCT", "ALL"]) {
+        top = next_sig(toks, top + 1)?;
+    }
+    if !toks[top].is_word("TOP") {
+        return None;
+    }
+    let n = next_sig(toks, top + 1)?;
+    let count = match &toks[n].token {
+        Token::Number(digits, false) if digits.bytes().all(|b| b.is_ascii_digit()) => digits.clone(),
+        _ => return None,
+    };
+    let mut to = n + 1;
+    while toks.get(to).is_some_and(Tok::is_blank) {
+        to += 1;
+    }
+    let mut depth = 0usize;
+    let mut last = n;
+    for (k, tok) in toks.iter().enumerate().skip(n + 1) {
+        match tok.token {
+            Token::LParen => depth += 1,
+            Token::RParen if depth == 0 => break,
+            Token::RParen => depth -= 1,
+            Token::SemiColon if depth == 0 => break,
+            _ if depth == 0
+                && tok.is_word_in(&["UNION", "INTERSECT", "EXCEPT", "MINUS", "LIMIT", "OFFSET", "FETCH"]) =>
+            {
+                return None
+            }
+            _ => {}
+        }
+        if !tok.is_trivia() {
+            last = k;
+        }
+    }
+    Some(Top {
+        from: top,
+        to,
+        insert_at: last + 1,
+        count,
+    })
 }
 
 /// Per-statement state of the top-level walk.
@@ -181,6 +287,7 @@ fn ddl_clause_end(toks: &[Tok<'_>], at: usize) -> Option<usize> {
             let schema = sig_word(toks, no + 1, &["SCHEMA"])?;
             sig_word(toks, schema + 1, &["BINDING"]).map(|k| k + 1)
         }
+        "SORTKEY" if sig_word(toks, at + 1, &["AUTO"]).is_some() => sig_word(toks, at + 1, &["AUTO"]).map(|k| k + 1),
         "DISTKEY" | "SORTKEY" => match sig_token(toks, at + 1, &Token::LParen) {
             Some(open) => matching_paren(toks, open).map(|k| k + 1),
             None => bare_column_key(toks, at).then_some(at + 1),
@@ -405,9 +512,15 @@ fn now_literal(toks: &[Tok<'_>], at: usize) -> Option<(usize, String)> {
 }
 
 /// A recognised Redshift construct starting at `i`: the index after it and its DuckDB text.
-fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
-    if matches!(toks[i].token, Token::SingleQuotedString(_)) {
-        return now_literal(toks, i);
+pub(crate) fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
+    match &toks[i].token {
+        Token::SingleQuotedString(_) => return now_literal(toks, i),
+        Token::LBracket => return subscript(toks, i),
+        Token::Word(w) if w.quote_style == Some('[') => {
+            // The Redshift tokenizer reads `[i]` in `arr[i]` as a bracket-quoted identifier.
+            return subscript_base(toks, i).then(|| (i + 1, format!("[{}]", one_based(&w.value))));
+        }
+        _ => {}
     }
     let name = toks[i].word()?.to_ascii_uppercase();
     let prev = prev_sig(toks, i).map(|p| &toks[p]);
@@ -418,14 +531,22 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
     if matches!(name.as_str(), "VARCHAR" | "NVARCHAR" | "CHARACTER" | "CHAR") {
         return varchar_max(toks, i, &name);
     }
-    if name == "FLOAT" {
-        return float_in_type_position(toks, i, None)
-            .then(|| float_type(toks, i))
-            .flatten();
+    if REDSHIFT_TYPES.contains(&name.as_str()) {
+        return type_position(toks, i, None).then(|| redshift_type(toks, i)).flatten();
+    }
+    if name == "APPROXIMATE" {
+        // `APPROXIMATE COUNT(DISTINCT x)` / `APPROXIMATE PERCENTILE_DISC(p) WITHIN GROUP (…)`
+        // run exactly: the exact answer is what Redshift's estimate approximates.
+        let next = sig_word(toks, i + 1, &["COUNT", "PERCENTILE_DISC"])?;
+        return Some((next, String::new()));
     }
     let open = next_sig(toks, i + 1).filter(|&k| toks[k].token == Token::LParen);
     if name == "SYSDATE" {
         return open.is_none().then(|| (i + 1, NOW_UTC.to_string()));
+    }
+    if name == "CURRENT_DATE" {
+        // Redshift's date is UTC's; DuckDB's follows the session TimeZone.
+        return open.is_none().then(|| (i + 1, format!("CAST({NOW_UTC} AS DATE)")));
     }
     let open = open?;
     // Checked before looking for the closing parenthesis so ordinary calls cost nothing extra.
@@ -439,12 +560,18 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
         close,
         args: split_args(&toks[open + 1..close]),
     };
+    match name.as_str() {
+        "LISTAGG" => return call.listagg(),
+        "RATIO_TO_REPORT" => return call.ratio_to_report(),
+        _ => {}
+    }
     let text = match name.as_str() {
         "DATEDIFF" => call.datediff(),
         "DATEADD" => call.dateadd(),
-        "DATE_PART" | "PGDATE_PART" => call.date_part(),
+        "DATE_PART" | "PGDATE_PART" | "DATEPART" => call.date_part(),
         "DATE_TRUNC" => call.date_trunc(),
-        "GETDATE" => call.args.is_empty().then(|| NOW_UTC.to_string()),
+        // GETDATE() is the statement's start time to the whole second (SYSDATE keeps microseconds).
+        "GETDATE" => call.args.is_empty().then(|| format!("date_trunc('second', {NOW_UTC})")),
         "NVL" => (call.args.len() >= 2).then(|| call.renamed("COALESCE")),
         "ISNULL" => (call.args.len() == 2).then(|| call.renamed("COALESCE")),
         "NVL2" => call.nvl2(),
@@ -462,9 +589,174 @@ fn rewrite(toks: &[Tok<'_>], i: usize) -> Option<(usize, String)> {
         "JSON_ARRAY_LENGTH" => call.json_array_length(),
         "FROM_VARBYTE" => call.varbyte_to_text(),
         "IS_UTF8" => call.is_utf8(),
+        "CONVERT_TIMEZONE" => call.convert_timezone(),
+        "ADD_MONTHS" => call.add_months(),
+        "MONTHS_BETWEEN" => call.months_between(),
+        "NEXT_DAY" => call.next_day(),
+        "TO_CHAR" => call.to_char(),
+        "TO_DATE" => call.to_date(),
+        "BTRIM" => (1..=2).contains(&call.args.len()).then(|| call.renamed("trim")),
+        "REGEXP_SUBSTR" => call.regexp_substr(),
+        "REGEXP_COUNT" => call.regexp_count(),
+        "REGEXP_REPLACE" => call.regexp_replace(),
+        "LAST_DAY" => (call.args.len() == 1).then(|| format!("last_day({})", call.timestamp_arg(0))),
+        "CONVERT" => call.convert(),
+        "JSON_SERIALIZE" => (call.args.len() == 1).then(|| format!("CAST(CAST({} AS JSON) AS VARCHAR)", call.arg(0))),
+        "DEXP" => (call.args.len() == 1).then(|| call.renamed("exp")),
+        "DLOG1" => (call.args.len() == 1).then(|| call.renamed("ln")),
+        "DLOG10" => (call.args.len() == 1).then(|| call.renamed("log10")),
+        "REPLICATE" => (call.args.len() == 2).then(|| call.renamed("repeat")),
+        "FUNC_SHA1" => (call.args.len() == 1).then(|| call.renamed("sha1")),
+        "SHA2" => (call.args.len() == 2
+            && call
+                .args
+                .get(1)
+                .and_then(|a| single(a))
+                .is_some_and(|t| t.text == "256"))
+        .then(|| format!("sha256({})", call.arg(0))),
+        // Redshift writes hex digits in lower case, DuckDB in upper case.
+        "TO_HEX" => (call.args.len() == 1).then(|| format!("lower(to_hex({}))", call.arg(0))),
         _ => None,
     }?;
     Some((close + 1, text))
+}
+
+/// Redshift type names DuckDB lacks or reads differently, when written as a type.
+const REDSHIFT_TYPES: &[&str] = &["FLOAT", "SUPER", "VARBYTE", "VARBINARY", "BINARY", "NUMERIC", "DECIMAL"];
+
+/// The DuckDB spelling of the Redshift type at `at` (which [`type_position`] accepted).
+fn redshift_type(toks: &[Tok<'_>], at: usize) -> Option<(usize, String)> {
+    let name = toks[at].word()?.to_ascii_uppercase();
+    let length_end = |from: usize| match sig_token(toks, from, &Token::LParen) {
+        Some(open) => matching_paren(toks, open).map(|close| close + 1),
+        None => Some(from),
+    };
+    match name.as_str() {
+        "FLOAT" => float_type(toks, at),
+        // SUPER's DuckDB counterpart; `'x'::SUPER` is a SUPER string in both, not parsed JSON.
+        "SUPER" => Some((at + 1, "VARIANT".to_string())),
+        // VARBYTE(n) / VARBINARY(n) / BINARY VARYING(n): DuckDB's BLOB has no length.
+        "VARBYTE" | "VARBINARY" => Some((length_end(at + 1)?, "BLOB".to_string())),
+        "BINARY" => {
+            let varying = sig_word(toks, at + 1, &["VARYING"])?;
+            Some((length_end(varying + 1)?, "BLOB".to_string()))
+        }
+        // Redshift's NUMERIC without precision is NUMERIC(18, 0); DuckDB's is DECIMAL(18, 3).
+        _ => sig_token(toks, at + 1, &Token::LParen)
+            .is_none()
+            .then(|| (at + 1, "DECIMAL(18, 0)".to_string())),
+    }
+}
+
+/// Words before `[` that start a DuckDB list literal rather than name a SUPER value.
+const LIST_CONTEXT: &[&str] = &[
+    "SELECT", "ARRAY", "IN", "AS", "BY", "WHERE", "AND", "OR", "NOT", "THEN", "ELSE", "WHEN", "VALUES", "ON", "FROM",
+    "CASE", "LIKE", "ILIKE", "IS", "DISTINCT", "ALL", "ANY", "SOME", "HAVING", "RETURN", "WITH", "JOIN", "SET",
+    "USING", "BETWEEN", "DEFAULT", "LIST",
+];
+
+/// Whether the token at `at` directly follows a name or another subscript of one, so that a `[`
+/// there is a subscript: `col[0]`, `t.col.items[0][1]`, `"col"[0]` — but not the `[1]` of a
+/// DuckDB list literal `[10, 20][1]`.
+fn subscript_base(toks: &[Tok<'_>], at: usize) -> bool {
+    let Some(p) = at.checked_sub(1) else {
+        return false;
+    };
+    let prev = &toks[p];
+    match &prev.token {
+        // The chain is a subscript chain when its first bracket is.
+        Token::RBracket => {
+            let mut depth = 0usize;
+            for k in (0..=p).rev() {
+                match toks[k].token {
+                    Token::RBracket => depth += 1,
+                    Token::LBracket => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return subscript_base(toks, k);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            false
+        }
+        Token::Word(w) if w.quote_style == Some('[') => subscript_base(toks, p),
+        Token::Word(w) if w.quote_style.is_some() => true,
+        Token::Word(_) => !prev.is_word_in(LIST_CONTEXT),
+        _ => false,
+    }
+}
+
+/// A SUPER array subscript. Redshift counts from 0, DuckDB (VARIANT and LIST alike) from 1.
+/// Slices (`[a:b]`), string keys (`['k']`) and list literals are left as written.
+fn subscript(toks: &[Tok<'_>], open: usize) -> Option<(usize, String)> {
+    if !subscript_base(toks, open) {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut close = None;
+    for (k, tok) in toks.iter().enumerate().skip(open) {
+        match tok.token {
+            Token::LBracket => depth += 1,
+            Token::RBracket => {
+                depth -= 1;
+                if depth == 0 {
+                    close = Some(k);
+                    break;
+                }
+            }
+            Token::Colon | Token::Comma if depth == 1 => return None,
+            _ => {}
+        }
+    }
+    let close = close?;
+    let inner = trim(&toks[open + 1..close]);
+    let index = match inner {
+        [] => return None,
+        [only] => match &only.token {
+            Token::SingleQuotedString(_) => return None,
+            Token::Number(n, false) if n.bytes().all(|b| b.is_ascii_digit()) => {
+                n.parse::<u64>().ok()?.checked_add(1)?.to_string()
+            }
+            _ => one_based(&translate(inner, false)),
+        },
+        _ => one_based(&translate(inner, false)),
+    };
+    Some((close + 1, format!("[{index}]")))
+}
+
+/// A computed 0-based index as DuckDB's 1-based one. VARIANT subscripts must be constant
+/// UINTEGERs (a constant expression folds); a LIST takes any integer.
+fn one_based(index: &str) -> String {
+    format!("CAST(({index}) + 1 AS UINTEGER)")
+}
+
+/// Whether the subscript at `at` (a `[` or a bracket-quoted identifier) indexes with a value
+/// computed per row, which DuckDB's VARIANT cannot do.
+pub(crate) fn computed_subscript(toks: &[Tok<'_>], at: usize) -> bool {
+    match &toks[at].token {
+        Token::Word(w) if w.quote_style == Some('[') => subscript_base(toks, at),
+        Token::LBracket if subscript_base(toks, at) => {
+            let mut depth = 0usize;
+            for tok in &toks[at..] {
+                match tok.token {
+                    Token::LBracket => depth += 1,
+                    Token::RBracket => {
+                        depth -= 1;
+                        if depth == 0 {
+                            return false;
+                        }
+                    }
+                    Token::Colon | Token::Comma if depth == 1 => return false,
+                    Token::Word(_) => return true,
+                    _ => {}
+                }
+            }
+            false
+        }
+        _ => false,
+    }
 }
 
 /// Redshift's FLOAT (and FLOAT(p) above 24 bits) is 8-byte double precision; DuckDB's FLOAT is
@@ -478,9 +770,9 @@ fn float_type(toks: &[Tok<'_>], at: usize) -> Option<(usize, String)> {
     Some((close + 1, if bits <= 24 { "REAL" } else { "DOUBLE" }.to_string()))
 }
 
-/// `FLOAT` as a type: after `::`, as the target of `CAST(x AS FLOAT)`, or in a CREATE TABLE
-/// column list (`create_first` is then the statement's first token).
-fn float_in_type_position(toks: &[Tok<'_>], at: usize, create_first: Option<usize>) -> bool {
+/// A type name: after `::`, as the target of `CAST(x AS T)`, or in a CREATE TABLE column list
+/// (`create_first` is then the statement's first token).
+pub(crate) fn type_position(toks: &[Tok<'_>], at: usize, create_first: Option<usize>) -> bool {
     let Some(prev) = prev_sig(toks, at) else {
         return false;
     };
@@ -491,6 +783,12 @@ fn float_in_type_position(toks: &[Tok<'_>], at: usize, create_first: Option<usiz
         return enclosing_paren(toks, prev)
             .and_then(|open| prev_sig(toks, open))
             .is_some_and(|k| toks[k].is_word_in(&["CAST", "TRY_CAST"]));
+    }
+    // `ALTER TABLE t ADD [COLUMN] name TYPE`.
+    if matches!(toks[prev].token, Token::Word(_))
+        && prev_sig(toks, prev).is_some_and(|k| toks[k].is_word_in(&["ADD", "COLUMN"]))
+    {
+        return true;
     }
     // `( name FLOAT` / `, name FLOAT` directly inside the table's column list.
     let Some(first) = create_first else {
@@ -647,14 +945,324 @@ impl Call<'_, '_> {
         )
     }
 
+    /// DATEDIFF counts the boundaries crossed (one month from Jan 31 to Feb 1). DuckDB's
+    /// `date_diff` does too, except for weeks, where it counts whole 7-day spans; weeks are
+    /// therefore counted between the Mondays that start them (Redshift's weeks start on Monday,
+    /// as `DATE_TRUNC('week', …)` shows).
     fn datediff(&self) -> Option<String> {
         let part = self.part(0).filter(|p| p.is_unit && self.args.len() == 3)?;
+        let (start, end) = (self.timestamp_arg(1), self.timestamp_arg(2));
+        Some(if part.name == "week" {
+            format!("date_diff('week', date_trunc('week', {start}), date_trunc('week', {end}))")
+        } else {
+            format!("date_diff('{}', {start}, {end})", part.name)
+        })
+    }
+
+    /// The argument as a TIMESTAMP expression: literals and dates are cast, so that `+ INTERVAL`
+    /// and the date functions below bind the same way whatever was passed.
+    fn timestamp_cast(&self, k: usize) -> String {
+        format!("CAST({} AS TIMESTAMP)", self.arg(k))
+    }
+
+    /// `CONVERT_TIMEZONE([source,] target, ts)`: the wall-clock time in `target` of `ts` read in
+    /// `source` (UTC by default), as a naive TIMESTAMP. `timezone(zone, naive)` reads a naive
+    /// timestamp in a zone and `timezone(zone, instant)` gives the naive wall-clock time there, so
+    /// the session TimeZone never enters. Needs ICU (built into DuckDB's official libraries).
+    fn convert_timezone(&self) -> Option<String> {
+        let (source, target, ts) = match self.args.len() {
+            2 => (None, 0, 1),
+            3 => (Some(0), 1, 2),
+            _ => return None,
+        };
+        let source = match source {
+            Some(k) => self.zone(k)?,
+            None => "'UTC'".to_string(),
+        };
+        let target = self.zone(target)?;
         Some(format!(
-            "date_diff('{}', {}, {})",
-            part.name,
-            self.timestamp_arg(1),
-            self.timestamp_arg(2)
+            "timezone({target}, timezone({source}, {}))",
+            self.timestamp_arg(ts)
         ))
+    }
+
+    /// A time zone argument: a literal only when DuckDB reads it as Redshift does
+    /// ([`zones::duckdb_zone`]); an expression is passed on (its values should be IANA names).
+    fn zone(&self, k: usize) -> Option<String> {
+        match string_literal(self.args.get(k)?) {
+            Some(written) => zones::duckdb_zone(&written).map(|z| sql_string(&z)),
+            None => Some(self.arg(k)),
+        }
+    }
+
+    /// `LISTAGG([DISTINCT] expr [, delimiter]) [WITHIN GROUP (ORDER BY …)]`, as an aggregate or
+    /// before `OVER (PARTITION BY …)`. Redshift ignores NULLs *and empty strings* and has no
+    /// delimiter by default (DuckDB's default is a comma); the FILTER keeps the empty strings out
+    /// without touching the aggregated expression, which DISTINCT's ORDER BY must match.
+    fn listagg(&self) -> Option<(usize, String)> {
+        if self.args.is_empty() || self.args.len() > 2 {
+            return None;
+        }
+        let first = trim(self.args[0]);
+        let (distinct, expr) = match first.first() {
+            Some(t) if t.is_word("DISTINCT") => ("DISTINCT ", translate(trim(&first[1..]), false)),
+            _ => ("", self.arg(0)),
+        };
+        if expr.is_empty() {
+            return None;
+        }
+        let delimiter = match self.args.get(1) {
+            None => "''".to_string(),
+            Some(d) if single(d).is_some_and(|t| t.is_word("NULL")) => "''".to_string(),
+            Some(_) => self.arg(1),
+        };
+        let mut end = self.close + 1;
+        let mut order = String::new();
+        if let Some(within) = sig_word(self.toks, self.close + 1, &["WITHIN"]) {
+            let group = sig_word(self.toks, within + 1, &["GROUP"])?;
+            let open = sig_token(self.toks, group + 1, &Token::LParen)?;
+            let close = matching_paren(self.toks, open)?;
+            let by = sig_word(self.toks, open + 1, &["ORDER"]).and_then(|o| sig_word(self.toks, o + 1, &["BY"]))?;
+            order = format!(" ORDER BY {}", translate(trim(&self.toks[by + 1..close]), false));
+            end = close + 1;
+        }
+        Some((
+            end,
+            format!("string_agg({distinct}{expr}, {delimiter}{order}) FILTER (WHERE CAST({expr} AS VARCHAR) <> '')"),
+        ))
+    }
+
+    /// `RATIO_TO_REPORT(x) OVER (…)` → `x / sum(x) OVER (…)`, in floating point.
+    fn ratio_to_report(&self) -> Option<(usize, String)> {
+        if self.args.len() != 1 {
+            return None;
+        }
+        let over = sig_word(self.toks, self.close + 1, &["OVER"])?;
+        let open = sig_token(self.toks, over + 1, &Token::LParen)?;
+        let close = matching_paren(self.toks, open)?;
+        let value = self.arg(0);
+        let window = translate(&self.toks[over..=close], false);
+        Some((close + 1, format!("(CAST({value} AS DOUBLE) / sum({value}) {window})")))
+    }
+
+    /// ADD_MONTHS differs from DATEADD(month, …) at month ends: when the date is the last day
+    /// of its month the result is the last day of the result month (Apr 30 + 1 → May 31), where
+    /// DATEADD keeps the day (May 30). Either way a shorter month clamps (Jan 31 + 1 → Feb 29).
+    /// Returns a TIMESTAMP, keeping the time of day.
+    fn add_months(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let t = self.timestamp_cast(0);
+        let moved = format!("({t} + ({}) * INTERVAL '1 month')", self.arg(1));
+        Some(format!(
+            "CASE WHEN last_day({t}) = CAST({t} AS DATE) \
+             THEN {moved} + (last_day({moved}) - CAST({moved} AS DATE)) * INTERVAL '1 day' ELSE {moved} END"
+        ))
+    }
+
+    /// MONTHS_BETWEEN(a, b): whole months from the year and month, plus a fraction of a 31-day
+    /// month from the days and times — except that the same day of the month, or both last days
+    /// of their months, give a whole number. A DOUBLE, negative when `a` is earlier.
+    fn months_between(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let (a, b) = (self.timestamp_cast(0), self.timestamp_cast(1));
+        let whole = format!("((year({a}) - year({b})) * 12 + month({a}) - month({b}))");
+        let seconds = |t: &str| format!("(epoch({t}) - epoch(date_trunc('day', {t})))");
+        Some(format!(
+            "CASE WHEN day({a}) = day({b}) OR (last_day({a}) = CAST({a} AS DATE) AND last_day({b}) = CAST({b} AS DATE)) \
+             THEN CAST({whole} AS DOUBLE) \
+             ELSE {whole} + (day({a}) - day({b}) + ({} - {}) / 86400.0) / 31.0 END",
+            seconds(&a),
+            seconds(&b)
+        ))
+    }
+
+    /// NEXT_DAY(date, 'day'): the first such weekday strictly after the date, as a DATE. The day
+    /// must be a literal: a day name or an unambiguous start of one (`Mo`, `Tues`, `th`).
+    fn next_day(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let day = string_literal(self.args[1])?.trim().to_ascii_lowercase();
+        const DAYS: [&str; 7] = [
+            "sunday",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+        ];
+        let mut matches = DAYS
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| !day.is_empty() && d.starts_with(&day));
+        let (target, _) = matches.next()?;
+        if matches.next().is_some() {
+            return None;
+        }
+        let date = format!("CAST({} AS DATE)", self.timestamp_cast(0));
+        Some(format!(
+            "({date} + CAST(({target} + 6 - dayofweek({date})) % 7 + 1 AS INTEGER))"
+        ))
+    }
+
+    /// TO_CHAR(datetime, 'format') with a literal format of date/time patterns
+    /// ([`formats::to_char`]); numeric formats are not translated.
+    fn to_char(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let format = string_literal(self.args[1])?;
+        formats::to_char(&self.timestamp_arg(0), &format)
+    }
+
+    /// TO_DATE(text, 'format') for input that matches the format exactly (Redshift also accepts
+    /// some malformed input that `strptime` rejects).
+    fn to_date(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        let format = formats::to_date_format(&string_literal(self.args[1])?)?;
+        Some(format!(
+            "CAST(strptime({}, {}) AS DATE)",
+            self.arg(0),
+            sql_string(&format)
+        ))
+    }
+
+    /// The subject of a REGEXP_ function from a 1-based start position (argument `k`).
+    fn regexp_source(&self, k: usize) -> String {
+        match self.args.get(k) {
+            Some(pos) if single(pos).is_none_or(|t| t.text != "1") => {
+                format!("substr({}, {})", self.arg(0), self.arg(k))
+            }
+            _ => self.arg(0),
+        }
+    }
+
+    /// Redshift regex parameters: `c` (case-sensitive, the default), `i`, and for REGEXP_SUBSTR
+    /// `e` (return the first subexpression). `p` (PCRE) and anything computed are refused.
+    fn regexp_parameters(&self, k: usize, allow_e: bool) -> Option<(bool, bool)> {
+        let Some(arg) = self.args.get(k) else {
+            return Some((false, false));
+        };
+        let mut insensitive = false;
+        let mut subexpression = false;
+        for c in string_literal(arg)?.chars() {
+            match c {
+                'c' => insensitive = false,
+                'i' => insensitive = true,
+                'e' if allow_e => subexpression = true,
+                _ => return None,
+            }
+        }
+        Some((insensitive, subexpression))
+    }
+
+    /// REGEXP_SUBSTR(source, pattern [, position [, occurrence [, parameters]]]). No match is
+    /// an empty string, as in DuckDB's `regexp_extract`.
+    fn regexp_substr(&self) -> Option<String> {
+        if !(2..=5).contains(&self.args.len()) {
+            return None;
+        }
+        let source = self.regexp_source(2);
+        let (insensitive, subexpression) = self.regexp_parameters(4, true)?;
+        // `e` returns the first subexpression; a pattern without one ignores it.
+        let has_group = match self.args.get(1).and_then(|a| single(a)).map(|t| &t.token) {
+            Some(Token::SingleQuotedString(p)) => p.contains('('),
+            _ => true,
+        };
+        let group = if subexpression && has_group { "1" } else { "0" };
+        let options = if insensitive { ", 'i'" } else { "" };
+        let pattern = self.regex_text(1);
+        let first = self
+            .args
+            .get(3)
+            .is_none_or(|occ| single(occ).is_some_and(|t| t.text == "1"));
+        Some(if first {
+            if group == "0" && options.is_empty() {
+                format!("regexp_extract({source}, {pattern})")
+            } else {
+                format!("regexp_extract({source}, {pattern}, {group}{options})")
+            }
+        } else {
+            format!(
+                "COALESCE(regexp_extract_all({source}, {pattern}, {group}{options})[{}], CASE WHEN {source} IS NOT NULL THEN '' END)",
+                self.arg(3)
+            )
+        })
+    }
+
+    /// A pattern or replacement argument. A literal is re-quoted from the value Redshift reads:
+    /// Redshift treats `\` in '…' as an escape, so a pattern written `'\\d+'` on Redshift is the
+    /// regex `\d+`, which DuckDB (no escapes in '…') must be given as `'\d+'`.
+    fn regex_text(&self, k: usize) -> String {
+        match self.args.get(k).and_then(|a| single(a)).map(|t| &t.token) {
+            Some(Token::SingleQuotedString(value)) => sql_string(value),
+            _ => self.arg(k),
+        }
+    }
+
+    /// REGEXP_REPLACE(source, pattern [, replacement [, position [, parameters]]]) replaces
+    /// *every* match (DuckDB's `regexp_replace` only the first without the `g` option); the
+    /// replacement defaults to the empty string. Text before `position` is kept as it is.
+    fn regexp_replace(&self) -> Option<String> {
+        if !(2..=5).contains(&self.args.len()) {
+            return None;
+        }
+        // DuckDB's own regexp_replace(s, p, r, 'options') passes through.
+        if self.args.get(3).and_then(|a| string_literal(a)).is_some() {
+            return None;
+        }
+        let (insensitive, _) = self.regexp_parameters(4, false)?;
+        let options = if insensitive { "'gi'" } else { "'g'" };
+        let replacement = if self.args.len() > 2 {
+            self.regex_text(2)
+        } else {
+            "''".to_string()
+        };
+        let replaced = |source: &str| {
+            format!(
+                "regexp_replace({source}, {}, {replacement}, {options})",
+                self.regex_text(1)
+            )
+        };
+        Some(match self.args.get(3) {
+            Some(pos) if single(pos).is_none_or(|t| t.text != "1") => {
+                let (value, pos) = (self.arg(0), self.operand(3));
+                format!(
+                    "(substr({value}, 1, {pos} - 1) || {})",
+                    replaced(&format!("substr({value}, {pos})"))
+                )
+            }
+            _ => replaced(&self.arg(0)),
+        })
+    }
+
+    /// REGEXP_COUNT(source, pattern [, position [, parameters]]): non-overlapping matches.
+    fn regexp_count(&self) -> Option<String> {
+        if !(2..=4).contains(&self.args.len()) {
+            return None;
+        }
+        let (insensitive, _) = self.regexp_parameters(3, false)?;
+        let options = if insensitive { ", 0, 'i'" } else { "" };
+        Some(format!(
+            "len(regexp_extract_all({}, {}{options}))",
+            self.regexp_source(2),
+            self.regex_text(1)
+        ))
+    }
+
+    /// Redshift's `CONVERT(type, expression)`.
+    fn convert(&self) -> Option<String> {
+        if self.args.len() != 2 {
+            return None;
+        }
+        Some(format!("CAST({} AS {})", self.arg(1), type_text(trim(self.args[0]))))
     }
 
     fn dateadd(&self) -> Option<String> {
@@ -834,6 +1442,22 @@ impl Call<'_, '_> {
     }
 }
 
+/// A type written on its own (CONVERT's first argument) in DuckDB's spelling.
+fn type_text(ty: &[Tok<'_>]) -> String {
+    let converted = ty.first().and_then(Tok::word).and_then(|w| {
+        let name = w.to_ascii_uppercase();
+        if REDSHIFT_TYPES.contains(&name.as_str()) {
+            redshift_type(ty, 0)
+        } else {
+            varchar_max(ty, 0, &name)
+        }
+    });
+    match converted {
+        Some((end, text)) => format!("{text}{}", translate(&ty[end..], false)),
+        None => translate(ty, false),
+    }
+}
+
 /// `typeof(x) = 'BLOB'`: a constant once DuckDB has bound `x`, so the optimizer keeps only one
 /// branch of the CASE around it. Both branches must still bind for either type, which is why
 /// they spell out casts that are no-ops for the type that takes them (`decode(x)` alone does not
@@ -931,7 +1555,7 @@ mod tests {
     fn datediff_with_bare_quoted_and_abbreviated_parts() {
         assert_eq!(
             t("DATEDIFF(minute, recorded_time, GETDATE())"),
-            format!("date_diff('minute', recorded_time, {NOW_UTC})")
+            format!("date_diff('minute', recorded_time, date_trunc('second', {NOW_UTC}))")
         );
         assert_eq!(t("datediff('HOUR', a, b)"), "date_diff('hour', a, b)");
         assert_eq!(t("DateDiff(secs,a,b)"), "date_diff('second', a, b)");
@@ -1000,7 +1624,10 @@ mod tests {
     fn trunc_depends_on_argument() {
         assert_eq!(t("TRUNC(saletime)"), "CAST(saletime AS DATE)");
         assert_eq!(t("trunc(s.created_at)"), "CAST(s.created_at AS DATE)");
-        assert_eq!(t("TRUNC(GETDATE())"), format!("CAST({NOW_UTC} AS DATE)"));
+        assert_eq!(
+            t("TRUNC(GETDATE())"),
+            format!("CAST(date_trunc('second', {NOW_UTC}) AS DATE)")
+        );
         assert_eq!(t("trunc(commission)"), "trunc(commission)");
         assert_eq!(t("TRUNC(111.86)"), "TRUNC(111.86)");
         assert_eq!(t("TRUNC(x, 1)"), "TRUNC(x, 1)");
@@ -1190,6 +1817,111 @@ mod tests {
         assert_eq!(
             t("CREATE TABLE t AS SELECT a, b float FROM s"),
             "CREATE TABLE t AS SELECT a, b float FROM s"
+        );
+    }
+
+    #[test]
+    fn top_becomes_limit_at_the_end_of_its_block() {
+        assert_eq!(
+            t("SELECT TOP 10 * FROM t ORDER BY a;"),
+            "SELECT * FROM t ORDER BY a LIMIT 10;"
+        );
+        assert_eq!(
+            t("select distinct top 3 a from t -- note\n"),
+            "select distinct a from t LIMIT 3 -- note\n"
+        );
+        assert_eq!(
+            t("SELECT * FROM (SELECT TOP 1 a FROM t ORDER BY b) s WHERE EXISTS (SELECT TOP 5 x FROM u)"),
+            "SELECT * FROM (SELECT a FROM t ORDER BY b LIMIT 1) s WHERE EXISTS (SELECT x FROM u LIMIT 5)"
+        );
+        assert_eq!(
+            t("SELECT NVL((SELECT TOP 1 a FROM t), 0)"),
+            "SELECT COALESCE((SELECT a FROM t LIMIT 1), 0)"
+        );
+        // Left alone (and reported): a set operation or a LIMIT of its own; `top` as a column.
+        assert_eq!(
+            t("SELECT TOP 1 a FROM t UNION SELECT b FROM u"),
+            "SELECT TOP 1 a FROM t UNION SELECT b FROM u"
+        );
+        assert_eq!(t("SELECT top FROM t"), "SELECT top FROM t");
+    }
+
+    #[test]
+    fn super_subscripts_count_from_zero() {
+        assert_eq!(
+            t("SELECT c.orders[0].id, c.o[1][2], \"c\"[0]"),
+            "SELECT c.orders[1].id, c.o[2][3], \"c\"[1]"
+        );
+        assert_eq!(
+            t("SELECT j[i], j[n - 1]"),
+            "SELECT j[CAST((i) + 1 AS UINTEGER)], j[CAST((n - 1) + 1 AS UINTEGER)]"
+        );
+        // DuckDB list literals, slices and string keys are not SUPER subscripts.
+        for sql in ["SELECT [1, 2][1], ARRAY[1][1], x IN [1]", "SELECT s[1:2], v['k']"] {
+            assert_eq!(t(sql), sql);
+        }
+    }
+
+    #[test]
+    fn listagg_and_ratio_to_report() {
+        assert_eq!(
+            t("LISTAGG(name, ', ') WITHIN GROUP (ORDER BY NVL(n, 0) DESC) OVER (PARTITION BY g)"),
+            "string_agg(name, ', ' ORDER BY COALESCE(n, 0) DESC) FILTER (WHERE CAST(name AS VARCHAR) <> '') OVER (PARTITION BY g)"
+        );
+        assert_eq!(
+            t("listagg(DISTINCT x)"),
+            "string_agg(DISTINCT x, '') FILTER (WHERE CAST(x AS VARCHAR) <> '')"
+        );
+        assert_eq!(
+            t("RATIO_TO_REPORT(sum(v)) OVER (PARTITION BY g)"),
+            "(CAST(sum(v) AS DOUBLE) / sum(sum(v)) OVER (PARTITION BY g))"
+        );
+        assert_eq!(t("RATIO_TO_REPORT(v)"), "RATIO_TO_REPORT(v)");
+    }
+
+    #[test]
+    fn redshift_types() {
+        assert_eq!(
+            t("SELECT x::super, CAST(y AS NUMERIC), z::decimal(10, 2), b::varbyte(16), CAST(c AS binary varying)"),
+            "SELECT x::VARIANT, CAST(y AS DECIMAL(18, 0)), z::decimal(10, 2), b::BLOB, CAST(c AS BLOB)"
+        );
+        assert_eq!(
+            t("CREATE TABLE t (a NUMERIC NOT NULL, s SUPER, super INT)"),
+            "CREATE TABLE t (a DECIMAL(18, 0) NOT NULL, s VARIANT, super INT)"
+        );
+        assert_eq!(t("SELECT numeric, t.super FROM t"), "SELECT numeric, t.super FROM t");
+        assert_eq!(t("CONVERT(numeric, x)"), "CAST(x AS DECIMAL(18, 0))");
+        assert_eq!(
+            t("ALTER TABLE t ADD COLUMN s SUPER"),
+            "ALTER TABLE t ADD COLUMN s VARIANT"
+        );
+    }
+
+    #[test]
+    fn time_zones_and_current_date() {
+        assert_eq!(
+            t("CONVERT_TIMEZONE('PST', 'America/New_York', '2024-01-01 10:00')"),
+            "timezone('America/New_York', timezone('Etc/GMT+8', CAST('2024-01-01 10:00' AS TIMESTAMP)))"
+        );
+        assert_eq!(t("convert_timezone(tz, ts)"), "timezone(tz, timezone('UTC', ts))");
+        assert_eq!(t("CONVERT_TIMEZONE('UTC+3', ts)"), "CONVERT_TIMEZONE('UTC+3', ts)");
+        assert_eq!(
+            t("WHERE d = CURRENT_DATE"),
+            format!("WHERE d = CAST({NOW_UTC} AS DATE)")
+        );
+    }
+
+    #[test]
+    fn regex_patterns_use_the_value_redshift_reads() {
+        assert_eq!(t(r"REGEXP_SUBSTR(s, '\\d+')"), r"regexp_extract(s, '\d+')");
+        assert_eq!(t("REGEXP_REPLACE(s, 'a')"), "regexp_replace(s, 'a', '', 'g')");
+        assert_eq!(
+            t("regexp_replace(s, 'a', 'b', 'gi')"),
+            "regexp_replace(s, 'a', 'b', 'gi')"
+        );
+        assert_eq!(
+            t("REGEXP_SUBSTR(s, 'a', 1, 1, 'p')"),
+            "REGEXP_SUBSTR(s, 'a', 1, 1, 'p')"
         );
     }
 
