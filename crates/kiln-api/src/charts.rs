@@ -40,7 +40,7 @@ fn chart_data(state: &ProjectState, request: &ChartDataRequest) -> ApiResult<Cha
             )
         }
     };
-    let adapter = state.adapter()?;
+    let adapter = state.results()?;
     let source = match request.filter.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
         Some(text) => {
             let key = (request.query_id.as_str(), request.statement);

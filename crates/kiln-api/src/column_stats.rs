@@ -140,7 +140,7 @@ fn column_stats(state: &ProjectState, request: &ColumnStatsRequest) -> ApiResult
         Stored::Pending { .. } => Err(still_materialising()),
         Stored::Table { relation, columns, .. } => {
             let index = column_index(&columns, &request.column)?;
-            let adapter = state.adapter()?;
+            let adapter = state.results()?;
             let source = match filter {
                 Some(text) => {
                     let key = (request.query_id.as_str(), request.statement);

@@ -12,7 +12,7 @@ use kiln_compile::CompileState;
 use kiln_diagnostics::Code;
 use kiln_project::TargetKind;
 use kiln_sql::Statement;
-use kiln_warehouse::{is_query, quote_ident, quote_literal, Adapter, AdapterError, QueryResult};
+use kiln_warehouse::{is_query, quote_ident, quote_literal, Adapter, AdapterError, ColumnInfo, Flow, QueryResult};
 use serde_json::Value;
 
 use crate::dto::{
@@ -24,7 +24,7 @@ use crate::dto::{
 };
 use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file};
-use crate::state::{ProjectState, RESULTS_DB};
+use crate::state::{ProjectState, ResultStore, RESULTS_DB};
 use crate::stores::{Filtered, Settled, Stored, HISTORY_FILE, MAX_HISTORY};
 use crate::{blocking, lock, Studio};
 
@@ -106,6 +106,59 @@ fn count(adapter: &dyn Adapter, sql: &str) -> Result<u64, AdapterError> {
         .unwrap_or(0))
 }
 
+/// Sees each batch of a result as it streams in.
+type FirstRows<'a> = dyn FnMut(&[ColumnInfo], &[Vec<Value>]) + 'a;
+
+/// Runs `body` on the warehouse and keeps its rows as `relation` in the result store; `first`
+/// sees each batch as it arrives (a server's result streams in). On failure, the error and the
+/// number of generated lines in front of the caller's SQL (for locating it).
+fn materialise(
+    store: &ResultStore,
+    adapter: &dyn Adapter,
+    body: &str,
+    relation: &str,
+    first: &mut FirstRows<'_>,
+) -> Result<(), (AdapterError, u32)> {
+    let local = match store {
+        ResultStore::Warehouse(warehouse) => {
+            return warehouse
+                .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
+                .map(|_| ())
+                .map_err(|e| (e, 1))
+        }
+        ResultStore::Local(local) => local.clone(),
+    };
+    let table = relation.rsplit('.').next().unwrap_or(relation).to_string();
+    // Bounded: a slow local write holds the server's stream back instead of buffering it all.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<ColumnInfo>, Vec<Vec<Value>>)>(4);
+    let writer = std::thread::Builder::new()
+        .name("kiln-results".into())
+        .spawn(move || local.write_rows(RESULTS_DB, "main", &table, &mut rx.into_iter()))
+        .map_err(|e| {
+            (
+                AdapterError::Unsupported {
+                    message: format!("cannot start the result writer: {e}"),
+                },
+                0,
+            )
+        })?;
+    let streamed = adapter.stream(body, &mut |columns, rows| {
+        first(columns, &rows);
+        match tx.send((columns.to_vec(), rows)) {
+            Ok(()) => Flow::More,
+            Err(_) => Flow::Stop,
+        }
+    });
+    drop(tx);
+    let written = writer.join().unwrap_or_else(|_| {
+        Err(AdapterError::Unsupported {
+            message: "the result writer failed".into(),
+        })
+    });
+    streamed.map_err(|e| (e, 0))?;
+    written.map(|_| ()).map_err(|e| (e, 0))
+}
+
 struct Ran {
     stored: Stored,
     columns: Vec<ColumnDto>,
@@ -142,13 +195,15 @@ fn run_one(
     let sql = prepare_sql(state, &statement.sql)?;
     if is_query(&sql) {
         let body = sql.trim_end().trim_end_matches(';');
-        adapter
-            .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
-            .map_err(|e| locate(sql_diagnostic(&e), statement, 1))?;
-        let first = adapter
+        let store = state.result_store().map_err(|e| *e.diagnostic)?;
+        let results = store.adapter();
+        materialise(&store, adapter, body, relation, &mut |_, _| {})
+            .map_err(|(e, prefix)| locate(sql_diagnostic(&e), statement, prefix))?;
+        let first = results
             .query(&format!("SELECT * FROM {relation} LIMIT {page}"), None)
             .map_err(|e| sql_diagnostic(&e))?;
-        let total = count(adapter, &format!("SELECT count(*) FROM {relation}")).map_err(|e| sql_diagnostic(&e))?;
+        let total =
+            count(results.as_ref(), &format!("SELECT count(*) FROM {relation}")).map_err(|e| sql_diagnostic(&e))?;
         let columns = columns_dto(&first);
         Ok(Ran {
             stored: Stored::Table {
@@ -286,51 +341,23 @@ fn run_query_fast(
     page: usize,
 ) -> Result<Ran, DiagnosticDto> {
     let body = sql.trim_end().trim_end_matches(';').to_string();
-    let settled: Settled = Arc::default();
-    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
-    let worker = {
-        let state = bg.state.clone();
+    let store = bg.state.result_store().map_err(|e| *e.diagnostic)?;
+    if let ResultStore::Local(_) = store {
+        return run_query_streamed(bg, &store, statement, &body, relation, page);
+    }
+    let (settled, done_rx, worker) = {
         let adapter = bg.adapter.clone();
         let relation = relation.to_string();
-        let settled = settled.clone();
-        let query_id = bg.query_id.to_string();
         let statement = statement.clone();
-        let cancel = bg.cancel.clone();
-        let (number, index) = (bg.number, bg.index);
         let body = body.clone();
-        std::thread::Builder::new()
-            .name("kiln-materialise".into())
-            .spawn(move || {
-                let outcome = adapter
-                    .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
-                    .map_err(|e| locate(sql_diagnostic(&e), &statement, 1))
-                    .and_then(|_| {
-                        count(adapter.as_ref(), &format!("SELECT count(*) FROM {relation}"))
-                            .map_err(|e| sql_diagnostic(&e))
-                    })
-                    .map_err(|e| {
-                        if cancel.load(Ordering::SeqCst) {
-                            cancelled_diagnostic()
-                        } else {
-                            e
-                        }
-                    });
-                let total = outcome.as_ref().ok().copied();
-                let _ = settled.set(outcome);
-                let _ = done_tx.send(());
-                // A session pushed out (or re-run) meanwhile dropped a table that did not exist yet.
-                let store = lock(&state.queries);
-                if !store.contains(number) {
-                    drop_relations(adapter.as_ref(), &[relation]);
-                }
-                drop(store);
-                state.emit(EngineEvent::QueryProgress {
-                    query_id,
-                    statement: index,
-                    total_rows: total,
-                    done: true,
-                });
-            })
+        spawn_materialise(bg, &store, relation.clone(), move || {
+            adapter
+                .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
+                .map_err(|e| locate(sql_diagnostic(&e), &statement, 1))
+                .and_then(|_| {
+                    count(adapter.as_ref(), &format!("SELECT count(*) FROM {relation}")).map_err(|e| sql_diagnostic(&e))
+                })
+        })
     };
     if worker.is_err() {
         // No thread to spare: materialise in the foreground, as every other statement does.
@@ -368,28 +395,158 @@ fn run_query_fast(
         // Done (or the probe failed, whose error the materialisation reports too): page the table.
         _ => {
             let _ = done_rx.recv();
-            match settled.get() {
-                Some(Ok(total)) => {
-                    let first = bg
-                        .adapter
-                        .query(&format!("SELECT * FROM {relation} LIMIT {page}"), None)
-                        .map_err(|e| sql_diagnostic(&e))?;
-                    let columns = columns_dto(&first);
-                    Ok(Ran {
-                        stored: Stored::Table {
-                            relation: relation.to_string(),
-                            columns: columns.clone(),
-                            total: *total,
-                        },
-                        columns,
-                        first_page: first.rows,
-                        total: Some(*total),
-                    })
-                }
-                Some(Err(diagnostic)) => Err(diagnostic.clone()),
-                None => Err(cancelled_diagnostic()),
-            }
+            settled_table(&store, &settled, relation, page)
         }
+    }
+}
+
+/// Materialises in a background thread: `job` runs there and returns the row count; the stored
+/// result settles with it, a `queryProgress` event carries it, and a session pushed out (or
+/// re-run) meanwhile has its table dropped. The receiver hears when the job is over.
+fn spawn_materialise(
+    bg: &Background<'_>,
+    store: &ResultStore,
+    relation: String,
+    job: impl FnOnce() -> Result<u64, DiagnosticDto> + Send + 'static,
+) -> (
+    Settled,
+    std::sync::mpsc::Receiver<()>,
+    std::io::Result<std::thread::JoinHandle<()>>,
+) {
+    let settled: Settled = Arc::default();
+    let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+    let state = bg.state.clone();
+    let results = store.adapter();
+    let query_id = bg.query_id.to_string();
+    let cancel = bg.cancel.clone();
+    let (number, index) = (bg.number, bg.index);
+    let worker = {
+        let settled = settled.clone();
+        std::thread::Builder::new()
+            .name("kiln-materialise".into())
+            .spawn(move || {
+                let outcome = job().map_err(|e| {
+                    if cancel.load(Ordering::SeqCst) {
+                        cancelled_diagnostic()
+                    } else {
+                        e
+                    }
+                });
+                let total = outcome.as_ref().ok().copied();
+                let _ = settled.set(outcome);
+                let _ = done_tx.send(());
+                // A session pushed out (or re-run) meanwhile dropped a table that did not exist yet.
+                let store = lock(&state.queries);
+                if !store.contains(number) {
+                    drop_relations(results.as_ref(), &[relation]);
+                }
+                drop(store);
+                state.emit(EngineEvent::QueryProgress {
+                    query_id,
+                    statement: index,
+                    total_rows: total,
+                    done: true,
+                });
+            })
+    };
+    (settled, done_rx, worker)
+}
+
+/// A server target's query: its rows stream into the local result store in the background, and
+/// the console answers as soon as the first page has arrived, however large the result.
+fn run_query_streamed(
+    bg: &Background<'_>,
+    store: &ResultStore,
+    statement: &Statement,
+    body: &str,
+    relation: &str,
+    page: usize,
+) -> Result<Ran, DiagnosticDto> {
+    let (first_tx, first_rx) = std::sync::mpsc::channel::<(Vec<ColumnInfo>, Vec<Vec<Value>>)>();
+    let store_for_spawn = store.clone();
+    let (settled, done_rx, worker) = {
+        let adapter = bg.adapter.clone();
+        let store = store.clone();
+        let results = store.adapter();
+        let relation_name = relation.to_string();
+        let statement = statement.clone();
+        let body = body.to_string();
+        spawn_materialise(bg, &store_for_spawn, relation.to_string(), move || {
+            let mut held: Option<(Vec<ColumnInfo>, Vec<Vec<Value>>)> = None;
+            let mut sent = false;
+            let mut first = |columns: &[ColumnInfo], rows: &[Vec<Value>]| {
+                if sent {
+                    return;
+                }
+                let entry = held.get_or_insert_with(|| (columns.to_vec(), Vec::new()));
+                entry
+                    .1
+                    .extend(rows.iter().take(page - entry.1.len().min(page)).cloned());
+                if entry.1.len() >= page {
+                    sent = true;
+                    if let Some(first) = held.take() {
+                        let _ = first_tx.send(first);
+                    }
+                }
+            };
+            let outcome = materialise(&store, adapter.as_ref(), &body, &relation_name, &mut first);
+            if let Some(first) = held.take() {
+                let _ = first_tx.send(first);
+            }
+            outcome.map_err(|(e, prefix)| locate(sql_diagnostic(&e), &statement, prefix))?;
+            count(results.as_ref(), &format!("SELECT count(*) FROM {relation_name}")).map_err(|e| sql_diagnostic(&e))
+        })
+    };
+    if worker.is_err() {
+        return run_one(bg.state, bg.adapter.as_ref(), statement, relation, page);
+    }
+    match (first_rx.recv(), settled.get()) {
+        (Ok((columns, rows)), None) => {
+            let columns = columns_dto(&QueryResult {
+                columns,
+                rows: Vec::new(),
+                truncated: false,
+            });
+            Ok(Ran {
+                stored: Stored::Pending {
+                    relation: relation.to_string(),
+                    columns: columns.clone(),
+                    settled,
+                },
+                columns,
+                first_page: rows,
+                total: None,
+            })
+        }
+        _ => {
+            let _ = done_rx.recv();
+            settled_table(store, &settled, relation, page)
+        }
+    }
+}
+
+/// The stored result once its materialisation is over: its first page from the result store.
+fn settled_table(store: &ResultStore, settled: &Settled, relation: &str, page: usize) -> Result<Ran, DiagnosticDto> {
+    match settled.get() {
+        Some(Ok(total)) => {
+            let first = store
+                .adapter()
+                .query(&format!("SELECT * FROM {relation} LIMIT {page}"), None)
+                .map_err(|e| sql_diagnostic(&e))?;
+            let columns = columns_dto(&first);
+            Ok(Ran {
+                stored: Stored::Table {
+                    relation: relation.to_string(),
+                    columns: columns.clone(),
+                    total: *total,
+                },
+                columns,
+                first_page: first.rows,
+                total: Some(*total),
+            })
+        }
+        Some(Err(diagnostic)) => Err(diagnostic.clone()),
+        None => Err(cancelled_diagnostic()),
     }
 }
 
@@ -438,7 +595,7 @@ fn run_script(
     let adapter = state.adapter()?;
     let page = page_size.map(|p| p as usize).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let (query_id, number, cancel, dropped) = lock(&state.queries).begin(requested_id);
-    drop_relations(adapter.as_ref(), &dropped);
+    drop_relations(state.results()?.as_ref(), &dropped);
     state.emit(EngineEvent::QueryProgress {
         query_id: query_id.clone(),
         statement: 0,
@@ -696,7 +853,7 @@ fn fetch(state: &ProjectState, request: &FetchRowsRequest) -> ApiResult<FetchRow
             total,
         } => {
             let sort_index = check_sort(&columns, request.sort.as_ref())?;
-            let adapter = state.adapter()?;
+            let adapter = state.results()?;
             let (source, total_rows, filter_mode, filter_note) = match filter {
                 Some(text) if !columns.is_empty() => {
                     let hit = filtered_table(
@@ -819,7 +976,7 @@ fn export(state: &ProjectState, request: &ExportQueryRequest) -> ApiResult<Expor
                 ExportFormat::Csv => "FORMAT csv, HEADER true",
                 ExportFormat::Parquet => "FORMAT parquet",
             };
-            let adapter = state.adapter()?;
+            let adapter = state.results()?;
             let sql = format!(
                 "COPY (SELECT * FROM {relation}) TO {} ({options})",
                 quote_literal(&scratch.to_string_lossy())

@@ -21,6 +21,26 @@ use crate::{lock, StudioOptions};
 /// Name of the in-memory database query results are materialised in.
 pub(crate) const RESULTS_DB: &str = "kiln_results";
 
+/// Where the query console keeps results so that paging, sorting, filtering, statistics,
+/// charts and export all run as SQL on a local DuckDB, whatever the target.
+#[derive(Clone)]
+pub(crate) enum ResultStore {
+    /// Beside the embedded warehouse (attached in memory): a result is `CREATE TABLE … AS` there.
+    Warehouse(Arc<dyn Adapter>),
+    /// A local in-memory DuckDB of its own, for a server target: a result's rows stream into it
+    /// from the server in batches, so memory on the server side stays bounded.
+    Local(Arc<kiln_warehouse::DuckDbAdapter>),
+}
+
+impl ResultStore {
+    pub fn adapter(&self) -> Arc<dyn Adapter> {
+        match self {
+            ResultStore::Warehouse(adapter) => adapter.clone(),
+            ResultStore::Local(local) => local.clone(),
+        }
+    }
+}
+
 struct Cache {
     generation: u64,
     project: Result<Arc<Project>, Diagnostics>,
@@ -39,6 +59,8 @@ pub(crate) struct ProjectState {
     generation: AtomicU64,
     cache: Mutex<Option<Cache>>,
     adapter: Mutex<Option<Arc<dyn Adapter>>>,
+    /// The console's result store, opened with the warehouse.
+    results: Mutex<Option<ResultStore>>,
     pub runs: Mutex<BTreeMap<String, RunEntry>>,
     pub queries: Mutex<QueryStore>,
     pub history: Mutex<VecDeque<QueryHistoryEntry>>,
@@ -73,6 +95,7 @@ impl ProjectState {
             generation: AtomicU64::new(0),
             cache: Mutex::new(None),
             adapter: Mutex::new(None),
+            results: Mutex::new(None),
             runs: Mutex::new(BTreeMap::new()),
             queries: Mutex::new(QueryStore::default()),
             history: Mutex::new(history),
@@ -151,16 +174,35 @@ impl ProjectState {
         }
         // Workers of a run plus a couple of connections for the query console and the schema browser.
         let adapter = kiln_targets::open(&self.target, self.target.threads.max(1) + 2)?;
-        // The console's result store lives beside the embedded warehouse. Server targets get a
-        // local store of their own with the Redshift console (issue #10 item 5); until then
-        // their builds run from the studio but console results cannot be kept.
-        if adapter.kind() == "duckdb" {
-            adapter
-                .execute(&format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}"))
-                .map_err(|e| ApiError::from_adapter(&e))?;
-        }
+        let attach = format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}");
+        let store = if adapter.kind() == "duckdb" {
+            adapter.execute(&attach).map_err(|e| ApiError::from_adapter(&e))?;
+            ResultStore::Warehouse(adapter.clone())
+        } else {
+            let local =
+                kiln_warehouse::DuckDbAdapter::in_memory_with_threads(4).map_err(|e| ApiError::from_adapter(&e))?;
+            local.execute(&attach).map_err(|e| ApiError::from_adapter(&e))?;
+            ResultStore::Local(Arc::new(local))
+        };
+        *lock(&self.results) = Some(store);
         *slot = Some(adapter.clone());
         Ok(adapter)
+    }
+
+    /// The console's result store (opening the warehouse first if needed).
+    pub fn result_store(&self) -> ApiResult<ResultStore> {
+        if let Some(store) = lock(&self.results).clone() {
+            return Ok(store);
+        }
+        self.adapter()?;
+        lock(&self.results)
+            .clone()
+            .ok_or_else(|| ApiError::internal("the result store did not open with the warehouse"))
+    }
+
+    /// The adapter result tables (`kiln_results.main.q…`) are read and written through.
+    pub fn results(&self) -> ApiResult<Arc<dyn Adapter>> {
+        Ok(self.result_store()?.adapter())
     }
 
     /// The warehouse if it is already open; never opens it.

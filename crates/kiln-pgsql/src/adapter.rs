@@ -320,6 +320,18 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
         self.exec.query(&last, limit)
     }
 
+    fn stream(&self, sql: &str, sink: &mut kiln_warehouse::RowSink<'_>) -> Result<(), AdapterError> {
+        let mut statements: Vec<String> = kiln_sql::split_statements(sql).into_iter().map(|s| s.sql).collect();
+        let Some(last) = statements.pop() else {
+            sink(&[], Vec::new());
+            return Ok(());
+        };
+        if !statements.is_empty() {
+            self.exec.run(&statements, false)?;
+        }
+        self.exec.stream(&last, sink)
+    }
+
     fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError> {
         let result = self.exec.query(&render::list_relations_query(), None)?;
         Ok(result

@@ -3,19 +3,8 @@
 //! [`Executor`]; everything above it — which statements a materialization is, in which order and
 //! transaction — lives once in [`crate::SqlAdapter`].
 
-use kiln_warehouse::{AdapterError, ColumnInfo, QueryResult};
-use serde_json::Value;
-
-/// What a batch sink answers: keep sending rows, or stop (the caller has what it needs; the
-/// executor cancels or drains the rest of the statement and returns).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Flow {
-    More,
-    Stop,
-}
-
-/// Receives a result's rows batch by batch, with the result's columns.
-pub type RowSink<'a> = dyn FnMut(&[ColumnInfo], Vec<Vec<Value>>) -> Flow + 'a;
+use kiln_warehouse::{AdapterError, QueryResult};
+pub use kiln_warehouse::{Flow, RowSink};
 
 /// Runs SQL on a PostgreSQL-family server. Shared between threads: every call may run at the
 /// same time as others (the wire executor takes a pooled connection per call).

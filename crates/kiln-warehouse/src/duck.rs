@@ -729,6 +729,86 @@ fn delimiter_literal(delimiter: &str) -> String {
     quote_literal(d)
 }
 
+impl DuckDbAdapter {
+    /// Creates `catalog.schema.table` and appends every batch `batches` yields, as it comes: the
+    /// first batch's columns define the table, their types given in any dialect's spelling
+    /// (PostgreSQL's and Redshift's included; a type DuckDB cannot take is kept as VARCHAR, and a
+    /// NUMERIC without precision as DECIMAL(38,10)). Values are appended as the JSON conventions
+    /// of [`crate::QueryResult`] carry them — numbers, booleans, text that DuckDB casts to the
+    /// column type — so a server's result lands here typed, for paging, sorting and charting.
+    /// Returns the rows written.
+    pub fn write_rows(
+        &self,
+        catalog: &str,
+        schema: &str,
+        table: &str,
+        batches: &mut dyn Iterator<Item = (Vec<ColumnInfo>, Vec<Vec<serde_json::Value>>)>,
+    ) -> Result<u64, AdapterError> {
+        let lease = self.lease()?;
+        let conn = lease.conn()?;
+        let mut written = 0u64;
+        let mut created = false;
+        let sql_error = |e: duckdb::Error| AdapterError::Sql {
+            message: e.to_string(),
+            line: None,
+            column: None,
+        };
+        for (columns, rows) in batches {
+            lease.check_cancelled()?;
+            if !created {
+                let list: Vec<String> = columns
+                    .iter()
+                    .map(|c| format!("{} {}", quote_ident(&c.name), result_type(&c.data_type)))
+                    .collect();
+                conn.execute_batch(&format!(
+                    "CREATE TABLE {}.{}.{} ({})",
+                    quote_ident(catalog),
+                    quote_ident(schema),
+                    quote_ident(table),
+                    list.join(", ")
+                ))
+                .map_err(sql_error)?;
+                created = true;
+            }
+            if rows.is_empty() {
+                continue;
+            }
+            let mut appender = conn
+                .appender_to_catalog_and_db(table, catalog, schema)
+                .map_err(sql_error)?;
+            for row in &rows {
+                let values = row.iter().map(|v| match v {
+                    serde_json::Value::Null => duckdb::types::Value::Null,
+                    serde_json::Value::Bool(b) => duckdb::types::Value::Boolean(*b),
+                    serde_json::Value::Number(n) => match n.as_i64() {
+                        Some(i) => duckdb::types::Value::BigInt(i),
+                        None => n
+                            .as_f64()
+                            .map_or(duckdb::types::Value::Null, duckdb::types::Value::Double),
+                    },
+                    serde_json::Value::String(s) => duckdb::types::Value::Text(s.clone()),
+                    other => duckdb::types::Value::Text(other.to_string()),
+                });
+                appender
+                    .append_row(duckdb::appender_params_from_iter(values))
+                    .map_err(sql_error)?;
+            }
+            appender.flush().map_err(sql_error)?;
+            written += rows.len() as u64;
+        }
+        Ok(written)
+    }
+}
+
+/// The DuckDB type a server's result column is kept as.
+fn result_type(declared: &str) -> String {
+    let bare = declared.trim().to_ascii_lowercase();
+    if bare == "numeric" || bare == "decimal" {
+        return "DECIMAL(38,10)".into();
+    }
+    duckdb_type(declared).unwrap_or_else(|| "VARCHAR".into())
+}
+
 impl Adapter for DuckDbAdapter {
     fn kind(&self) -> &'static str {
         "duckdb"

@@ -212,6 +212,17 @@ pub struct Staged {
     pub reused: bool,
 }
 
+/// What a row sink answers: keep sending rows, or stop (the caller has what it needs; the
+/// adapter cancels or drains the rest of the statement and returns).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    More,
+    Stop,
+}
+
+/// Receives a result's rows batch by batch, with the result's columns.
+pub type RowSink<'a> = dyn FnMut(&[ColumnInfo], Vec<Vec<serde_json::Value>>) -> Flow + 'a;
+
 /// What the execution engine needs from a warehouse. Implementations are shared between worker
 /// threads, so every method takes `&self`.
 pub trait Adapter: Send + Sync {
@@ -266,6 +277,16 @@ pub trait Adapter: Send + Sync {
 
     /// Runs one or more statements and returns the last one's rows, at most `limit` of them.
     fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError>;
+
+    /// Runs one or more statements and hands the last one's rows to `sink` in batches as they
+    /// arrive, so a result of any size passes through bounded memory; `sink` is called at least
+    /// once so the columns are known. Adapters whose results are local anyway may hand them over
+    /// in one batch, as this default does.
+    fn stream(&self, sql: &str, sink: &mut RowSink<'_>) -> Result<(), AdapterError> {
+        let result = self.query(sql, None)?;
+        sink(&result.columns, result.rows);
+        Ok(())
+    }
 
     /// User-visible tables and views of the default database (scratch relations excluded).
     fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError>;

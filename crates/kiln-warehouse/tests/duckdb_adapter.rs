@@ -933,3 +933,72 @@ fn invalid_declared_type_is_refused() {
         other => panic!("expected InvalidType, got {other:?}"),
     }
 }
+
+/// A server's result as the wire adapters hand it over (PostgreSQL's type names, JSON values
+/// with numerics and timestamps as text) lands typed in a DuckDB result store, in batches.
+#[test]
+fn write_rows_keeps_a_server_result_typed() {
+    let a = DuckDbAdapter::in_memory().unwrap();
+    a.execute("ATTACH ':memory:' AS kiln_results").unwrap();
+    let columns = vec![
+        kiln_warehouse::ColumnInfo {
+            name: "id".into(),
+            data_type: "integer".into(),
+        },
+        kiln_warehouse::ColumnInfo {
+            name: "price".into(),
+            data_type: "numeric(8,2)".into(),
+        },
+        kiln_warehouse::ColumnInfo {
+            name: "ratio".into(),
+            data_type: "numeric".into(),
+        },
+        kiln_warehouse::ColumnInfo {
+            name: "seen".into(),
+            data_type: "timestamp without time zone".into(),
+        },
+        kiln_warehouse::ColumnInfo {
+            name: "ok".into(),
+            data_type: "boolean".into(),
+        },
+        kiln_warehouse::ColumnInfo {
+            name: "shape".into(),
+            data_type: "geometry".into(),
+        },
+    ];
+    let batch = |from: i64| {
+        (
+            columns.clone(),
+            (from..from + 3)
+                .map(|i| {
+                    vec![
+                        serde_json::json!(i),
+                        serde_json::json!(format!("{i}.50")),
+                        serde_json::json!("0.1234567891"),
+                        serde_json::json!("2008-01-02T03:04:05"),
+                        serde_json::json!(i % 2 == 0),
+                        if i == 1 { serde_json::Value::Null } else { serde_json::json!("POINT(1 2)") },
+                    ]
+                })
+                .collect::<Vec<_>>(),
+        )
+    };
+    let mut batches = vec![batch(1), (columns.clone(), vec![]), batch(4)].into_iter();
+    assert_eq!(a.write_rows("kiln_results", "main", "q1_0", &mut batches).unwrap(), 6);
+    let r = a
+        .query(
+            "select sum(price), max(seen), count(shape), typeof(any_value(price)), any_value(ratio)::varchar from kiln_results.main.q1_0",
+            None,
+        )
+        .unwrap();
+    assert_eq!(
+        r.rows[0],
+        vec![
+            serde_json::json!("24.00"),
+            serde_json::json!("2008-01-02T03:04:05"),
+            serde_json::json!(5),
+            serde_json::json!("DECIMAL(8,2)"),
+            serde_json::json!("0.1234567891"),
+        ]
+    );
+}
