@@ -90,10 +90,26 @@ pub(crate) fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, Dia
     } else {
         sql.to_string()
     };
-    Ok(match state.target.kind {
-        TargetKind::DuckDb => kiln_sql::redshift_to_duckdb(&rendered),
-        _ => rendered,
-    })
+    if state.target.kind != TargetKind::DuckDb {
+        return Ok(rendered);
+    }
+    if let Some(found) = kiln_sql::check_redshift_only(&rendered).into_iter().next() {
+        let mut diagnostic = *ApiError::new(
+            ErrorKind::Unprocessable,
+            Code::Untranslatable.as_str(),
+            format!(
+                "`{}` cannot run on the local DuckDB warehouse: {}",
+                found.construct, found.reason
+            ),
+        )
+        .hint("run it on a Redshift connection, or rewrite that part")
+        .diagnostic;
+        // Relative to the statement; the console places it in the script.
+        diagnostic.line = u32::try_from(found.line).ok();
+        diagnostic.column = u32::try_from(found.column).ok();
+        return Err(diagnostic);
+    }
+    Ok(kiln_sql::redshift_to_duckdb(&rendered))
 }
 
 fn count(adapter: &dyn Adapter, sql: &str) -> Result<u64, AdapterError> {
@@ -192,7 +208,7 @@ fn run_one(
             });
         }
     }
-    let sql = prepare_sql(state, &statement.sql)?;
+    let sql = prepare_sql(state, &statement.sql).map_err(|d| locate(d, statement, 0))?;
     if is_query(&sql) {
         let body = sql.trim_end().trim_end_matches(';');
         let store = state.result_store().map_err(|e| *e.diagnostic)?;
@@ -623,7 +639,7 @@ fn run_script(
             match prepare_sql(state, &statement.sql) {
                 Ok(sql) if is_query(&sql) => run_query_fast(&background, statement, &sql, &relation, page),
                 Ok(_) => run_one(state, adapter.as_ref(), statement, &relation, page),
-                Err(diagnostic) => Err(diagnostic),
+                Err(diagnostic) => Err(locate(diagnostic, statement, 0)),
             }
         } else {
             run_one(state, adapter.as_ref(), statement, &relation, page)

@@ -239,6 +239,11 @@ impl NodeRun<'_> {
         };
         let (sql, path, logs) = compile_to_disk(self.manifest, self.node, &state)?;
         self.logs.extend(logs);
+        if self.manifest.target.kind == TargetKind::DuckDb {
+            if let Some(found) = kiln_sql::check_redshift_only(&sql).into_iter().next() {
+                return Err(untranslatable(self.manifest, self.node, &path, &found));
+            }
+        }
         let sql = for_warehouse(self.manifest, &sql);
         self.compiled_code = Some(sql.clone());
         self.compiled_path = Some(path.clone());
@@ -482,6 +487,34 @@ impl NodeRun<'_> {
 
 /// `incremental_strategy` and `unique_key` from the node's config; without a strategy, dbt's
 /// default: append, or delete+insert when there is a key.
+/// A Redshift construct the local warehouse cannot run (K4008), named with the model and the
+/// line: in the model file when rendering kept its lines, else in the compiled SQL.
+fn untranslatable(
+    manifest: &Manifest,
+    node: &Node,
+    compiled: &std::path::Path,
+    found: &kiln_sql::Untranslatable,
+) -> Diagnostic {
+    let compiled_text = std::fs::read_to_string(compiled).unwrap_or_default();
+    let same_lines = compiled_text.lines().count() == node.raw_code.lines().count();
+    let line = usize::try_from(found.line).unwrap_or(1);
+    let column = usize::try_from(found.column).ok();
+    let (file, line, column) = if same_lines {
+        (node.path.clone(), line, column)
+    } else {
+        (kiln_diagnostics::relative_to(&manifest.root, compiled), line, column)
+    };
+    Diagnostic::error(
+        Code::Untranslatable,
+        format!(
+            "{} uses `{}`, which the local DuckDB warehouse cannot run: {}",
+            node.name, found.construct, found.reason
+        ),
+    )
+    .at(kiln_diagnostics::Location::at(file, line, column))
+    .hint("run this model on a Redshift target, or rewrite that part in SQL both warehouses run")
+}
+
 /// dbt-redshift's physical configs (`bind`, `dist`, `sort`, `sort_type`, `backup`); `sort` may be
 /// one column or a list.
 fn build_options(node: &Node) -> BuildOptions {
