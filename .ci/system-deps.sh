@@ -12,9 +12,10 @@ desktop=(libwebkit2gtk-4.1-dev libxdo-dev libssl-dev libayatana-appindicator3-de
 case "${1:-test}" in
 desktop) debs=("${desktop[@]}") ;;
 # Tests add: python (pip installs duckdb for kiln-sql's semantics tests), a C++ compiler for -sys
-# crates, Debian's Chromium for the browser tests (never a downloaded browser), and the desktop
-# test's WebKitWebDriver and Xvfb.
-test) debs=("${desktop[@]}" python3 python3-pip make g++ chromium webkit2gtk-driver xvfb xauth) ;;
+# crates, Debian's Chromium for the browser tests (never a downloaded browser), the desktop
+# test's WebKitWebDriver and Xvfb, and the PostgreSQL server the postgres/redshift adapter tests
+# start their own throw-away clusters of (as the `postgres` user when run as root).
+test) debs=("${desktop[@]}" python3 python3-pip make g++ chromium webkit2gtk-driver xvfb xauth postgresql) ;;
 *)
   echo "usage: $0 test|desktop" >&2
   exit 2

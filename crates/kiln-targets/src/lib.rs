@@ -7,16 +7,40 @@
 use std::sync::Arc;
 
 use kiln_diagnostics::{Code, Diagnostic, Location};
+use kiln_pgsql::{Flavor, SqlAdapter};
+use kiln_postgres::WireExecutor;
 use kiln_project::{Target, TargetKind};
 use kiln_warehouse::{Adapter, AdapterError};
 
 /// Opens the warehouse `target` names, with `connections` connections ready for concurrent
-/// callers. Server targets connect (and log in) here, so a wrong host or password is reported
+/// callers (server targets size their pool by the profile's `threads`). Server targets connect (and log in) here, so a wrong host or password is reported
 /// at once, located at the profile.
 pub fn open(target: &Target, connections: usize) -> Result<Arc<dyn Adapter>, Diagnostic> {
     match &target.kind {
         TargetKind::DuckDb => kiln_warehouse::open(target, connections),
-        TargetKind::Postgres | TargetKind::Redshift => Err(unsupported(target)),
+        TargetKind::Postgres | TargetKind::Redshift => {
+            let flavor = if target.kind == TargetKind::Redshift {
+                Flavor::Redshift
+            } else {
+                Flavor::Postgres
+            };
+            match target.settings.get("method").and_then(|m| m.as_str()) {
+                None | Some("database") | Some("password") => {}
+                Some(other) => {
+                    return Err(at_profile_line(
+                        Diagnostic::error(
+                            Code::Profile,
+                            format!("target '{}' has method {other}, which Kiln does not support", target.name),
+                        )
+                        .hint("use method: database (user and password) — `iam` and `data_api` come with Redshift's AWS support"),
+                        target,
+                        "method:",
+                    ))
+                }
+            }
+            let executor = WireExecutor::connect(target, flavor).map_err(|e| connect_diagnostic(target, &e))?;
+            Ok(Arc::new(SqlAdapter::new(executor, flavor)))
+        }
         TargetKind::Other(_) => Err(unsupported(target)),
     }
 }
