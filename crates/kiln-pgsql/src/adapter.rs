@@ -86,6 +86,7 @@ impl<E: Executor> SqlAdapter<E> {
         rows: &Rows,
         on_error: &dyn Fn(&Path, u64, String) -> AdapterError,
     ) -> Result<u64, AdapterError> {
+        self.ensure_schema(&rel.schema)?;
         let scratch = rel.temp_relation();
         self.clear(&scratch)?;
         let existing = self.relation_type(rel)?;
@@ -166,7 +167,6 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
             .iter()
             .map(|c| (c.name.clone(), c.data_type.clone()))
             .collect();
-        self.ensure_schema(&table.relation.schema)?;
         let source_name = table.relation.unquoted();
         let rows = self.load_rows(&table.relation, &columns, &rows, &|file, line, message| {
             AdapterError::LakeData(Box::new(kiln_warehouse::LakeDataError {
