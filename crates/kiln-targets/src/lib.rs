@@ -10,6 +10,7 @@ use kiln_diagnostics::{Code, Diagnostic, Location};
 use kiln_pgsql::{Flavor, SqlAdapter};
 use kiln_postgres::WireExecutor;
 use kiln_project::{Target, TargetKind};
+use kiln_redshift_data::DataApiExecutor;
 use kiln_warehouse::{Adapter, AdapterError};
 
 /// Opens the warehouse `target` names, with `connections` connections ready for concurrent
@@ -26,13 +27,20 @@ pub fn open(target: &Target, connections: usize) -> Result<Arc<dyn Adapter>, Dia
             };
             match target.settings.get("method").and_then(|m| m.as_str()) {
                 None | Some("database") | Some("password") => {}
+                Some("data_api") if flavor == Flavor::Redshift => {
+                    let executor = DataApiExecutor::connect(target).map_err(|e| connect_diagnostic(target, &e))?;
+                    return Ok(Arc::new(SqlAdapter::new(executor, flavor)));
+                }
                 Some(other) => {
                     return Err(at_profile_line(
                         Diagnostic::error(
                             Code::Profile,
-                            format!("target '{}' has method {other}, which Kiln does not support", target.name),
+                            format!("target '{}' has method {other}, which Kiln does not support for {}", target.name, flavor.name()),
                         )
-                        .hint("use method: database (user and password) — `iam` and `data_api` come with Redshift's AWS support"),
+                        .hint(match flavor {
+                            Flavor::Redshift => "use method: database (user and password) or data_api; IAM credentials (method: iam) are not supported yet",
+                            Flavor::Postgres => "use method: database (user and password)",
+                        }),
                         target,
                         "method:",
                     ))
@@ -69,11 +77,26 @@ pub fn connect_diagnostic(target: &Target, error: &AdapterError) -> Diagnostic {
             kiln_warehouse::ConnectStage::Tls => "sslmode:",
             kiln_warehouse::ConnectStage::Authentication | kiln_warehouse::ConnectStage::Permission => "user:",
             kiln_warehouse::ConnectStage::Database => "dbname:",
-            kiln_warehouse::ConnectStage::Credentials | kiln_warehouse::ConnectStage::Settings => "method:",
+            kiln_warehouse::ConnectStage::Credentials | kiln_warehouse::ConnectStage::Settings => {
+                return at_profile_line(
+                    error.to_diagnostic(None),
+                    target,
+                    &named_key(error).unwrap_or_else(|| "method:".into()),
+                );
+            }
         },
         _ => "type:",
     };
     at_profile_line(error.to_diagnostic(None), target, key)
+}
+
+/// The profile key a settings error names in backticks (`workgroup_name`), as `key:`.
+fn named_key(error: &AdapterError) -> Option<String> {
+    let text = error.to_string();
+    let mut parts = text.split('`');
+    parts.next()?;
+    let key = parts.next()?;
+    (!key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')).then(|| format!("{key}:"))
 }
 
 /// Locates the diagnostic at the first `key` line of the target's own output in the profiles
@@ -84,6 +107,7 @@ fn at_profile_line(diagnostic: Diagnostic, target: &Target, key: &str) -> Diagno
     };
     let text = std::fs::read_to_string(file).unwrap_or_default();
     let line = output_line(&text, &target.name, key)
+        .or_else(|| output_line(&text, &target.name, "method:"))
         .or_else(|| output_line(&text, &target.name, "type:"))
         .or_else(|| {
             (key == "dbname:")
@@ -120,6 +144,65 @@ fn output_line(text: &str, output: &str, key: &str) -> Option<usize> {
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
+
+    fn target(dir: &std::path::Path, body: &str, kind: TargetKind) -> Target {
+        let file = dir.join("profiles.yml");
+        std::fs::write(&file, body).unwrap();
+        let mut target = Target::embedded(dir, "p");
+        target.source_file = Some(file);
+        target.kind = kind;
+        target.path = None;
+        target
+    }
+
+    #[test]
+    fn a_data_api_target_without_a_cluster_or_workgroup_points_at_its_method_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = target(
+            dir.path(),
+            "p:\n  target: dev\n  outputs:\n    dev:\n      type: redshift\n      method: data_api\n      database: dev\n      region: us-east-1\n",
+            TargetKind::Redshift,
+        );
+        t.database = Some("dev".into());
+        t.settings.insert("method".into(), serde_json::json!("data_api"));
+        t.settings.insert("region".into(), serde_json::json!("us-east-1"));
+        let Err(d) = open(&t, 1) else {
+            panic!("no cluster or workgroup must be refused");
+        };
+        assert_eq!(d.code, Code::Connect, "{d:?}");
+        assert!(
+            d.message.contains("cluster_identifier") || d.message.contains("workgroup_name"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.location.and_then(|l| l.line), Some(6));
+    }
+
+    #[test]
+    fn unknown_methods_and_types_are_refused_at_their_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut t = target(
+            dir.path(),
+            "p:\n  target: dev\n  outputs:\n    dev:\n      type: postgres\n      method: iam\n",
+            TargetKind::Postgres,
+        );
+        t.settings.insert("method".into(), serde_json::json!("iam"));
+        let Err(d) = open(&t, 1) else {
+            panic!("iam is not supported")
+        };
+        assert_eq!(d.code, Code::Profile);
+        assert_eq!(d.location.and_then(|l| l.line), Some(6));
+        let t = target(
+            dir.path(),
+            "p:\n  target: dev\n  outputs:\n    dev:\n      type: snowflake\n",
+            TargetKind::Other("snowflake".into()),
+        );
+        let Err(d) = open(&t, 1) else {
+            panic!("snowflake is not supported")
+        };
+        assert!(d.message.contains("snowflake"), "{}", d.message);
+        assert_eq!(d.location.and_then(|l| l.line), Some(5));
+    }
 
     #[test]
     fn output_lines_are_found_inside_their_own_target() {

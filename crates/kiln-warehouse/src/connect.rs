@@ -1,7 +1,7 @@
-//! From a profile's target to a running adapter: the one place that knows which adapter serves
-//! which `type:`. PostgreSQL, Redshift and the Redshift Data API plug in here as further arms of
-//! the match; until then their targets get a coded diagnostic at the profile instead of a panic
-//! or a silent fallback to DuckDB.
+//! Opening the embedded DuckDB warehouse of a `type: duckdb` target. `kiln-targets` is the one
+//! factory every front end calls: it sends DuckDB targets here and server targets (PostgreSQL,
+//! Redshift, the Data API) to their driver crates, which sit above this one. Called directly with
+//! a server target, this refuses it with a coded diagnostic at the profile.
 
 use std::path::Path;
 use std::sync::Arc;
