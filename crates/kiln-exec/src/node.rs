@@ -354,11 +354,20 @@ impl NodeRun<'_> {
             ))
         };
         if self.manifest.target.kind != TargetKind::DuckDb {
-            return Err(located(
-                "materialized_view models run on the local DuckDB warehouse only, for now; on Redshift use \
-                 materialized='view' or 'table' until the Redshift target lands"
-                    .into(),
-            ));
+            // On the server, the view is the server's own (a Redshift streaming view reads
+            // Kinesis there); Kiln creates or refreshes it as dbt-redshift does.
+            let created = self
+                .adapter
+                .materialized_view(
+                    relation,
+                    &for_warehouse(self.manifest, &sql),
+                    self.node.config.get_bool("auto_refresh").unwrap_or(false),
+                    self.options.full_refresh || self.node.config.get_bool("full_refresh") == Some(true),
+                    &build_options(self.node),
+                )
+                .map_err(|e| self.diag(e, Some(&path)))?;
+            let verb = if created { "CREATE" } else { "REFRESH" };
+            return Ok(Done::ok(format!("{verb} MATERIALIZED VIEW"), None));
         }
         let hub = self.options.streams.as_ref().map(|s| s.0.clone());
         let streams: Vec<(String, String)> = views::two_part_names(&sql)

@@ -320,6 +320,34 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
         self.exec.query(&last, limit)
     }
 
+    fn materialized_view(
+        &self,
+        rel: &Relation,
+        select_sql: &str,
+        auto_refresh: bool,
+        full_refresh: bool,
+        options: &BuildOptions,
+    ) -> Result<bool, AdapterError> {
+        let is_view = !self
+            .exec
+            .query(&render::materialized_view_query(self.flavor, rel), Some(1))?
+            .rows
+            .is_empty();
+        if is_view && !full_refresh {
+            self.exec.run(&[render::refresh_materialized_view(rel)], false)?;
+            return Ok(false);
+        }
+        if is_view {
+            self.exec.run(&[render::drop_materialized_view(rel)], false)?;
+        } else if let Some(kind) = self.relation_type(rel)? {
+            self.exec.run(&[render::drop(rel, kind)], false)?;
+        }
+        let ddl = render::create_materialized_view(self.flavor, rel, select_sql, auto_refresh, options);
+        let prefix = ddl.lines().take_while(|l| *l != "as (").count() + 1;
+        self.run_user(ddl, prefix)?;
+        Ok(true)
+    }
+
     fn stream(&self, sql: &str, sink: &mut kiln_warehouse::RowSink<'_>) -> Result<(), AdapterError> {
         let mut statements: Vec<String> = kiln_sql::split_statements(sql).into_iter().map(|s| s.sql).collect();
         let Some(last) = statements.pop() else {

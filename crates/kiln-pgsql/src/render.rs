@@ -67,27 +67,88 @@ pub fn create_view(flavor: Flavor, scratch: &Relation, select_sql: &str, options
 /// `create table … as (select)` of the scratch name, with Redshift's BACKUP, DISTSTYLE/DISTKEY
 /// and [COMPOUND|INTERLEAVED] SORTKEY in dbt-redshift's order.
 pub fn create_table_as(flavor: Flavor, scratch: &Relation, select_sql: &str, options: &BuildOptions) -> String {
+    format!(
+        "create table {}{}\nas (\n{}\n)",
+        name(scratch),
+        physical_clauses(flavor, options),
+        body(select_sql)
+    )
+}
+
+/// Redshift's BACKUP, DISTSTYLE/DISTKEY and [COMPOUND|INTERLEAVED] SORTKEY, each on its own
+/// line (a leading newline each); nothing for PostgreSQL.
+fn physical_clauses(flavor: Flavor, options: &BuildOptions) -> String {
     let mut clauses = String::new();
-    if flavor == Flavor::Redshift {
-        if options.backup == Some(false) {
-            clauses.push_str("\nbackup no");
-        }
-        if let Some(dist) = &options.dist {
-            match dist.to_ascii_lowercase().as_str() {
-                style @ ("all" | "even" | "auto") => clauses.push_str(&format!("\ndiststyle {style}")),
-                _ => clauses.push_str(&format!("\ndiststyle key distkey ({})", quote_ident(dist))),
-            }
-        }
-        if !options.sort.is_empty() {
-            let sort_type = match options.sort_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
-                Some("interleaved") => "interleaved",
-                _ => "compound",
-            };
-            let keys: Vec<String> = options.sort.iter().map(|k| quote_ident(k)).collect();
-            clauses.push_str(&format!("\n{sort_type} sortkey ({})", keys.join(", ")));
+    if flavor != Flavor::Redshift {
+        return clauses;
+    }
+    if options.backup == Some(false) {
+        clauses.push_str("\nbackup no");
+    }
+    if let Some(dist) = &options.dist {
+        match dist.to_ascii_lowercase().as_str() {
+            style @ ("all" | "even" | "auto") => clauses.push_str(&format!("\ndiststyle {style}")),
+            _ => clauses.push_str(&format!("\ndiststyle key distkey ({})", quote_ident(dist))),
         }
     }
-    format!("create table {}{clauses}\nas (\n{}\n)", name(scratch), body(select_sql))
+    if !options.sort.is_empty() {
+        let sort_type = match options.sort_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Some("interleaved") => "interleaved",
+            _ => "compound",
+        };
+        let keys: Vec<String> = options.sort.iter().map(|k| quote_ident(k)).collect();
+        clauses.push_str(&format!("\n{sort_type} sortkey ({})", keys.join(", ")));
+    }
+    clauses
+}
+
+/// `create materialized view`, with Redshift's BACKUP, distribution, sort key and AUTO REFRESH
+/// in dbt-redshift's order; PostgreSQL takes the plain form (and is refreshed on each build).
+pub fn create_materialized_view(
+    flavor: Flavor,
+    rel: &Relation,
+    select_sql: &str,
+    auto_refresh: bool,
+    options: &BuildOptions,
+) -> String {
+    let mut clauses = physical_clauses(flavor, options);
+    if flavor == Flavor::Redshift {
+        clauses.push_str(if auto_refresh {
+            "\nauto refresh yes"
+        } else {
+            "\nauto refresh no"
+        });
+    }
+    format!(
+        "create materialized view {}{clauses}\nas (\n{}\n)",
+        name(rel),
+        body(select_sql)
+    )
+}
+
+pub fn refresh_materialized_view(rel: &Relation) -> String {
+    format!("refresh materialized view {}", name(rel))
+}
+
+pub fn drop_materialized_view(rel: &Relation) -> String {
+    format!("drop materialized view if exists {} cascade", name(rel))
+}
+
+/// One row when `rel` is a materialized view: Redshift lists them in STV_MV_INFO, PostgreSQL in
+/// pg_matviews.
+pub fn materialized_view_query(flavor: Flavor, rel: &Relation) -> String {
+    match flavor {
+        Flavor::Redshift => format!(
+            "select 1 from stv_mv_info where trim(schema) = {} and trim(name) = {}",
+            quote_literal(&rel.schema),
+            quote_literal(&rel.identifier)
+        ),
+        Flavor::Postgres => format!(
+            "select 1 from pg_catalog.pg_matviews where schemaname = {} and matviewname = {}",
+            quote_literal(&rel.schema),
+            quote_literal(&rel.identifier)
+        ),
+    }
 }
 
 /// Moves `built` (a scratch relation of kind `new_kind`) into `target`'s name. Run as one

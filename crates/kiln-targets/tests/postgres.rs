@@ -359,3 +359,44 @@ fn redshift_builds_run_through_the_shim() {
     assert!(seen.contains("with no schema binding"), "{seen}");
     assert!(seen.contains("merge into \"marts\".\"t\""), "{seen}");
 }
+
+#[test]
+fn materialized_views_are_created_then_refreshed() {
+    let Some(cluster) = cluster() else { return };
+    let pg = postgres(&cluster);
+    pg.ensure_schema("m").unwrap();
+    pg.execute("create table m.readings as select g as id, g * 10 as temp from generate_series(1, 4) g")
+        .unwrap();
+    let mv = Relation::new("m", "avg_temp");
+    let sql = "select avg(temp) as avg_temp, count(*) as n from m.readings";
+    let options = BuildOptions::default();
+    assert!(
+        pg.materialized_view(&mv, sql, true, false, &options).unwrap(),
+        "created"
+    );
+    assert_eq!(scalar(pg.as_ref(), "select n from m.avg_temp"), json!(4));
+    pg.execute("insert into m.readings values (5, 50)").unwrap();
+    assert_eq!(
+        scalar(pg.as_ref(), "select n from m.avg_temp"),
+        json!(4),
+        "not refreshed yet"
+    );
+    assert!(
+        !pg.materialized_view(&mv, sql, true, false, &options).unwrap(),
+        "refreshed, not recreated"
+    );
+    assert_eq!(scalar(pg.as_ref(), "select n from m.avg_temp"), json!(5));
+    assert!(
+        pg.materialized_view(&mv, "select 1 as n", true, true, &options)
+            .unwrap(),
+        "a full refresh recreates"
+    );
+    assert_eq!(scalar(pg.as_ref(), "select n from m.avg_temp"), json!(1));
+    // A view under the name gives way to the materialized view.
+    let v = Relation::new("m", "was_a_view");
+    pg.create_view(&v, "select 1 as n", &options).unwrap();
+    assert!(pg
+        .materialized_view(&v, "select 2 as n", false, false, &options)
+        .unwrap());
+    assert_eq!(scalar(pg.as_ref(), "select n from m.was_a_view"), json!(2));
+}

@@ -295,6 +295,24 @@ pub trait Adapter: Send + Sync {
     /// [`AdapterError::Interrupted`]. Calls started afterwards are unaffected.
     fn interrupt(&self);
 
+    /// dbt-redshift's `materialized='materialized_view'` on a server warehouse: created when
+    /// missing, when something else has the name, or on a full refresh; refreshed otherwise (a
+    /// changed definition needs a full refresh, as with dbt). Returns true when it was created.
+    /// The embedded warehouse runs materialized views through kiln-stream instead.
+    fn materialized_view(
+        &self,
+        rel: &Relation,
+        select_sql: &str,
+        auto_refresh: bool,
+        full_refresh: bool,
+        options: &BuildOptions,
+    ) -> Result<bool, AdapterError> {
+        let _ = (rel, select_sql, auto_refresh, full_refresh, options);
+        Err(AdapterError::Unsupported {
+            message: format!("the {} warehouse has no materialized views here", self.kind()),
+        })
+    }
+
     /// Loads `batch` into its temporary table and runs `sql` (which reads that table) and then
     /// `finish(&rejected)` in one transaction. When `sql` fails because of particular rows,
     /// each such row is found (by halving the batch), left out and reported — `finish` gets
