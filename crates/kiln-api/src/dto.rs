@@ -145,6 +145,9 @@ pub struct CompileModelRequest {
 pub struct CompileResult {
     pub unique_id: Option<String>,
     pub sql: Option<String>,
+    /// The SQL as the local DuckDB warehouse runs it (Redshift SQL translated), when that differs
+    /// from `sql`; absent on server targets, which run `sql` as it is.
+    pub warehouse_sql: Option<String>,
     pub diagnostics: Vec<DiagnosticDto>,
     pub depends_on: Vec<String>,
     pub columns: Vec<ColumnDto>,

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use kiln_compile::{CompileState, Manifest, Node, ParseOptions};
 use kiln_diagnostics::{Code, Diagnostic, Diagnostics};
 use kiln_graph::ResourceType;
-use kiln_project::SqlKind;
+use kiln_project::{SqlKind, TargetKind};
 
 use crate::dto::{
     ColumnDto, CompileModelRequest, CompileResult, DiagnosticDto, DocsColumnDto, DocsDto, DocsRequest, EdgeDto, Empty,
@@ -118,6 +118,7 @@ fn compile_yaml(relative: &str, content: &str) -> CompileResult {
     CompileResult {
         unique_id: None,
         sql: None,
+        warehouse_sql: None,
         diagnostics,
         depends_on: vec![],
         columns: vec![],
@@ -128,6 +129,7 @@ fn failed(diagnostics: Vec<DiagnosticDto>, unique_id: Option<String>) -> Compile
     CompileResult {
         unique_id,
         sql: None,
+        warehouse_sql: None,
         diagnostics,
         depends_on: vec![],
         columns: vec![],
@@ -208,9 +210,37 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         },
     };
     let node = &node;
+    let mut warehouse_sql = None;
+    if let (Some(compiled), TargetKind::DuckDb) = (&sql, &state.target.kind) {
+        // As you type: what the local warehouse cannot run is flagged before a build meets it.
+        let same_lines = compiled.lines().count() == node.raw_code.lines().count();
+        for found in kiln_sql::check_redshift_only(compiled) {
+            let mut dto = diagnostic_dto(
+                &Diagnostic::error(
+                    Code::Untranslatable,
+                    format!(
+                        "`{}` cannot run on the local DuckDB warehouse: {}",
+                        found.construct, found.reason
+                    ),
+                )
+                .in_file(&relative)
+                .hint("run this model on a Redshift target, or rewrite that part"),
+            );
+            if same_lines {
+                dto.line = u32::try_from(found.line).ok();
+                dto.column = u32::try_from(found.column).ok();
+            }
+            diagnostics.push(dto);
+        }
+        let translated = kiln_exec::for_warehouse(&manifest, compiled);
+        if translated != *compiled {
+            warehouse_sql = Some(translated);
+        }
+    }
     Ok(CompileResult {
         unique_id: Some(unique_id),
         sql,
+        warehouse_sql,
         diagnostics,
         depends_on: node.depends_on.clone(),
         columns: columns_of(&manifest, node, state),

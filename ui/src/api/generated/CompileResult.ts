@@ -2,4 +2,9 @@
 import type { ColumnDto } from "./ColumnDto";
 import type { DiagnosticDto } from "./DiagnosticDto";
 
-export type CompileResult = { uniqueId: string | null, sql: string | null, diagnostics: Array<DiagnosticDto>, dependsOn: Array<string>, columns: Array<ColumnDto>, };
+export type CompileResult = { uniqueId: string | null, sql: string | null, 
+/**
+ * The SQL as the local DuckDB warehouse runs it (Redshift SQL translated), when that differs
+ * from `sql`; absent on server targets, which run `sql` as it is.
+ */
+warehouseSql: string | null, diagnostics: Array<DiagnosticDto>, dependsOn: Array<string>, columns: Array<ColumnDto>, };

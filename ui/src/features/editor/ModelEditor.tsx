@@ -129,6 +129,8 @@ export function ModelEditor({ path }: { path: string }) {
     error: null,
   });
   const [aside, setAside] = useState<"compiled" | "preview" | "docs">("compiled");
+  // Redshift SQL as written, or as the local DuckDB warehouse runs it (translated).
+  const [asRun, setAsRun] = useState(false);
 
   const runPreview = useMemo(
     () => async () => {
@@ -280,8 +282,32 @@ export function ModelEditor({ path }: { path: string }) {
                 ))}
               </ul>
             )}
+            {compiled?.sql && compiled.warehouseSql && (
+              <div className="segmented compiled-dialect" role="tablist" aria-label="Compiled SQL dialect">
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={!asRun}
+                  className={asRun ? "" : "active"}
+                  onClick={() => setAsRun(false)}
+                >
+                  Redshift SQL
+                </button>
+                <button
+                  type="button"
+                  role="tab"
+                  aria-selected={asRun}
+                  className={asRun ? "active" : ""}
+                  data-testid="compiled-as-run"
+                  onClick={() => setAsRun(true)}
+                  title="The SQL the local DuckDB warehouse runs: Kiln's translation of the Redshift SQL"
+                >
+                  As run on DuckDB
+                </button>
+              </div>
+            )}
             {compiled?.sql ? (
-              <ReadOnlyCode text={compiled.sql} />
+              <ReadOnlyCode text={asRun && compiled.warehouseSql ? compiled.warehouseSql : compiled.sql} />
             ) : (
               <EmptyState title={compiled ? "Nothing compiled" : "Compiling…"}>
                 {compiled
