@@ -114,4 +114,6 @@ operations! {
     "commitEdit" => commit_edit,
     "streams" => streams,
     "peekStream" => peek_stream,
+    "targets" => targets,
+    "diffModel" => diff_model,
 }

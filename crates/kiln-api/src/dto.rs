@@ -972,3 +972,104 @@ pub struct StreamRecordDto {
     pub data: String,
     pub bytes: u32,
 }
+
+// ---------------------------------------------------------------------------------------------
+// Targets and `kiln diff`
+
+/// A target of the project's profile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetDto {
+    pub name: String,
+    /// `duckdb`, `postgres`, `redshift`, …
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetsResponse {
+    /// The target the studio runs on.
+    pub current: String,
+    /// Every target the profile declares (empty without a profiles.yml).
+    pub targets: Vec<TargetDto>,
+}
+
+/// Compare a model on the studio's target and another one (`kiln diff`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffModelRequest {
+    /// The model's (or seed's, snapshot's) name.
+    pub model: String,
+    /// The other target of the profile.
+    pub against: String,
+    /// Columns identifying a row; rows are compared one by one only with a key.
+    #[serde(default)]
+    pub key: Vec<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub row_limit: Option<u64>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub show: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffColumnDto {
+    pub name: String,
+    pub left_type: Option<String>,
+    pub right_type: Option<String>,
+    pub compatible: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffChecksumDto {
+    pub column: String,
+    pub measure: String,
+    #[ts(type = "unknown")]
+    pub left: Value,
+    #[ts(type = "unknown")]
+    pub right: Value,
+    pub equal: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffRowDto {
+    /// `onlyLeft`, `onlyRight` or `changed`.
+    pub kind: String,
+    #[ts(type = "unknown[]")]
+    pub key: Vec<Value>,
+    /// For `changed`: the columns that differ, with both values.
+    pub changes: Vec<DiffChangeDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffChangeDto {
+    pub column: String,
+    #[ts(type = "unknown")]
+    pub left: Value,
+    #[ts(type = "unknown")]
+    pub right: Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DiffReportDto {
+    pub left: String,
+    pub right: String,
+    /// The relation compared on each side, `schema.name`.
+    pub left_relation: String,
+    pub right_relation: String,
+    pub columns: Vec<DiffColumnDto>,
+    pub left_rows: u64,
+    pub right_rows: u64,
+    pub checksums: Vec<DiffChecksumDto>,
+    pub rows_skipped: Option<String>,
+    pub differing_rows: u64,
+    pub rows: Vec<DiffRowDto>,
+    /// Nothing that ran found a difference.
+    pub same: bool,
+}

@@ -19,6 +19,7 @@ mod bindings;
 mod charts;
 mod column_stats;
 mod dashboards;
+mod diff;
 mod dispatch;
 mod downloads;
 pub mod dto;

@@ -17,7 +17,7 @@ use serde_json::{Map, Value};
 
 pub use config::{folder_config, NodeConfig};
 pub use dashboards::DashboardFile;
-pub use profiles::{load_target, ProfileOptions, Secret, Target, TargetKind};
+pub use profiles::{load_target, profile_targets, ProfileOptions, Secret, Target, TargetKind};
 use properties::DeclaresTests;
 pub use properties::{ColumnDef, ExposureDef, PropertiesFile, ResourceProps, SourceDef, SourceTableDef};
 pub use streams::{

@@ -114,12 +114,42 @@ const SECRET_KEYS: &[&str] = &[
     "session_token",
 ];
 
-pub fn load_target(
+/// The names of the targets (`outputs:`) the profile declares, in file order, with their
+/// `type:`; empty when no profiles.yml has the profile (the embedded warehouse only). For pickers:
+/// [`load_target`] is what opens one and reports what is wrong with it.
+pub fn profile_targets(
     project_root: &Path,
     profile_name: Option<&str>,
     options: &ProfileOptions,
-) -> Result<Target, Diagnostic> {
+) -> Vec<(String, String)> {
     let profile_name = profile_name.unwrap_or("default");
+    for file in candidate_files(project_root, options) {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(rendered) = render_env_vars(&text) else { continue };
+        let Ok(all) = crate::parse_yaml::<Value>(&rendered, &file) else {
+            continue;
+        };
+        let Some(outputs) = all
+            .get(profile_name)
+            .and_then(|p| p.get("outputs"))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        return outputs
+            .iter()
+            .map(|(name, output)| {
+                let kind = output.get("type").and_then(Value::as_str).unwrap_or("duckdb");
+                (name.clone(), kind.to_string())
+            })
+            .collect();
+    }
+    Vec::new()
+}
+
+fn candidate_files(project_root: &Path, options: &ProfileOptions) -> Vec<PathBuf> {
     let mut candidates = Vec::new();
     if let Some(dir) = &options.profiles_dir {
         candidates.push(dir.join("profiles.yml"));
@@ -136,10 +166,16 @@ pub fn load_target(
         candidates.push(home.join(".kiln").join("profiles.yml"));
         candidates.push(home.join(".dbt").join("profiles.yml"));
     }
-    for file in candidates {
-        if !file.is_file() {
-            continue;
-        }
+    candidates.into_iter().filter(|f| f.is_file()).collect()
+}
+
+pub fn load_target(
+    project_root: &Path,
+    profile_name: Option<&str>,
+    options: &ProfileOptions,
+) -> Result<Target, Diagnostic> {
+    let profile_name = profile_name.unwrap_or("default");
+    for file in candidate_files(project_root, options) {
         let text = std::fs::read_to_string(&file)
             .map_err(|e| Diagnostic::error(Code::Profile, format!("cannot read profiles: {e}")).in_file(&file))?;
         let rendered = render_env_vars(&text).map_err(|message| {

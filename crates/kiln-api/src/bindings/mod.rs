@@ -57,6 +57,8 @@ fn type_files(cfg: &Config) -> Result<Vec<(String, String)>, ts_rs::ExportError>
         Empty, Severity, DiagnosticDto, ColumnDto,
         OpenProjectRequest, ProjectInfo, RecentProjects,
         FileKind, FileNode, ReadFileRequest, FileContent, WriteFileRequest,
+        TargetDto, TargetsResponse, DiffModelRequest, DiffColumnDto, DiffChecksumDto, DiffRowDto, DiffChangeDto,
+        DiffReportDto,
         CompileModelRequest, CompileResult, ResourceTypeDto, Layer, NodeStatusDto, GraphNodeDto, EdgeDto, GraphDto,
         DocsRequest, DocsColumnDto, DocsDto,
         RunCommand, StartRunRequest, StartRunResponse, RunIdRequest, RunStatus, RunRecord, RunHistory, SampleDto,

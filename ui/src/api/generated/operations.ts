@@ -11,6 +11,8 @@ import type { CompileResult } from "./CompileResult";
 import type { DashboardDto } from "./DashboardDto";
 import type { DashboardList } from "./DashboardList";
 import type { DashboardVariables } from "./DashboardVariables";
+import type { DiffModelRequest } from "./DiffModelRequest";
+import type { DiffReportDto } from "./DiffReportDto";
 import type { DocsDto } from "./DocsDto";
 import type { DocsRequest } from "./DocsRequest";
 import type { EditPreview } from "./EditPreview";
@@ -50,6 +52,7 @@ import type { StartRunResponse } from "./StartRunResponse";
 import type { StatementResultDto } from "./StatementResultDto";
 import type { StreamRecords } from "./StreamRecords";
 import type { StreamsStatus } from "./StreamsStatus";
+import type { TargetsResponse } from "./TargetsResponse";
 import type { WriteFileRequest } from "./WriteFileRequest";
 
 /**
@@ -92,4 +95,6 @@ export interface OperationMap {
   commitEdit: [CommitEditRequest, CommitEditResponse];
   streams: [Empty, StreamsStatus];
   peekStream: [PeekStreamRequest, StreamRecords];
+  targets: [Empty, TargetsResponse];
+  diffModel: [DiffModelRequest, DiffReportDto];
 }

@@ -14,6 +14,7 @@ import { diagnosticRange, diagnosticsForFile, diagnosticText } from "./diagnosti
 import { ReadOnlyCode } from "./ReadOnlyCode";
 import { ResultGrid } from "../query/ResultGrid";
 import { DocsSummary } from "../docs/DocsView";
+import { ComparePanel } from "../diff/ComparePanel";
 
 const savedStates = new WeakMap<Studio, Map<string, EditorState>>();
 
@@ -128,7 +129,7 @@ export function ModelEditor({ path }: { path: string }) {
     result: null,
     error: null,
   });
-  const [aside, setAside] = useState<"compiled" | "preview" | "docs">("compiled");
+  const [aside, setAside] = useState<"compiled" | "preview" | "docs" | "compare">("compiled");
   // Redshift SQL as written, or as the local DuckDB warehouse runs it (translated).
   const [asRun, setAsRun] = useState(false);
 
@@ -243,9 +244,9 @@ export function ModelEditor({ path }: { path: string }) {
       </div>
       <section className="editor-aside" aria-label="Model details">
         <div className="segmented" role="tablist">
-          {(["compiled", "preview", "docs"] as const).map((name) => (
+          {(["compiled", "preview", "docs", "compare"] as const).map((name) => (
             <button key={name} type="button" role="tab" aria-selected={aside === name} className={aside === name ? "active" : ""} onClick={() => setAside(name)}>
-              {name === "compiled" ? "Compiled SQL" : name === "preview" ? "Preview" : "Docs"}
+              {name === "compiled" ? "Compiled SQL" : name === "preview" ? "Preview" : name === "docs" ? "Docs" : "Compare"}
               {name === "compiled" && problems.length > 0 && <span className="count-badge danger">{problems.length}</span>}
             </button>
           ))}
@@ -333,6 +334,15 @@ export function ModelEditor({ path }: { path: string }) {
               <EmptyState title="See the model's first rows" action={<Button onClick={() => void runPreview()}>Preview (Ctrl+Enter)</Button>}>
                 Runs the compiled model with a limit of 200 rows; nothing is materialised.
               </EmptyState>
+            )}
+          </div>
+        )}
+        {aside === "compare" && (
+          <div className="aside-body scroll">
+            {uniqueId ? (
+              <ComparePanel model={uniqueId.split(".").slice(2).join(".")} />
+            ) : (
+              <EmptyState title="Nothing to compare">This file is not a model the project knows about.</EmptyState>
             )}
           </div>
         )}
