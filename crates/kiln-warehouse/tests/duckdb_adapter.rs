@@ -977,7 +977,11 @@ fn write_rows_keeps_a_server_result_typed() {
                         serde_json::json!("0.1234567891"),
                         serde_json::json!("2008-01-02T03:04:05"),
                         serde_json::json!(i % 2 == 0),
-                        if i == 1 { serde_json::Value::Null } else { serde_json::json!("POINT(1 2)") },
+                        if i == 1 {
+                            serde_json::Value::Null
+                        } else {
+                            serde_json::json!("POINT(1 2)")
+                        },
                     ]
                 })
                 .collect::<Vec<_>>(),
