@@ -518,6 +518,16 @@ fn run_query_streamed(
     }
     match (first_rx.recv(), settled.get()) {
         (Ok((columns, rows)), None) => {
+            // Described by the local table's DuckDB types, not the server's spelling: paging,
+            // filters, Σ and charts run on that table and read these (`double precision` is
+            // DOUBLE there, a number), and the settled result is the same table.
+            let columns = columns
+                .into_iter()
+                .map(|c| ColumnInfo {
+                    data_type: kiln_warehouse::result_type(&c.data_type),
+                    name: c.name,
+                })
+                .collect();
             let columns = columns_dto(&QueryResult {
                 columns,
                 rows: Vec::new(),
@@ -1120,8 +1130,12 @@ fn schema(state: &ProjectState) -> ApiResult<SchemaResponse> {
     let relations = adapter.list_relations().map_err(|e| ApiError::from_adapter(&e))?;
     let columns = adapter
         .query(
+            // PostgreSQL and Redshift list their catalogs' columns here too (thousands), which the
+            // browser never shows: `list_relations` leaves those schemas out.
             "SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns \
-             WHERE table_catalog = current_database() ORDER BY table_schema, table_name, ordinal_position",
+             WHERE table_catalog = current_database() \
+             AND table_schema NOT IN ('pg_catalog', 'information_schema') \
+             ORDER BY table_schema, table_name, ordinal_position",
             None,
         )
         .map_err(|e| ApiError::from_adapter(&e))?;

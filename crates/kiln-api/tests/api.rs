@@ -570,7 +570,8 @@ async fn cancelling_a_run_stops_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn redshift_only_sql_is_named_in_the_console() {
     let fx = open_tickit().await;
-    let script = "select 1 as one;\nselect query,\n  err_reason\nfrom stl_load_errors;\nselect top 2 range as n from range(5)";
+    let script =
+        "select 1 as one;\nselect query,\n  err_reason\nfrom stl_load_errors;\nselect top 2 range as n from range(5)";
     let response = fx
         .studio
         .run_query(RunQueryRequest {
@@ -580,9 +581,16 @@ async fn redshift_only_sql_is_named_in_the_console() {
         })
         .await
         .unwrap();
-    let error = response.statements[1].error.as_ref().expect("stl_load_errors is refused");
+    let error = response.statements[1]
+        .error
+        .as_ref()
+        .expect("stl_load_errors is refused");
     assert_eq!(error.code, "K4008", "{error:?}");
-    assert!(error.message.to_ascii_lowercase().contains("stl_load_errors"), "{}", error.message);
+    assert!(
+        error.message.to_ascii_lowercase().contains("stl_load_errors"),
+        "{}",
+        error.message
+    );
     assert_eq!(error.line, Some(4), "{error:?}");
     assert_eq!(response.statements[2].total_rows, Some(2), "TOP n runs as LIMIT n");
 }

@@ -23,7 +23,7 @@ mod value;
 
 pub use batch::{BatchOutcome, BatchType, BatchValue, RejectedRow, RowBatch};
 pub use connect::open;
-pub use duck::DuckDbAdapter;
+pub use duck::{result_type, DuckDbAdapter};
 pub use error::{renumber_line_indicator, AdapterError, ConnectStage, LakeDataError};
 pub use sql::{is_query, quote_ident, quote_literal};
 pub use types::duckdb_type;

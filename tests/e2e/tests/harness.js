@@ -1,8 +1,8 @@
 // Shared setup for the Studio end-to-end tests: a real `kiln serve` on a throwaway copy of the
 // TICKIT sample project, and a Debian chromium driven through playwright-core (never `playwright`,
 // which would download its own browsers).
-import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,6 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const REPO = resolve(here, "../../..");
 const TARGET = process.env.CARGO_TARGET_DIR ?? join(process.env.HOME ?? "/root", ".cache/kiln-target");
 export const KILN = process.env.KILN_BIN ?? join(TARGET, "debug/kiln");
+/** The throw-away PostgreSQL server of `crates/kiln-postgres/examples/test-cluster.rs`. */
+const TEST_CLUSTER = process.env.KILN_TEST_CLUSTER_BIN ?? join(TARGET, "debug/examples/test-cluster");
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
 const UI_DIST = join(REPO, "ui/dist");
 
@@ -55,6 +57,96 @@ export function tickitCopy(prepare) {
  */
 export async function startKiln({ outsideRepo = false, prepare } = {}) {
   const { dir, project } = tickitCopy(prepare);
+  return serveCopy(dir, project, { outsideRepo });
+}
+
+/**
+ * Starts a throw-away PostgreSQL server (`kiln-postgres`'s `test-cluster` example: initdb, 127.0.0.1
+ * only, a scram password) and resolves with where it listens. The example stops the server when
+ * its stdin closes, so `stop()` closes it and waits, and a test runner that dies takes the server
+ * with it.
+ */
+export async function startPostgres({ timeoutMs = 60_000 } = {}) {
+  // Its own process group: Ctrl+C on the test run (SIGINT to the terminal's group), or a group
+  // kill, must not kill it before it stops the server; it goes when this process's pipe closes.
+  const child = spawn(TEST_CLUSTER, [], { stdio: ["pipe", "pipe", "pipe"], detached: true });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const found = await new Promise((resolveLine, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error(`test-cluster printed nothing within ${timeoutMs / 1000}s; stderr:\n${stderr}`)), timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start ${TEST_CLUSTER} (build it: cargo build -p kiln-postgres --example test-cluster --features testing): ${error.message}`));
+    });
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const newline = out.indexOf("\n");
+      if (newline >= 0) {
+        clearTimeout(timer);
+        resolveLine(JSON.parse(out.slice(0, newline)));
+      }
+    });
+    child.on("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`test-cluster exited early (${code}); stderr:\n${stderr}`));
+    });
+  });
+  async function stop() {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((done) => child.once("exit", done));
+    child.stdin.end();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    await exited;
+    clearTimeout(timer);
+  }
+  return { ...found, stop };
+}
+
+/**
+ * Whether `startPostgres` can start a server: the test-cluster example is built and finds
+ * PostgreSQL's server binaries. Tests skip without them, except in CI (`CI` set), where they fail.
+ */
+export function postgresAvailable() {
+  return spawnSync(TEST_CLUSTER, ["--available"]).status === 0;
+}
+
+/** A profiles.yml whose profile `profile` has one target, `dev`, on `cluster` (a `startPostgres` answer). */
+export function postgresProfiles(profile, cluster, { schema = "public", password = cluster.password, threads = 4 } = {}) {
+  return [
+    `${profile}:`,
+    "  target: dev",
+    "  outputs:",
+    "    dev:",
+    "      type: postgres",
+    `      host: ${cluster.host}`,
+    `      port: ${cluster.port}`,
+    `      user: ${cluster.user}`,
+    `      password: "${password}"`,
+    `      dbname: ${cluster.database}`,
+    `      schema: ${schema}`,
+    `      threads: ${threads}`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * Starts `kiln serve` on a throwaway copy of a project git tracks (`relative`, e.g.
+ * `tests/fixtures/jaffle_shop`) with `profiles` written as its profiles.yml, e.g. a PostgreSQL
+ * target from `postgresProfiles`.
+ */
+export async function startKilnOn(relative, { profiles } = {}) {
+  const dir = mkdtempSync(join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-"));
+  const project = join(dir, relative.split("/").pop());
+  copyTrackedProject(relative, project);
+  if (profiles !== undefined) writeFileSync(join(project, "profiles.yml"), profiles);
+  return serveCopy(dir, project);
+}
+
+/** `kiln serve` on the project copy in `dir`, with the helpers tests use; `stop` removes the copy. */
+async function serveCopy(dir, project, { outsideRepo = false } = {}) {
   const server = outsideRepo
     ? await serveKiln({ kiln: KILN, cwd: project })
     : await serveKiln({ kiln: KILN, projectDir: project, uiDist: UI_DIST });

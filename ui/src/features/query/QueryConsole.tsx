@@ -74,6 +74,12 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   const [history, setHistory] = useState<QueryHistoryEntry[] | null>(null);
   const storageKey = `kiln.console.v1:${project?.root ?? ""}`;
   const runCounter = useRef(0);
+  /**
+   * Totals the engine reported for the query being run before its response arrived: a small
+   * result settles (and its `queryProgress` event goes out) moments after the first page is
+   * answered, often before the browser has the response and a tab to put the total on.
+   */
+  const earlyTotals = useRef<{ queryId: string; totals: Map<number, number> } | null>(null);
 
   useEffect(() => {
     if (!host.current) return undefined;
@@ -153,6 +159,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   useEffect(
     () =>
       studio.queryEvents.add((event) => {
+        if (earlyTotals.current?.queryId === event.queryId && event.totalRows !== null) earlyTotals.current.totals.set(event.statement, event.totalRows);
         setTabs((current) =>
           current.map((tab) =>
             tab.queryId === event.queryId && tab.result.index === event.statement && event.totalRows !== null ? { ...tab, totalRows: event.totalRows } : tab,
@@ -171,7 +178,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       label: statementLabel(result.sql, number ?? result.index + 1),
       queryId,
       result,
-      totalRows: result.totalRows,
+      totalRows: result.totalRows ?? (queryId !== null && earlyTotals.current?.queryId === queryId ? earlyTotals.current.totals.get(result.index) : undefined) ?? null,
     }));
     setTabs((current) => (append ? [...current, ...created] : created));
     // Show the first failing statement, otherwise the last one (usually the interesting select).
@@ -198,6 +205,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       const ranges = current?.state.field(engineStatements) ?? [];
       const number = mode === "cursor" ? statementNumber(ranges, statementAt(ranges, current?.state.selection.main.head ?? 0)) : null;
       setRunning({ queryId });
+      earlyTotals.current = { queryId, totals: new Map() };
       try {
         const response =
           mode === "script"
@@ -214,6 +222,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
         const diagnostic = errorDiagnostic(error);
         showResults(null, [{ index: 0, sql, columns: [], firstPage: [], totalRows: null, elapsed: 0, error: diagnostic }]);
       } finally {
+        earlyTotals.current = null;
         setRunning(null);
       }
     },

@@ -139,9 +139,10 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
       <div className="result-error">
         <div className="callout callout-error">
           <SqlErrorMessage code={result.error.code} message={result.error.message} />
-          {result.error.line !== null && (
+          {/* A file is another file than the script (profiles.yml for a refused login, the model of a preview). */}
+          {(result.error.line !== null || result.error.file) && (
             <div>
-              Line {result.error.line}
+              {result.error.file ? `${result.error.file}${result.error.line !== null ? `, line ${result.error.line}` : ""}` : `Line ${result.error.line}`}
               {result.error.column !== null ? `, column ${result.error.column}` : ""}
             </div>
           )}

@@ -22,7 +22,11 @@ export function SchemaBrowser() {
         // Expand schemas up front: there are few, and that is where people look first.
         setOpen((current) => (current.size === 0 ? new Set(result.schemas.map((entry) => entry.name)) : current));
       })
-      .catch((failure: unknown) => setError(errorDiagnostic(failure).message));
+      .catch((failure: unknown) => {
+        // The code and the place to fix it: a refused login (K4006) is at its profiles.yml line.
+        const { code, message, file, line } = errorDiagnostic(failure);
+        setError(`${code}: ${message}${file ? ` (${file}${line !== null ? `:${line}` : ""})` : ""}`);
+      });
   };
 
   // A finished run creates or replaces relations; reload then.
