@@ -46,6 +46,17 @@ impl<E: Executor> SqlAdapter<E> {
         })
     }
 
+    /// Runs every statement of a script but the last, and returns the last (the one whose rows
+    /// the caller wants); `None` for a script without statements.
+    fn run_leading(&self, sql: &str) -> Result<Option<String>, AdapterError> {
+        let mut statements: Vec<String> = kiln_sql::split_statements(sql).into_iter().map(|s| s.sql).collect();
+        let last = statements.pop();
+        if !statements.is_empty() {
+            self.exec.run(&statements, false)?;
+        }
+        Ok(last)
+    }
+
     /// Drops what a failed earlier build left under the scratch name.
     fn clear(&self, scratch: &Relation) -> Result<(), AdapterError> {
         if let Some(kind) = self.relation_type(scratch)? {
@@ -310,14 +321,10 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
     }
 
     fn query(&self, sql: &str, limit: Option<usize>) -> Result<QueryResult, AdapterError> {
-        let mut statements: Vec<String> = kiln_sql::split_statements(sql).into_iter().map(|s| s.sql).collect();
-        let Some(last) = statements.pop() else {
-            return Ok(QueryResult::default());
-        };
-        if !statements.is_empty() {
-            self.exec.run(&statements, false)?;
+        match self.run_leading(sql)? {
+            Some(last) => self.exec.query(&last, limit),
+            None => Ok(QueryResult::default()),
         }
-        self.exec.query(&last, limit)
     }
 
     fn materialized_view(
@@ -349,15 +356,13 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
     }
 
     fn stream(&self, sql: &str, sink: &mut kiln_warehouse::RowSink<'_>) -> Result<(), AdapterError> {
-        let mut statements: Vec<String> = kiln_sql::split_statements(sql).into_iter().map(|s| s.sql).collect();
-        let Some(last) = statements.pop() else {
-            sink(&[], Vec::new());
-            return Ok(());
-        };
-        if !statements.is_empty() {
-            self.exec.run(&statements, false)?;
+        match self.run_leading(sql)? {
+            Some(last) => self.exec.stream(&last, sink),
+            None => {
+                sink(&[], Vec::new());
+                Ok(())
+            }
         }
-        self.exec.stream(&last, sink)
     }
 
     fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError> {
