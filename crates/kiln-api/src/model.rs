@@ -266,7 +266,9 @@ pub(crate) fn graph(state: &ProjectState) -> ApiResult<GraphDto> {
             }
         });
         let materialized = match node.resource_type {
-            ResourceType::Model | ResourceType::Snapshot | ResourceType::Seed => Some(node.materialized().to_string()),
+            // A seed is always a table; its config has no `materialized` (dbt's default, view, is a model's).
+            ResourceType::Seed => Some("table".to_string()),
+            ResourceType::Model | ResourceType::Snapshot => Some(node.materialized().to_string()),
             _ => None,
         };
         nodes.push(GraphNodeDto {

@@ -15,6 +15,7 @@ async fn a_model_compared_with_another_target() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("shop");
     std::fs::create_dir_all(root.join("models")).unwrap();
+    std::fs::create_dir_all(root.join("seeds")).unwrap();
     let file = |rel: &str, text: &str| std::fs::write(root.join(rel), text).unwrap();
     file(
         "dbt_project.yml",
@@ -28,6 +29,7 @@ async fn a_model_compared_with_another_target() {
         "models/totals.sql",
         "{{ config(materialized='table') }}\nselect i as id, i * 2 as amount from range(1, 6) t(i)\n",
     );
+    file("seeds/rates.csv", "id,rate\n1,0.5\n");
     // prod holds the model with one row changed and one missing.
     {
         let prod = kiln_warehouse::DuckDbAdapter::open(&root.join("prod.duckdb"), 1).unwrap();
@@ -53,6 +55,15 @@ async fn a_model_compared_with_another_target() {
         .map(|t| (t.name.as_str(), t.kind.as_str()))
         .collect();
     assert_eq!(names, vec![("dev", "duckdb"), ("prod", "duckdb")]);
+
+    // A seed is a table in the lineage (it has no `materialized` of its own).
+    let graph = studio.graph(Empty {}).await.unwrap();
+    let seed = graph
+        .nodes
+        .iter()
+        .find(|n| n.name == "rates")
+        .expect("the seed is in the graph");
+    assert_eq!(seed.materialized.as_deref(), Some("table"));
 
     let mut events = studio.subscribe();
     let run = studio
