@@ -42,15 +42,9 @@ fn targets(state: &ProjectState) -> TargetsResponse {
 }
 
 fn relation_of(manifest: &kiln_compile::Manifest, model: &str) -> ApiResult<Relation> {
-    let node = manifest
-        .nodes
-        .values()
-        .find(|n| n.name == model && n.relation.is_some())
+    let r = manifest
+        .relation_named(model)
         .ok_or_else(|| ApiError::bad_request(format!("no model, seed or snapshot is named '{model}'")))?;
-    let r = node
-        .relation
-        .as_ref()
-        .ok_or_else(|| ApiError::bad_request(format!("'{model}' builds no relation")))?;
     Ok(Relation::new(r.schema.clone(), r.identifier.clone()))
 }
 

@@ -39,14 +39,9 @@ pub fn diff(global: &Global, args: &DiffArgs) -> anyhow::Result<ExitCode> {
     other.target = Some(args.against.clone());
     let right = load(&other)?;
     let relation = |manifest: &kiln_compile::Manifest| -> anyhow::Result<Relation> {
-        let node = manifest
-            .nodes
-            .values()
-            .find(|n| n.name == args.select && n.relation.is_some())
+        let r = manifest
+            .relation_named(&args.select)
             .with_context(|| format!("no model, seed or snapshot is named '{}'", args.select))?;
-        let Some(r) = &node.relation else {
-            bail!("'{}' builds no relation", args.select);
-        };
         Ok(Relation::new(r.schema.clone(), r.identifier.clone()))
     };
     let (left_rel, right_rel) = (relation(&left.manifest)?, relation(&right.manifest)?);

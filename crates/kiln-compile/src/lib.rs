@@ -1035,6 +1035,15 @@ impl Manifest {
         self.nodes.get(id).and_then(|n| n.relation.as_ref())
     }
 
+    /// The relation of the model, seed or snapshot named `name` (what `kiln diff` and the
+    /// studio's Compare look up by the name a user types).
+    pub fn relation_named(&self, name: &str) -> Option<&RelationValue> {
+        self.nodes
+            .values()
+            .find(|n| n.name == name)
+            .and_then(|n| n.relation.as_ref())
+    }
+
     /// Where `kiln compile` writes a node's SQL: `<target-path>/compiled/<project>/<path>`; YAML
     /// tests go under the YAML file's path, as dbt does.
     pub fn compiled_path(&self, node: &Node) -> PathBuf {
