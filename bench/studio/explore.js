@@ -7,6 +7,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSyn
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { profiled } from "./profile.js";
 import { REPO, apiCallsSince, collectGarbage, frameRate, frameWait, jsHeapMiB, openStudio, sleep, startKiln, summary } from "./harness.js";
 
 const log = (message) => process.stderr.write(`\n==> ${message}\n`);
@@ -797,8 +798,10 @@ export async function casePointMap(browser, project, options, shotDir) {
     const sql = markersSql(rows);
     await consoleResult(page, sql, rows);
     const since = await resetSeen(page);
-    await page.locator('[data-testid="view-chart"]').click();
-    const drawn = await frameWait(page, consoleChartDrawn, { kind: "pointMap", options: 0 }, 300_000);
+    const { value: drawn, profile } = await profiled(studio.cdp, options.profile, join(shotDir, `pointmap-${rows}.cpuprofile`), async () => {
+      await page.locator('[data-testid="view-chart"]').click();
+      return frameWait(page, consoleChartDrawn, { kind: "pointMap", options: 0 }, 300_000);
+    });
     if (drawn.error) throw new Error(`the point map failed: ${drawn.error}`);
     const parts = await split(page, "chartData", since, drawn.pointer, drawn.painted);
     const notes = await page.locator('[data-testid="chart-panel"] .chart-note').allInnerTexts();
@@ -817,6 +820,7 @@ export async function casePointMap(browser, project, options, shotDir) {
       notes,
       fps,
       scale: { before: scaleBefore, after: scaleAfter },
+      profile,
       serverMemory: kiln.memory(),
       pageErrors: studio.pageErrors,
     };
@@ -917,6 +921,7 @@ export async function caseRegionMap(browser, project, options, shotDir) {
       fps,
       pointer: at,
       scale: { before: scaleBefore, after: scaleAfter },
+      profile,
       serverMemory: kiln.memory(),
       pageErrors: studio.pageErrors,
     };

@@ -7,10 +7,13 @@ import { DocsView } from "../features/docs/DocsView";
 import { StreamsView } from "../features/streams/StreamsView";
 import { Icon } from "../shared/ui";
 import type { TabKind } from "./studio/state";
-import { lazy, Suspense } from "react";
+import { Suspense } from "react";
+import { preloadable, whenIdle } from "../shared/preloadable";
 
-// Dashboards bring ECharts and Leaflet: loaded with the first dashboard opened.
-const DashboardView = lazy(() => import("../features/dashboards/DashboardView").then((module) => ({ default: module.DashboardView })));
+// Dashboards bring ECharts and Leaflet: a chunk of their own, fetched once the studio is idle so
+// that the first dashboard opened does not wait for it.
+const dashboards = preloadable(() => import("../features/dashboards/DashboardView").then((module) => module.DashboardView));
+whenIdle(() => void dashboards.preload());
 
 const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard", streams: "stream" };
 
@@ -75,7 +78,7 @@ export function Workspace() {
         {active?.kind === "streams" && <StreamsView key={projectRoot} />}
         {active?.kind === "dashboard" && active.path && (
           <Suspense fallback={<div className="center-fill muted">Opening the dashboard…</div>}>
-            <DashboardView key={active.path} path={active.path} />
+            <dashboards.Component key={active.path} path={active.path} />
           </Suspense>
         )}
       </div>

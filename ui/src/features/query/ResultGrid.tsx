@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { Suspense, useEffect, useMemo, useReducer, useRef, useState } from "react";
+import { preloadable, whenIdle } from "../../shared/preloadable";
 import type { FetchRowsResponse, FilterMode, SortDto, StatementResultDto } from "../../api";
 import { useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, formatValue } from "../../shared/ui";
@@ -11,8 +12,10 @@ import { isNumericType, sortAndFilterRows, toTsv } from "./stats";
 
 // Charts and maps (ECharts, Leaflet, the map shapes) load when a chart is first shown, so the
 // studio's first paint does not wait for them.
-const loadCharts = () => import("../explore/ChartPanel");
-const ChartPanel = lazy(() => loadCharts().then((module) => ({ default: module.ChartPanel })));
+// The chart code (ECharts and Leaflet, the biggest chunk) is fetched once the studio is idle after
+// starting, so that Grid → Chart never waits for it, even right after a first query.
+const charts = preloadable(() => import("../explore/ChartPanel").then((module) => module.ChartPanel));
+whenIdle(() => void charts.preload());
 
 const PAGE_SIZE = 200;
 const ROW_HEIGHT = 26;
@@ -37,7 +40,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
   // A result on screen is when a chart may be asked for: fetch the chart code while the user
   // reads the rows, so Grid → Chart does not wait for it.
   useEffect(() => {
-    void loadCharts();
+    void charts.preload();
   }, []);
   const [sort, setSort] = useState<SortDto | null>(null);
   const [filter, setFilter] = useState("");
@@ -215,7 +218,7 @@ export function ResultGrid({ result, queryId, totalRows }: { result: StatementRe
       </div>
       {view === "chart" && queryId ? (
         <Suspense fallback={<div className="chart-empty">Loading charts…</div>}>
-          <ChartPanel queryId={queryId} statement={result.index} filter={appliedFilter} columns={result.columns} />
+          <charts.Component queryId={queryId} statement={result.index} filter={appliedFilter} columns={result.columns} />
         </Suspense>
       ) : (
         <>

@@ -5,6 +5,7 @@
 // the mouse is found through a grid of what was drawn.
 import * as L from "leaflet";
 import { PointGrid, mercatorPixel } from "./geo";
+import { rgbOf, splat } from "./splat";
 
 /** What to draw: positions, and per marker its radius and colour class (-1: no value). */
 export type MarkerSet = {
@@ -139,6 +140,10 @@ export class PointsLayer extends L.Layer {
     const context = canvas.getContext("2d");
     if (!context) return;
     context.clearRect(0, 0, canvas.width, canvas.height);
+    if (markers.dense) {
+      this.drawDense(context, markers, map, [width, height], ratio);
+      return;
+    }
 
     // Canvas pixel = zoom-0 pixel × 2^zoom − (the map's pixel origin + the canvas's layer offset).
     const scale = map.getZoomScale(this.drawnZoom, 0);
@@ -172,6 +177,43 @@ export class PointsLayer extends L.Layer {
       screen.id[screen.count] = index;
       screen.count += 1;
     }
+    this.screen = screen;
+    this.canvasSize = [width, height];
+    this.grid = null;
+  }
+
+  /** Thousands of markers: stamped into the canvas's pixels (see `splat`), in row order. */
+  private drawDense(context: CanvasRenderingContext2D, markers: MarkerSet, map: L.Map, [width, height]: [number, number], ratio: number): void {
+    const scale = map.getZoomScale(this.drawnZoom, 0);
+    const origin = map.getPixelOrigin().add(this.topLeft);
+    const total = this.order.length;
+    const screen = { x: new Float32Array(total), y: new Float32Array(total), id: new Int32Array(total), count: 0 };
+    const device = { x: new Float32Array(total), y: new Float32Array(total), radius: new Float32Array(total), color: new Int32Array(total) };
+    const neutral = markers.colors.length;
+    for (const index of this.order) {
+      const x = (this.projected[index * 2] ?? 0) * scale - origin.x;
+      const y = (this.projected[index * 2 + 1] ?? 0) * scale - origin.y;
+      const radius = markers.radius[index] ?? 4;
+      if (x < -radius || y < -radius || x > width + radius || y > height + radius) continue;
+      const at = screen.count;
+      screen.x[at] = x;
+      screen.y[at] = y;
+      screen.id[at] = index;
+      device.x[at] = x * ratio;
+      device.y[at] = y * ratio;
+      device.radius[at] = radius * ratio;
+      const colorClass = markers.colorClass[index] ?? -1;
+      device.color[at] = colorClass < 0 ? neutral : colorClass;
+      screen.count += 1;
+    }
+    const image = context.createImageData(context.canvas.width, context.canvas.height);
+    splat(image.data, image.width, image.height, {
+      ...device,
+      count: screen.count,
+      colors: [...markers.colors.map(rgbOf), rgbOf(markers.neutral)],
+      alpha: 0.7,
+    });
+    context.putImageData(image, 0, 0);
     this.screen = screen;
     this.canvasSize = [width, height];
     this.grid = null;
