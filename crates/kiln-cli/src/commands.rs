@@ -139,13 +139,18 @@ pub fn parse(global: &Global) -> anyhow::Result<ExitCode> {
 }
 
 /// Dashboards are checked like models: bad YAML, a panel off the grid, an impossible refresh or
-/// time range, a bad variable — each a coded error at its file and line. (Their `ref()`s are
-/// resolved with the exposures, during parsing.)
+/// time range, a bad variable, a chart naming a column its query does not return — each a coded
+/// error at its file and line. (Their `ref()`s are resolved with the exposures, during parsing.)
 fn check_dashboards(project: &kiln_project::Project) -> anyhow::Result<()> {
     let mut problems = kiln_diagnostics::Diagnostics::default();
     for dashboard in &project.dashboards {
-        if let Err(errors) = kiln_dash::parse_dashboard(&dashboard.text, &dashboard.path) {
-            problems.extend(kiln_diagnostics::Diagnostics(errors));
+        match kiln_dash::parse_dashboard(&dashboard.text, &dashboard.path) {
+            Ok(parsed) => problems.extend(kiln_diagnostics::Diagnostics(kiln_dash::check_columns(
+                &parsed,
+                &dashboard.text,
+                &dashboard.path,
+            ))),
+            Err(errors) => problems.extend(kiln_diagnostics::Diagnostics(errors)),
         }
     }
     if problems.has_errors() {

@@ -205,3 +205,39 @@ fn docs_without_a_built_warehouse_list_the_dashboards_with_a_note() {
     assert!(html.contains("TICKIT sales summary") && html.contains("Sales by buyer state"));
     assert!(html.contains("run <code>kiln build</code>"), "no note on missing data");
 }
+
+#[test]
+fn parse_flags_a_chart_column_its_query_does_not_return() {
+    let sandbox = Sandbox::new(&repo_root().join("projects").join("tickit"));
+    // The sample's dashboards are clean: every column their charts name is in their queries.
+    sandbox.kiln_ok(&["parse"]);
+
+    let file = "dashboards/tickit_sales_summary.yml";
+    let text = std::fs::read_to_string(sandbox.path(file)).unwrap();
+    let broken = text.replacen(
+        "y: [{ column: commission, aggregation: sum }]",
+        "y: [{ column: comission, aggregation: sum }]",
+        1,
+    );
+    assert_ne!(broken, text, "the sample's commission panel moved: update this test");
+    std::fs::write(sandbox.path(file), &broken).unwrap();
+    // The panel's `- title:` line, the last before the misspelt column.
+    let lines: Vec<&str> = broken.lines().collect();
+    let at = lines.iter().position(|l| l.contains("comission")).unwrap();
+    let panel_line = lines[..at]
+        .iter()
+        .rposition(|l| l.trim_start().starts_with("- title:"))
+        .unwrap()
+        + 1;
+
+    let run = sandbox.kiln(&["parse"]);
+    assert_eq!(run.code, Some(2), "a project error: {}", run.all());
+    let out = run.all();
+    assert!(out.contains("K7001"), "{out}");
+    assert!(
+        out.contains("the chart's y is the column 'comission', which its query does not return"),
+        "{out}"
+    );
+    assert!(out.contains("did you mean 'commission'?"), "{out}");
+    assert!(out.contains(&format!("{file}:{panel_line}")), "{out}");
+}

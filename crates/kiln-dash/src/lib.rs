@@ -4,6 +4,7 @@
 //! thousand points however big the table. Dashboards (files of panels, each a query and a spec)
 //! build on these.
 
+mod check;
 mod complete;
 mod dashboard;
 mod edit;
@@ -21,6 +22,7 @@ pub mod variables;
 
 use kiln_diagnostics::{Code, Diagnostic};
 
+pub use check::check_columns;
 pub use complete::complete;
 pub use dashboard::{
     panel_line, parse_dashboard, refresh_seconds, window_range, Dashboard, GridPos, Panel, TimeWindow, GRID_COLUMNS,

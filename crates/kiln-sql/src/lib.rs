@@ -14,6 +14,8 @@
 //!   proven equal, each as an [`Untranslatable`] with its line and column.
 //! * [`split_statements`] / [`statement_at`] cut a script into statements for "run all" and "run the
 //!   statement under the cursor".
+//! * [`output_columns`] reads the names of a query's columns from its text, when they are certain,
+//!   for checks that run without a warehouse.
 //! * [`parse_redshift_ddl`] recognises the Redshift statements DuckDB cannot run and that Kiln's
 //!   stream engine carries out itself, and returns them as data ([`RedshiftDdl`]):
 //!   `CREATE EXTERNAL SCHEMA … FROM KINESIS | MSK`, `CREATE | REFRESH | DROP MATERIALIZED VIEW`
@@ -83,6 +85,7 @@
 //!   `DOUBLE`, and `FLOAT(p)` becomes `REAL` up to 24 bits: Redshift's FLOAT is 8 bytes, DuckDB's
 //!   4 bytes.
 
+mod columns;
 mod datepart;
 mod ddl;
 mod formats;
@@ -93,6 +96,7 @@ mod split;
 mod translate;
 mod zones;
 
+pub use columns::output_columns;
 pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
 pub use redact::redact_credentials;
 pub use redshift_only::{check_redshift_only, Untranslatable};
