@@ -894,8 +894,10 @@ export async function caseRegionMap(browser, project, options, shotDir) {
     const item = page.locator(`[data-testid="dashboard-item"][data-path="${COUNTIES_DASHBOARD}"]`);
     await item.waitFor({ timeout: 30_000 });
     const since = await resetSeen(page);
-    await item.click();
-    const drawn = await frameWait(page, dashboardDrawn, 1, 120_000);
+    const { value: drawn, profile } = await profiled(studio.cdp, options.profile, join(shotDir, "regionmap-counties.cpuprofile"), async () => {
+      await item.click();
+      return frameWait(page, dashboardDrawn, 1, 120_000);
+    });
     if (drawn.error) throw new Error(`the region map failed: ${drawn.error}`);
     const panel = drawn.panels[0];
     const data = (await apiCallsSince(page, "panelData", since)).find((call) => call.end !== null);

@@ -228,6 +228,7 @@ export function renderMarkdown(results, commandLine) {
     if (p.panZoom) profiles.push([`lineage ${fmtInt(lineage.nodesShown)} nodes, idle + zoom + pan`, p.panZoom]);
   }
   for (const entry of results.query?.profiles ?? []) profiles.push([`query ${fmtInt(entry.rows)} rows, Ctrl+Enter → first rows`, entry.profile]);
+  if (results.regionmap?.profile) profiles.push([`region map of ${fmtInt(results.regionmap.shapes)} counties, open → filled`, results.regionmap.profile]);
   if (results.pointmap?.profile) profiles.push([`point map ${fmtInt(results.pointmap.rows)} rows, Grid → Chart → markers drawn`, results.pointmap.profile]);
   if (profiles.length > 0) {
     lines.push(

@@ -121,12 +121,24 @@ export function sizeSteps(min: number, max: number): number[] {
   return [min, (min + max) / 2, max];
 }
 
+/**
+ * Formatters by locale and notation: making an Intl.NumberFormat costs ~30 µs, which a map
+ * labelling 3,000 regions paid 3,000 times.
+ */
+const formatters = new Map<string, Intl.NumberFormat>();
+
 /** Numbers for legends and tooltips: four significant digits, compact past a hundred thousand. */
 export function formatNumber(value: number, locale?: string): string {
   if (!Number.isFinite(value)) return String(value);
   const compact = Math.abs(value) >= 100_000;
-  return new Intl.NumberFormat(locale, {
-    maximumSignificantDigits: compact ? 3 : 4,
-    notation: compact ? "compact" : "standard",
-  }).format(value);
+  const key = `${locale ?? ""}|${compact}`;
+  let formatter = formatters.get(key);
+  if (!formatter) {
+    formatter = new Intl.NumberFormat(locale, {
+      maximumSignificantDigits: compact ? 3 : 4,
+      notation: compact ? "compact" : "standard",
+    });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(value);
 }
