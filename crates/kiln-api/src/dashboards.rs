@@ -7,8 +7,8 @@ use std::path::{Path, PathBuf};
 use kiln_dash::{ChartData, Dashboard, Variable};
 
 use crate::dto::{
-    DashboardDto, DashboardList, DashboardSummaryDto, DashboardVariables, EditPreview, Empty, FileChangeDto,
-    OpenDashboardRequest, PanelDataRequest, PanelQuery, VariableChoices,
+    DashboardDto, DashboardList, DashboardSummaryDto, DashboardVariables, DashboardVariablesRequest, EditPreview,
+    Empty, FileChangeDto, OpenDashboardRequest, PanelDataRequest, PanelQuery, VariableChoices,
 };
 use crate::error::{diagnostic_dto, ApiError, ApiResult};
 use crate::paths::confine_file;
@@ -104,14 +104,18 @@ fn list(state: &ProjectState) -> DashboardList {
 }
 
 /// A variable's choices: its fixed values, or its query's first column (Jinja compiled like a
-/// panel's).
-fn choices(state: &ProjectState, variable: &Variable) -> Result<Vec<String>, String> {
-    let Some(query) = &variable.query else {
-        return Ok(variable.values.clone());
-    };
-    let sql = prepare_sql(state, query).map_err(|d| d.message)?;
-    let adapter = state.adapter().map_err(|e| e.diagnostic.message.clone())?;
-    kiln_dash::variables::query_choices(adapter.as_ref(), &sql)
+/// panel's), with the picks of the variables declared before it written in.
+fn choices(
+    state: &ProjectState,
+    dashboard: &Dashboard,
+    variable: &Variable,
+    selection: &kiln_dash::Selection,
+) -> Result<Vec<String>, String> {
+    kiln_dash::variables::variable_choices(&dashboard.variables, variable, selection, &mut |query| {
+        let sql = prepare_sql(state, query).map_err(|d| d.message)?;
+        let adapter = state.adapter().map_err(|e| e.diagnostic.message.clone())?;
+        kiln_dash::variables::query_choices(adapter.as_ref(), &sql)
+    })
 }
 
 fn loaded(state: &ProjectState, path: &str) -> ApiResult<(DashboardDto, Dashboard)> {
@@ -171,7 +175,7 @@ fn expanded<'a>(
         panel,
         request.time.as_ref(),
         &selection,
-        &mut |variable| choices(state, variable),
+        &mut |variable| choices(state, dashboard, variable, &selection),
         now(),
     )
     .map_err(|message| {
@@ -205,13 +209,14 @@ fn panel_data(state: &ProjectState, request: &PanelDataRequest) -> ApiResult<Cha
 
 /// Each variable's choices and first selection; a variable whose query fails says why and
 /// leaves the others usable.
-fn variables(state: &ProjectState, request: &OpenDashboardRequest) -> ApiResult<DashboardVariables> {
+fn variables(state: &ProjectState, request: &DashboardVariablesRequest) -> ApiResult<DashboardVariables> {
     let (_, dashboard) = loaded(state, &request.path)?;
+    let selection = request.variables.clone().unwrap_or_default();
     let variables = dashboard
         .variables
         .iter()
         .map(|variable| {
-            let (choices, error) = match choices(state, variable) {
+            let (choices, error) = match choices(state, &dashboard, variable, &selection) {
                 Ok(choices) => (choices, None),
                 Err(message) => (Vec::new(), Some(format!("variable '{}': {message}", variable.name))),
             };
@@ -274,7 +279,7 @@ impl Studio {
     }
 
     /// Each variable of a dashboard with its choices (variable queries run now).
-    pub async fn dashboard_variables(&self, request: OpenDashboardRequest) -> ApiResult<DashboardVariables> {
+    pub async fn dashboard_variables(&self, request: DashboardVariablesRequest) -> ApiResult<DashboardVariables> {
         let state = self.project()?;
         blocking(move || variables(&state, &request)).await
     }

@@ -95,6 +95,7 @@ operations! {
     "runQuery" => run_query,
     "runStatementAt" => run_statement_at,
     "splitScript" => split_script,
+    "explainQuery" => explain_query,
     "fetchRows" => fetch_rows,
     "columnStats" => column_stats,
     "chartData" => chart_data,
@@ -115,5 +116,9 @@ operations! {
     "streams" => streams,
     "peekStream" => peek_stream,
     "targets" => targets,
+    "connections" => connections,
+    "saveConnection" => save_connection,
+    "deleteConnection" => delete_connection,
+    "browse" => browse,
     "diffModel" => diff_model,
 }

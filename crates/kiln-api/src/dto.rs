@@ -370,6 +370,11 @@ pub struct RunResults {
 #[serde(rename_all = "camelCase")]
 pub struct RunQueryRequest {
     pub sql: String,
+    /// The connection to run on (`profile:<target>`, `saved:<name>`); the studio's target when
+    /// absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection: Option<String>,
     /// Rows in `firstPage` (default 200).
     #[serde(default)]
     #[ts(optional)]
@@ -385,6 +390,9 @@ pub struct RunQueryRequest {
 #[serde(rename_all = "camelCase")]
 pub struct RunStatementAtRequest {
     pub sql: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection: Option<String>,
     /// Byte offset of the cursor in `sql`.
     pub offset: u32,
     #[serde(default)]
@@ -419,6 +427,18 @@ pub struct DashboardSummaryDto {
 #[serde(rename_all = "camelCase")]
 pub struct OpenDashboardRequest {
     pub path: String,
+}
+
+/// A dashboard's variables with their choices, listed for the picks made so far: a variable
+/// whose query names another (`where state in ($state)`) lists the choices that pick allows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DashboardVariablesRequest {
+    pub path: String,
+    /// The picks so far (`$__all` for All); a variable left out takes its first choice.
+    #[serde(default)]
+    #[ts(optional)]
+    pub variables: Option<kiln_dash::Selection>,
 }
 
 /// A Grafana dashboard's JSON to convert into a dashboard file of the project.
@@ -728,6 +748,10 @@ pub struct QueryHistoryEntry {
     pub elapsed: f64,
     pub rows: Option<u64>,
     pub error: Option<String>,
+    /// The connection it ran on; absent for entries from before connections (the studio's target).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub connection: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -1072,4 +1096,185 @@ pub struct DiffReportDto {
     pub rows: Vec<DiffRowDto>,
     /// Nothing that ran found a difference.
     pub same: bool,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Connections (the query console's picker and schema browser)
+
+/// Where a connection comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectionSource {
+    /// A target of the project's profiles.yml (read-only here).
+    Profile,
+    /// Saved in the studio: the user's connections.yml, its password in the OS keyring.
+    Saved,
+}
+
+/// The settings of a saved connection, as the dialog edits them. Never holds a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionSpecDto {
+    pub name: String,
+    /// `postgres` or `redshift`.
+    pub kind: String,
+    #[serde(default)]
+    #[ts(optional)]
+    pub host: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub port: Option<u16>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub dbname: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub user: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub schema: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub sslmode: Option<String>,
+    /// `data_api` for Redshift's Data API; absent for the wire protocol.
+    #[serde(default)]
+    #[ts(optional)]
+    pub method: Option<String>,
+    /// The Data API's keys: `cluster_identifier` or `workgroup_name`, `region`, `aws_profile`,
+    /// `secret_arn`, `db_user`.
+    #[serde(default)]
+    pub data_api: BTreeMap<String, String>,
+}
+
+/// A connection the console can run on. Never holds a password.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionDto {
+    /// `profile:<target>` or `saved:<name>`: what `runQuery`'s `connection` takes.
+    pub id: String,
+    pub name: String,
+    pub source: ConnectionSource,
+    /// `duckdb`, `postgres`, `redshift`, …
+    pub kind: String,
+    /// The profile target the studio builds on (the console's default).
+    pub active: bool,
+    /// A saved connection's settings.
+    #[serde(default)]
+    #[ts(optional)]
+    pub spec: Option<ConnectionSpecDto>,
+    /// A saved connection's password is in the OS keyring (the kernel keyring forgets on reboot).
+    pub has_password: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionsResponse {
+    pub connections: Vec<ConnectionDto>,
+}
+
+/// A password on its way to the keyring: its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Password(pub String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(****)")
+    }
+}
+
+/// Saves (adds or replaces) a connection, after connecting to it; with `testOnly`, only connects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveConnectionRequest {
+    pub connection: ConnectionSpecDto,
+    /// Goes to the OS keyring, never to a file. Absent keeps the saved one.
+    #[serde(default)]
+    #[ts(optional, as = "Option<String>")]
+    pub password: Option<Password>,
+    /// Connect and answer, saving nothing (the dialog's Test button).
+    #[serde(default)]
+    #[ts(optional)]
+    pub test_only: Option<bool>,
+    /// Save without connecting first.
+    #[serde(default)]
+    #[ts(optional)]
+    pub skip_test: Option<bool>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveConnectionResponse {
+    pub connection: ConnectionDto,
+    /// Whether it connected (and logged in).
+    pub tested: bool,
+    /// What the test found, e.g. `connected to postgres as kiln`.
+    pub message: String,
+    /// Whether it was saved (false for `testOnly`).
+    pub saved: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteConnectionRequest {
+    /// `saved:<name>` (profile targets cannot be deleted here).
+    pub id: String,
+}
+
+/// One level of the schema browser: the schemas of a connection, the relations of one of its
+/// schemas, or the columns of one of its relations.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowseRequest {
+    /// A connection id; the studio's target when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection: Option<String>,
+    #[serde(default)]
+    #[ts(optional)]
+    pub schema: Option<String>,
+    /// With `schema`: list this relation's columns.
+    #[serde(default)]
+    #[ts(optional)]
+    pub relation: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum BrowseKind {
+    Schema,
+    Table,
+    View,
+    MaterializedView,
+    ExternalTable,
+    LateBindingView,
+    Column,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowseItemDto {
+    pub name: String,
+    pub kind: BrowseKind,
+    /// A column's type, in the server's spelling.
+    #[serde(default)]
+    #[ts(optional)]
+    pub data_type: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowseResponse {
+    /// The connection that answered.
+    pub connection: String,
+    pub items: Vec<BrowseItemDto>,
+}
+
+/// The console's history, optionally only one connection's.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryHistoryRequest {
+    #[serde(default)]
+    #[ts(optional)]
+    pub connection: Option<String>,
 }

@@ -18,6 +18,7 @@
 mod bindings;
 mod charts;
 mod column_stats;
+mod connections;
 mod dashboards;
 mod diff;
 mod dispatch;
@@ -25,6 +26,7 @@ mod downloads;
 pub mod dto;
 mod edits;
 mod error;
+mod explain;
 mod files;
 mod grafana_import;
 mod model;
@@ -45,6 +47,7 @@ pub use bindings::{generated_bindings, stale_bindings, write_bindings, BindingsE
 pub use dispatch::OPERATIONS;
 pub use dto::*;
 pub use error::{codes, diagnostic_dto, ApiError, ApiResult, ErrorKind};
+pub use explain::{ExplainQueryRequest, ExplainResponse};
 /// The port the studio serves the project's Kinesis/Firehose endpoint on unless told otherwise.
 pub use kiln_stream::api::DEFAULT_PORT as STREAM_PORT;
 

@@ -15,12 +15,13 @@ use kiln_sql::Statement;
 use kiln_warehouse::{is_query, quote_ident, quote_literal, Adapter, AdapterError, ColumnInfo, Flow, QueryResult};
 use serde_json::Value;
 
+use crate::connections::Console;
 use crate::dto::{
     ColumnDto, DiagnosticDto, Empty, EngineEvent, ExportFormat, ExportQueryRequest, ExportQueryResponse,
     FetchRowsRequest, FetchRowsResponse, FilterMode, PreviewRelationRequest, QueryHistory, QueryHistoryEntry,
-    QueryIdRequest, RelationDto, RelationKind, RunQueryRequest, RunQueryResponse, RunStatementAtRequest, SchemaDto,
-    SchemaResponse, ShowModelRequest, SortDto, SplitScriptRequest, SplitScriptResponse, StatementRangeDto,
-    StatementResultDto,
+    QueryHistoryRequest, QueryIdRequest, RelationDto, RelationKind, RunQueryRequest, RunQueryResponse,
+    RunStatementAtRequest, SchemaDto, SchemaResponse, ShowModelRequest, SortDto, SplitScriptRequest,
+    SplitScriptResponse, StatementRangeDto, StatementResultDto,
 };
 use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file};
@@ -56,7 +57,7 @@ fn sql_diagnostic(error: &AdapterError) -> DiagnosticDto {
 /// lines on top) into the script the user wrote.
 /// DuckDB's own `LINE n:` context in the message is renumbered the same way, so the message and
 /// the position never disagree ("LINE 4" beside "Line 3, column 1").
-fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u32) -> DiagnosticDto {
+pub(crate) fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u32) -> DiagnosticDto {
     match diagnostic.line {
         Some(line) if line > prefix_lines => {
             let in_statement = line - prefix_lines;
@@ -79,6 +80,11 @@ fn locate(mut diagnostic: DiagnosticDto, statement: &Statement, prefix_lines: u3
 /// Renders Jinja (`ref`, `source`, macros) when the text has any, then translates Redshift SQL
 /// for a DuckDB warehouse.
 pub(crate) fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, DiagnosticDto> {
+    prepare_sql_on(state, sql, &state.target.kind)
+}
+
+/// [`prepare_sql`] for a console connection of type `kind`: only DuckDB gets the translation.
+pub(crate) fn prepare_sql_on(state: &ProjectState, sql: &str, kind: &TargetKind) -> Result<String, DiagnosticDto> {
     let rendered = if sql.contains("{{") || sql.contains("{%") || sql.contains("{#") {
         let manifest = state
             .manifest()
@@ -90,7 +96,7 @@ pub(crate) fn prepare_sql(state: &ProjectState, sql: &str) -> Result<String, Dia
     } else {
         sql.to_string()
     };
-    if state.target.kind != TargetKind::DuckDb {
+    if *kind != TargetKind::DuckDb {
         return Ok(rendered);
     }
     if let Some(found) = kiln_sql::check_redshift_only(&rendered).into_iter().next() {
@@ -135,21 +141,25 @@ fn materialise(
     relation: &str,
     first: &mut FirstRows<'_>,
 ) -> Result<(), (AdapterError, u32)> {
-    let local = match store {
-        ResultStore::Warehouse(warehouse) => {
-            return warehouse
-                .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
-                .map(|_| ())
-                .map_err(|e| (e, 1))
-        }
-        ResultStore::Local(local) => local.clone(),
-    };
+    if store.is_beside(adapter) {
+        return adapter
+            .execute(&format!("CREATE TABLE {relation} AS\n{body}\n"))
+            .map(|_| ())
+            .map_err(|e| (e, 1));
+    }
+    // A server's rows, or another connection's beside the warehouse, stream into the store.
+    let local = store.adapter();
     let table = relation.rsplit('.').next().unwrap_or(relation).to_string();
     // Bounded: a slow local write holds the server's stream back instead of buffering it all.
     let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<ColumnInfo>, Vec<Vec<Value>>)>(4);
     let writer = std::thread::Builder::new()
         .name("kiln-results".into())
-        .spawn(move || local.write_rows(RESULTS_DB, "main", &table, &mut rx.into_iter()))
+        .spawn(move || match local.as_duckdb() {
+            Some(duck) => duck.write_rows(RESULTS_DB, "main", &table, &mut rx.into_iter()),
+            None => Err(AdapterError::Unsupported {
+                message: "the result store is not a DuckDB database".into(),
+            }),
+        })
         .map_err(|e| {
             (
                 AdapterError::Unsupported {
@@ -184,12 +194,13 @@ struct Ran {
 
 fn run_one(
     state: &ProjectState,
-    adapter: &dyn Adapter,
+    console: &Console,
     statement: &Statement,
     relation: &str,
     page: usize,
 ) -> Result<Ran, DiagnosticDto> {
-    if state.target.kind == TargetKind::DuckDb {
+    let adapter = console.adapter.as_ref();
+    if console.is_warehouse && console.kind == TargetKind::DuckDb {
         if let Some(message) = streaming_ddl(state, adapter, statement)? {
             let columns = vec![ColumnDto {
                 name: "status".into(),
@@ -208,7 +219,7 @@ fn run_one(
             });
         }
     }
-    let sql = prepare_sql(state, &statement.sql).map_err(|d| locate(d, statement, 0))?;
+    let sql = prepare_sql_on(state, &statement.sql, &console.kind).map_err(|d| locate(d, statement, 0))?;
     if is_query(&sql) {
         let body = sql.trim_end().trim_end_matches(';');
         let store = state.result_store().map_err(|e| *e.diagnostic)?;
@@ -336,6 +347,7 @@ fn is_pending(stored: &Stored) -> bool {
 struct Background<'a> {
     state: &'a Arc<ProjectState>,
     adapter: &'a Arc<dyn Adapter>,
+    console: &'a Console,
     query_id: &'a str,
     number: u64,
     index: u32,
@@ -358,7 +370,7 @@ fn run_query_fast(
 ) -> Result<Ran, DiagnosticDto> {
     let body = sql.trim_end().trim_end_matches(';').to_string();
     let store = bg.state.result_store().map_err(|e| *e.diagnostic)?;
-    if let ResultStore::Local(_) = store {
+    if !store.is_beside(bg.adapter.as_ref()) {
         return run_query_streamed(bg, &store, statement, &body, relation, page);
     }
     let (settled, done_rx, worker) = {
@@ -377,7 +389,7 @@ fn run_query_fast(
     };
     if worker.is_err() {
         // No thread to spare: materialise in the foreground, as every other statement does.
-        return run_one(bg.state, bg.adapter.as_ref(), statement, relation, page);
+        return run_one(bg.state, bg.console, statement, relation, page);
     }
     let finished = match done_rx.recv_timeout(FIRST_PAGE_WAIT) {
         Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => true,
@@ -514,7 +526,7 @@ fn run_query_streamed(
         })
     };
     if worker.is_err() {
-        return run_one(bg.state, bg.adapter.as_ref(), statement, relation, page);
+        return run_one(bg.state, bg.console, statement, relation, page);
     }
     match (first_rx.recv(), settled.get()) {
         (Ok((columns, rows)), None) => {
@@ -611,6 +623,7 @@ fn remember(state: &ProjectState, entry: QueryHistoryEntry) {
 
 fn run_script(
     state: &Arc<ProjectState>,
+    console: Console,
     requested_id: Option<String>,
     statements: Vec<Statement>,
     page_size: Option<u32>,
@@ -618,7 +631,7 @@ fn run_script(
     if statements.is_empty() {
         return Err(ApiError::bad_request("there is no SQL statement to run").hint("type a query, e.g. select 1"));
     }
-    let adapter = state.adapter()?;
+    let adapter = console.adapter.clone();
     let page = page_size.map(|p| p as usize).unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
     let (query_id, number, cancel, dropped) = lock(&state.queries).begin(requested_id);
     drop_relations(state.results()?.as_ref(), &dropped);
@@ -641,18 +654,19 @@ fn run_script(
             let background = Background {
                 state,
                 adapter: &adapter,
+                console: &console,
                 query_id: &query_id,
                 number,
                 index: to_u32(index),
                 cancel: &cancel,
             };
-            match prepare_sql(state, &statement.sql) {
+            match prepare_sql_on(state, &statement.sql, &console.kind) {
                 Ok(sql) if is_query(&sql) => run_query_fast(&background, statement, &sql, &relation, page),
-                Ok(_) => run_one(state, adapter.as_ref(), statement, &relation, page),
+                Ok(_) => run_one(state, &console, statement, &relation, page),
                 Err(diagnostic) => Err(locate(diagnostic, statement, 0)),
             }
         } else {
-            run_one(state, adapter.as_ref(), statement, &relation, page)
+            run_one(state, &console, statement, &relation, page)
         };
         let elapsed = clock.elapsed().as_secs_f64();
         let result = match outcome {
@@ -692,6 +706,7 @@ fn run_script(
                 elapsed,
                 rows: result.total_rows,
                 error: result.error.as_ref().map(|e| e.message.clone()),
+                connection: Some(console.id.clone()),
             },
         );
         state.emit(EngineEvent::QueryProgress {
@@ -1177,9 +1192,11 @@ impl Studio {
     /// `fetchRows` and `exportQuery`.
     pub async fn run_query(&self, request: RunQueryRequest) -> ApiResult<RunQueryResponse> {
         let state = self.project()?;
+        let studio = self.clone();
         blocking(move || {
+            let console = studio.console(&state, request.connection.as_deref())?;
             let statements = kiln_sql::split_statements(&request.sql);
-            run_script(&state, request.query_id, statements, request.page_size)
+            run_script(&state, console, request.query_id, statements, request.page_size)
         })
         .await
     }
@@ -1187,12 +1204,14 @@ impl Studio {
     /// Runs only the statement under the cursor (`offset` is a byte offset into `sql`).
     pub async fn run_statement_at(&self, request: RunStatementAtRequest) -> ApiResult<RunQueryResponse> {
         let state = self.project()?;
+        let studio = self.clone();
         blocking(move || {
             let statement = kiln_sql::statement_at(&request.sql, request.offset as usize).ok_or_else(|| {
                 ApiError::bad_request("there is no SQL statement at the cursor")
                     .hint("put the cursor inside a statement")
             })?;
-            run_script(&state, request.query_id, vec![statement], request.page_size)
+            let console = studio.console(&state, request.connection.as_deref())?;
+            run_script(&state, console, request.query_id, vec![statement], request.page_size)
         })
         .await
     }
@@ -1249,6 +1268,12 @@ impl Studio {
         };
         if running && !state.has_active_run() {
             crate::interrupt_warehouse(&state).await?;
+            let consoles = state.clone();
+            blocking(move || {
+                consoles.consoles.interrupt_all();
+                Ok(())
+            })
+            .await?;
         }
         Ok(Empty {})
     }
@@ -1259,12 +1284,19 @@ impl Studio {
         blocking(move || export(&state, &request)).await
     }
 
-    /// Statements run in the console, newest first.
-    pub async fn query_history(&self, _request: Empty) -> ApiResult<QueryHistory> {
+    /// Statements run in the console, newest first; with `connection`, only those run on it
+    /// (entries from before connections count as the studio's target's).
+    pub async fn query_history(&self, request: QueryHistoryRequest) -> ApiResult<QueryHistory> {
         let state = self.project()?;
         blocking(move || {
+            let active = format!("profile:{}", state.target.name);
+            let wanted = request.connection.filter(|c| !c.is_empty());
+            let on = |entry: &QueryHistoryEntry| match &wanted {
+                None => true,
+                Some(id) => entry.connection.as_deref().unwrap_or(&active) == id,
+            };
             Ok(QueryHistory {
-                entries: lock(&state.history).iter().rev().cloned().collect(),
+                entries: lock(&state.history).iter().rev().filter(|e| on(e)).cloned().collect(),
             })
         })
         .await

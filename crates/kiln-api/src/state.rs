@@ -39,6 +39,17 @@ impl ResultStore {
             ResultStore::Local(local) => local.clone(),
         }
     }
+
+    /// Whether `adapter` is the warehouse the results live beside, so a result is a
+    /// `CREATE TABLE … AS` there; any other connection's rows stream into the store.
+    pub fn is_beside(&self, adapter: &dyn Adapter) -> bool {
+        match self {
+            ResultStore::Warehouse(warehouse) => {
+                std::ptr::addr_eq(Arc::as_ptr(warehouse), adapter as *const dyn Adapter)
+            }
+            ResultStore::Local(_) => false,
+        }
+    }
 }
 
 struct Cache {
@@ -71,6 +82,8 @@ pub(crate) struct ProjectState {
     pub downloads: Mutex<crate::downloads::Downloads>,
     /// The project's streams, opened on first use.
     streams: Mutex<Option<Arc<crate::streams::StreamEngine>>>,
+    /// The console's other connections, each opened on first use.
+    pub consoles: crate::connections::OpenConnections,
 }
 
 impl ProjectState {
@@ -103,6 +116,7 @@ impl ProjectState {
             watcher: Mutex::new(None),
             downloads: Mutex::new(crate::downloads::Downloads::default()),
             streams: Mutex::new(None),
+            consoles: Default::default(),
         }))
     }
 
@@ -179,19 +193,34 @@ impl ProjectState {
             adapter.execute(&attach).map_err(|e| ApiError::from_adapter(&e))?;
             ResultStore::Warehouse(adapter.clone())
         } else {
-            let local =
-                kiln_warehouse::DuckDbAdapter::in_memory_with_threads(4).map_err(|e| ApiError::from_adapter(&e))?;
-            local.execute(&attach).map_err(|e| ApiError::from_adapter(&e))?;
-            ResultStore::Local(Arc::new(local))
+            self.local_results()?
         };
         *lock(&self.results) = Some(store);
         *slot = Some(adapter.clone());
         Ok(adapter)
     }
 
-    /// The console's result store (opening the warehouse first if needed).
+    /// The local result store of a server target (kept if the console made it already).
+    fn local_results(&self) -> ApiResult<ResultStore> {
+        if let Some(store) = lock(&self.results).clone() {
+            return Ok(store);
+        }
+        let local = kiln_warehouse::DuckDbAdapter::in_memory_with_threads(4).map_err(|e| ApiError::from_adapter(&e))?;
+        local
+            .execute(&format!("ATTACH IF NOT EXISTS ':memory:' AS {RESULTS_DB}"))
+            .map_err(|e| ApiError::from_adapter(&e))?;
+        Ok(ResultStore::Local(Arc::new(local)))
+    }
+
+    /// The console's result store (opening the warehouse first if needed; a server target's
+    /// store is local and opens without it, so saved connections work while the target is down).
     pub fn result_store(&self) -> ApiResult<ResultStore> {
         if let Some(store) = lock(&self.results).clone() {
+            return Ok(store);
+        }
+        if self.target.kind != kiln_project::TargetKind::DuckDb {
+            let store = self.local_results()?;
+            *lock(&self.results) = Some(store.clone());
             return Ok(store);
         }
         self.adapter()?;
@@ -243,6 +272,7 @@ impl ProjectState {
         }
         lock(&self.watcher).take();
         lock(&self.queries).clear();
+        self.consoles.clear();
         lock(&self.adapter).take();
     }
 

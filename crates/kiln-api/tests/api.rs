@@ -447,6 +447,7 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
     let response = studio
         .run_query(RunQueryRequest {
             sql: "select sale_id, qty_sold, buyer_state from {{ ref('fct_sales') }} order by sale_id;\nselect count(*) as n from fct_sales".into(),
+            connection: None,
             page_size: Some(25),
             query_id: None,
         })
@@ -576,6 +577,7 @@ async fn redshift_only_sql_is_named_in_the_console() {
         .studio
         .run_query(RunQueryRequest {
             sql: script.into(),
+            connection: None,
             page_size: None,
             query_id: None,
         })
@@ -603,6 +605,7 @@ async fn queries_page_sort_filter_and_export() {
     let response = studio
         .run_query(RunQueryRequest {
             sql: script.into(),
+            connection: None,
             page_size: Some(50),
             query_id: Some("console-1".into()),
         })
@@ -738,6 +741,7 @@ async fn queries_page_sort_filter_and_export() {
             sql: "select (case when range = 0 then 9118860.60 when range = 1 then 10305724.53 else range end)::decimal(12,2) as amount, \
                   case when range % 3 = 0 then null else range % 3 end as k from range(5000)"
                 .into(),
+            connection: None,
             page_size: Some(20),
             query_id: Some("console-stats".into()),
         })
@@ -871,6 +875,7 @@ async fn queries_page_sort_filter_and_export() {
                 "select count(*) as c, sum(n) as s, max(label) as l from read_parquet('{}')",
                 fx.root.join("exports/n.parquet").display()
             ),
+            connection: None,
             page_size: None,
             query_id: None,
         })
@@ -946,6 +951,7 @@ async fn queries_page_sort_filter_and_export() {
     let located = studio
         .run_query(RunQueryRequest {
             sql: "select 1;\n\nselect\n  nope_column\nfrom range(3)".into(),
+            connection: None,
             page_size: None,
             query_id: None,
         })
@@ -960,6 +966,7 @@ async fn queries_page_sort_filter_and_export() {
     let at = studio
         .run_statement_at(RunStatementAtRequest {
             sql: script.into(),
+            connection: None,
             offset: 3,
             page_size: None,
             query_id: None,
@@ -971,6 +978,7 @@ async fn queries_page_sort_filter_and_export() {
     let all = studio
         .run_query(RunQueryRequest {
             sql: script.replace("create table", "create or replace table"),
+            connection: None,
             page_size: None,
             query_id: None,
         })
@@ -990,7 +998,7 @@ async fn queries_page_sort_filter_and_export() {
         .unwrap();
     assert_eq!(rows_csv.rows, 1);
 
-    let history = studio.query_history(Empty {}).await.unwrap();
+    let history = studio.query_history(Default::default()).await.unwrap();
     assert!(history.entries.len() >= 7);
     assert_eq!(history.entries[0].sql, "select sum(a) as total from scratch");
     assert!(history.entries.iter().any(|e| e.error.is_some()));
@@ -1253,6 +1261,7 @@ async fn a_large_result_answers_with_its_first_page_then_settles() {
     let response = studio
         .run_query(RunQueryRequest {
             sql: sql.into(),
+            connection: None,
             page_size: Some(100),
             query_id: Some("big".into()),
         })
@@ -1303,6 +1312,7 @@ async fn a_large_result_answers_with_its_first_page_then_settles() {
     studio
         .run_query(RunQueryRequest {
             sql: sql.into(),
+            connection: None,
             page_size: Some(10),
             query_id: Some("cancelled".into()),
         })
@@ -1381,6 +1391,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
         let answer = studio
             .run_query(RunQueryRequest {
                 sql: sql.into(),
+                connection: None,
                 page_size: None,
                 query_id: None,
             })
@@ -1558,8 +1569,9 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
     )
     .unwrap();
     let listed = studio
-        .dashboard_variables(OpenDashboardRequest {
+        .dashboard_variables(DashboardVariablesRequest {
             path: "dashboards/picked.yml".into(),
+            variables: None,
         })
         .await
         .unwrap();
@@ -1567,6 +1579,34 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
     assert_eq!(groups.choices, ["Shows", "Sports"]);
     assert_eq!(groups.initial, ["Shows"]);
     assert_eq!(listed.variables[1].initial, ["$__all"]);
+
+    // Chained: a drop-down whose query names `$grp` lists what the picked group holds.
+    let chained = std::fs::read_to_string(fx.root.join("dashboards/picked.yml")).unwrap().replace(
+        "  - name: states\n",
+        "  - name: cat\n    query: select distinct cat_name from {{ ref('fct_sales') }} where cat_group = '$grp' order by 1\n  - name: states\n",
+    );
+    std::fs::write(fx.root.join("dashboards/chained.yml"), chained).unwrap();
+    let categories = |group: Option<&str>| {
+        let studio = &studio;
+        let group = group.map(str::to_string);
+        async move {
+            studio
+                .dashboard_variables(DashboardVariablesRequest {
+                    path: "dashboards/chained.yml".into(),
+                    variables: group.map(|g| [("grp".to_string(), vec![g])].into_iter().collect()),
+                })
+                .await
+                .unwrap()
+                .variables[1]
+                .choices
+                .clone()
+        }
+    };
+    let shows = categories(None).await;
+    let sports = categories(Some("Sports")).await;
+    assert!(!shows.is_empty() && !sports.is_empty(), "{shows:?} {sports:?}");
+    assert!(shows.iter().all(|c| !sports.contains(c)), "{shows:?} vs {sports:?}");
+    assert_eq!(shows, categories(Some("Shows")).await, "no pick is the first group's");
     let picked = |variables: &[(&str, &[&str])], time: Option<(&str, &str)>| {
         studio.panel_data(PanelDataRequest {
             path: "dashboards/picked.yml".into(),
@@ -1590,6 +1630,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
         let answer = studio
             .run_query(RunQueryRequest {
                 sql,
+                connection: None,
                 page_size: None,
                 query_id: None,
             })

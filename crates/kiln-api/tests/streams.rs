@@ -30,6 +30,7 @@ async fn run(studio: &Studio, sql: &str) -> Vec<StatementResultDto> {
     studio
         .run_query(RunQueryRequest {
             sql: sql.into(),
+            connection: None,
             page_size: None,
             query_id: None,
         })
@@ -319,7 +320,7 @@ async fn console_copy_from_s3_reads_the_projects_lake() {
         "{}",
         done[1].sql
     );
-    let history = studio.query_history(kiln_api::Empty {}).await.unwrap();
+    let history = studio.query_history(Default::default()).await.unwrap();
     assert!(history.entries.iter().all(|e| !e.sql.contains("wJalr")));
     assert_eq!(
         scalar(&studio, "SELECT count(*) FROM users WHERE joined >= DATE '2024-05-01'").await,

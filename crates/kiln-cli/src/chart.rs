@@ -234,12 +234,18 @@ fn compile(manifest: &Manifest, sql: &str) -> Result<String, Diagnostic> {
     Ok(kiln_exec::for_warehouse(manifest, &compiled))
 }
 
-fn choices(manifest: &Manifest, adapter: &dyn Adapter, variable: &Variable) -> Result<Vec<String>, String> {
-    let Some(query) = &variable.query else {
-        return Ok(variable.values.clone());
-    };
-    let sql = compile(manifest, query).map_err(|d| d.message)?;
-    kiln_dash::variables::query_choices(adapter, &sql)
+/// A variable's choices, its query written with the picks of the variables declared before it.
+fn choices(
+    manifest: &Manifest,
+    adapter: &dyn Adapter,
+    dashboard: &Dashboard,
+    variable: &Variable,
+    selection: &Selection,
+) -> Result<Vec<String>, String> {
+    kiln_dash::variables::variable_choices(&dashboard.variables, variable, selection, &mut |query| {
+        let sql = compile(manifest, query).map_err(|d| d.message)?;
+        kiln_dash::variables::query_choices(adapter, &sql)
+    })
 }
 
 /// Everything one panel needs to be drawn.
@@ -271,7 +277,7 @@ impl PanelContext<'_> {
             panel,
             self.window,
             self.selection,
-            &mut |variable| choices(self.manifest, self.adapter, variable),
+            &mut |variable| choices(self.manifest, self.adapter, self.dashboard, variable, self.selection),
             now(),
         )
         .map_err(|message| {

@@ -596,13 +596,38 @@ pub fn debug(global: &Global) -> anyhow::Result<ExitCode> {
     if let Some(database) = &target.database {
         println!("database: {database}");
     }
-    for key in ["method", "sslmode", "cluster_identifier", "workgroup_name", "region"] {
+    for key in [
+        "method",
+        "sslmode",
+        "cluster_identifier",
+        "cluster_id",
+        "workgroup_name",
+        "db_user",
+        "iam_profile",
+        "region",
+    ] {
         if let Some(value) = target.settings.get(key).and_then(|v| v.as_str()) {
             println!("{key}: {value}");
         }
     }
     if target.password.is_some() {
         println!("password: ****");
+    }
+    // `method: iam`: the AWS stage first (AWS credentials, then the temporary database login),
+    // so its failures are told apart from the database's.
+    if let Some(check) = kiln_targets::check_iam(&target) {
+        match check {
+            Ok(check) => println!(
+                "temporary credentials: OK ({} issued database user {}, valid for {} more minutes)",
+                check.operation,
+                check.user,
+                check.valid_for.as_secs() / 60
+            ),
+            Err(diagnostic) => {
+                println!("temporary credentials: FAILED");
+                return Err(diagnostic.into());
+            }
+        }
     }
     // Opening a server target connects and logs in, so each failure (name lookup, TCP, TLS,
     // login, permission, database) is reported here in plain words, at the profile line to fix.

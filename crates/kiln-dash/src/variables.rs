@@ -14,7 +14,7 @@ use ts_rs::TS;
 /// The selection that means "every choice" (Grafana's own marker).
 pub const ALL: &str = "$__all";
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Variable {
     /// What panel queries write after `$`: letters, digits and `_`.
@@ -156,6 +156,31 @@ pub fn interpolate(
     Ok(out)
 }
 
+/// A variable's choices: its fixed values, or its query's answer with the variables declared
+/// before it written in, so that one drop-down can depend on another (chained variables, as in
+/// Grafana: `select city from cities where state in ($state)`). `run` compiles and runs a query
+/// (SQL with Jinja) and lists its first column. An earlier variable without a pick takes its
+/// first choice, listed the same way.
+pub fn variable_choices(
+    variables: &[Variable],
+    variable: &Variable,
+    selection: &Selection,
+    run: &mut dyn FnMut(&str) -> Result<Vec<String>, String>,
+) -> Result<Vec<String>, String> {
+    let Some(query) = &variable.query else {
+        return Ok(variable.values.clone());
+    };
+    let index = variables
+        .iter()
+        .position(|v| v.name == variable.name)
+        .unwrap_or(variables.len());
+    let earlier = &variables[..index];
+    let sql = interpolate(query, earlier, selection, &mut |before| {
+        variable_choices(earlier, before, selection, &mut *run)
+    })?;
+    run(&sql)
+}
+
 /// The variable name a `$…`/`[[…]]` at the start of `text` refers to, and how many bytes it spans.
 fn reference(text: &str) -> (Option<&str>, usize) {
     let word = |s: &str| {
@@ -198,6 +223,45 @@ pub fn references(sql: &str) -> Vec<String> {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    #[test]
+    fn chained_variables_see_the_picks_declared_before_them() {
+        let state = Variable {
+            name: "state".into(),
+            query: Some("select state from venues".into()),
+            ..Variable::default()
+        };
+        let city = Variable {
+            name: "city".into(),
+            query: Some("select city from venues where state = '$state'".into()),
+            ..Variable::default()
+        };
+        let variables = vec![state, city.clone()];
+        let mut asked = Vec::new();
+        let mut run = |sql: &str| -> Result<Vec<String>, String> {
+            asked.push(sql.to_string());
+            Ok(if sql.starts_with("select state") {
+                vec!["CA".into(), "NY".into()]
+            } else {
+                vec!["x".into()]
+            })
+        };
+        let mut picked = Selection::new();
+        picked.insert("state".into(), vec!["NY".into()]);
+        variable_choices(&variables, &city, &picked, &mut run).unwrap();
+        variable_choices(&variables, &city, &Selection::new(), &mut run).unwrap();
+        variable_choices(&variables[..1], &variables[0], &Selection::new(), &mut run).unwrap();
+        assert_eq!(
+            asked,
+            vec![
+                "select city from venues where state = 'NY'",
+                // No pick: the first of state's choices, listed first.
+                "select state from venues",
+                "select city from venues where state = 'CA'",
+                "select state from venues",
+            ]
+        );
+    }
+
     use super::*;
 
     fn variable(name: &str, multi: bool, include_all: bool) -> Variable {

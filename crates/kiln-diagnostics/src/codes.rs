@@ -76,11 +76,13 @@ registry! {
     WarehouseBusy = "K4007", Engine, "The warehouse refused for load: too many active statements, throttling or a time-out.";
     Untranslatable = "K4008", Engine, "The SQL uses a Redshift construct that the local DuckDB warehouse cannot run.";
     Profile = "K5001", Engine, "A profile is missing or invalid.";
+    SavedConnection = "K5002", Engine, "A saved connection cannot be read, saved or used: the user's connections file, its entry, or its password in the OS keyring.";
     NoProject = "K6001", Api, "No project is open.";
     BadRequest = "K6002", Api, "The request does not fit the operation.";
     UnknownId = "K6003", Api, "A run or query id the engine does not know (any more).";
     Internal = "K6004", Api, "A bug or an unexpected failure inside the engine.";
     Unauthorized = "K6005", Api, "A transport refused a request without the studio's token.";
+    ExplainPlan = "K6006", Api, "The warehouse's EXPLAIN output could not be read as a plan tree.";
     ChartSpec = "K7001", Engine, "A chart spec names a column the data lacks, or does not fit its chart type.";
     Dashboard = "K7002", Engine, "A dashboard file's panel, grid place or refresh interval is impossible, or a Grafana dashboard cannot be imported.";
     StreamDdl = "K8001", Engine, "A streaming statement (external schema, materialized view, COPY) cannot run on the local warehouse as written.";

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use kiln_warehouse::{
-    Adapter, AdapterError, BuildOptions, ColumnInfo, ExternalTable, IncrementalStrategy, QueryResult, Relation,
-    RelationType, Staged,
+    Adapter, AdapterError, BuildOptions, CatalogEntry, CatalogKind, ColumnInfo, ExternalTable, IncrementalStrategy,
+    QueryResult, Relation, RelationType, Staged,
 };
 use serde_json::Value;
 
@@ -379,6 +379,80 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
                 (Relation::new(text(row.first()), text(row.get(1))), kind)
             })
             .collect())
+    }
+
+    fn list_schemas(&self) -> Result<Vec<String>, AdapterError> {
+        if let Some(schemas) = self.exec.catalog_schemas() {
+            return schemas;
+        }
+        let result = self.exec.query(&render::list_schemas_query(self.flavor), None)?;
+        Ok(result.rows.into_iter().map(|row| text(row.first())).collect())
+    }
+
+    fn list_relations_in(&self, schema: &str) -> Result<Vec<CatalogEntry>, AdapterError> {
+        if let Some(relations) = self.exec.catalog_relations(schema) {
+            return relations;
+        }
+        let mut entries: Vec<CatalogEntry> = self
+            .exec
+            .query(&render::relations_in_query(schema), None)?
+            .rows
+            .into_iter()
+            .map(|row| CatalogEntry {
+                name: text(row.first()),
+                kind: match text(row.get(1)).as_str() {
+                    "v" => CatalogKind::View,
+                    "m" => CatalogKind::MaterializedView,
+                    "f" => CatalogKind::ExternalTable,
+                    _ => CatalogKind::Table,
+                },
+            })
+            .collect();
+        if self.flavor == Flavor::Redshift {
+            let extras = self.exec.query(&render::redshift_relation_kinds_query(schema), None)?;
+            for row in extras.rows {
+                let name = text(row.first());
+                let kind = match text(row.get(1)).as_str() {
+                    "external_table" => CatalogKind::ExternalTable,
+                    "materialized_view" => CatalogKind::MaterializedView,
+                    _ => CatalogKind::LateBindingView,
+                };
+                match entries.iter_mut().find(|e| e.name == name) {
+                    Some(entry) => entry.kind = kind,
+                    None => entries.push(CatalogEntry { name, kind }),
+                }
+            }
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        Ok(entries)
+    }
+
+    fn browse_columns(&self, rel: &Relation) -> Result<Vec<ColumnInfo>, AdapterError> {
+        if let Some(columns) = self.exec.catalog_columns(&rel.schema, &rel.identifier) {
+            return columns;
+        }
+        let pairs = |sql: String| -> Result<Vec<ColumnInfo>, AdapterError> {
+            Ok(self
+                .exec
+                .query(&sql, None)?
+                .rows
+                .into_iter()
+                .map(|row| ColumnInfo {
+                    name: text(row.first()),
+                    data_type: text(row.get(1)),
+                })
+                .collect())
+        };
+        let columns = pairs(render::columns_query(rel))?;
+        if !columns.is_empty() || self.flavor != Flavor::Redshift {
+            return Ok(columns);
+        }
+        // A late-binding view or a Spectrum table: the catalog has no columns for either.
+        let late = pairs(render::late_binding_columns_query(rel))?;
+        if !late.is_empty() {
+            return Ok(late);
+        }
+        pairs(render::external_columns_query(rel))
     }
 
     fn interrupt(&self) {

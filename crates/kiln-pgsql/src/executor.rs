@@ -3,7 +3,7 @@
 //! [`Executor`]; everything above it — which statements a materialization is, in which order and
 //! transaction — lives once in [`crate::SqlAdapter`].
 
-use kiln_warehouse::{AdapterError, QueryResult};
+use kiln_warehouse::{AdapterError, CatalogEntry, ColumnInfo, QueryResult};
 pub use kiln_warehouse::{Flow, RowSink};
 
 /// Runs SQL on a PostgreSQL-family server. Shared between threads: every call may run at the
@@ -44,6 +44,25 @@ pub trait Executor: Send + Sync + 'static {
             Flow::More
         })?;
         Ok(result)
+    }
+
+    /// The schemas from the driver's own catalog API (the Data API's `ListSchemas`); `None`
+    /// when the driver has none, and [`crate::SqlAdapter`] asks the catalog tables in SQL.
+    fn catalog_schemas(&self) -> Option<Result<Vec<String>, AdapterError>> {
+        None
+    }
+
+    /// The relations of `schema` from the driver's catalog API (`ListTables`); `None` for SQL.
+    fn catalog_relations(&self, schema: &str) -> Option<Result<Vec<CatalogEntry>, AdapterError>> {
+        let _ = schema;
+        None
+    }
+
+    /// The columns of `schema.table` from the driver's catalog API (`DescribeTable`); `None`
+    /// for SQL.
+    fn catalog_columns(&self, schema: &str, table: &str) -> Option<Result<Vec<ColumnInfo>, AdapterError>> {
+        let _ = (schema, table);
+        None
     }
 
     /// Cancels every statement this executor is running right now; those calls return

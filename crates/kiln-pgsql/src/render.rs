@@ -326,6 +326,67 @@ pub fn list_relations_query() -> String {
     )
 }
 
+/// The schemas a user may browse, system schemas left out; on Redshift with the external
+/// (Spectrum) schemas, which `svv_external_schemas` lists apart.
+pub fn list_schemas_query(flavor: Flavor) -> String {
+    let native = "select n.nspname::text from pg_catalog.pg_namespace n \
+         where n.nspname not in ('pg_catalog', 'information_schema', 'pg_internal', 'catalog_history', 'pg_automv') \
+         and n.nspname not like 'pg_temp_%' and n.nspname not like 'pg_toast%'";
+    match flavor {
+        Flavor::Postgres => format!("{native} order by 1"),
+        Flavor::Redshift => format!("{native} union select schemaname::text from svv_external_schemas order by 1"),
+    }
+}
+
+/// `(name, relkind)` of the relations of one schema: `r`/`p` tables, `v` views, `m`
+/// materialized views (PostgreSQL), `f` foreign tables; Kiln's scratch names left out.
+pub fn relations_in_query(schema: &str) -> String {
+    format!(
+        "select c.relname::text, c.relkind::text from pg_catalog.pg_class c \
+         join pg_catalog.pg_namespace n on n.oid = c.relnamespace \
+         where n.nspname = {} and c.relkind in ('r', 'v', 'm', 'p', 'f') \
+         and c.relname not like '%{}' and c.relname not like '%{}' order by 1",
+        quote_literal(schema),
+        kiln_warehouse::TEMP_SUFFIX,
+        BACKUP_SUFFIX
+    )
+}
+
+/// Redshift: `(name, kind)` of a schema's relations the catalog above does not tell apart —
+/// Spectrum tables (`svv_external_tables`), materialized views (`stv_mv_info`, which are `v`
+/// in pg_class) and late-binding views (`pg_get_late_binding_view_cols()`).
+pub fn redshift_relation_kinds_query(schema: &str) -> String {
+    let schema = quote_literal(schema);
+    format!(
+        "select tablename::text, 'external_table' from svv_external_tables where schemaname = {schema} \
+         union all select name::text, 'materialized_view' from stv_mv_info where schema = {schema} \
+         union all select distinct view_name::text, 'late_binding_view' from pg_get_late_binding_view_cols() \
+         cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int) \
+         where view_schema = {schema}"
+    )
+}
+
+/// Redshift: the columns of a late-binding view, which pg_attribute does not have.
+pub fn late_binding_columns_query(rel: &Relation) -> String {
+    format!(
+        "select col_name::text, col_type::text from pg_get_late_binding_view_cols() \
+         cols(view_schema name, view_name name, col_name name, col_type varchar, col_num int) \
+         where view_schema = {} and view_name = {} order by col_num",
+        quote_literal(&rel.schema),
+        quote_literal(&rel.identifier)
+    )
+}
+
+/// Redshift: the columns of a Spectrum table.
+pub fn external_columns_query(rel: &Relation) -> String {
+    format!(
+        "select columnname::text, external_type::text from svv_external_columns \
+         where schemaname = {} and tablename = {} order by columnnum",
+        quote_literal(&rel.schema),
+        quote_literal(&rel.identifier)
+    )
+}
+
 /// Redshift's Spectrum schemas are catalogued apart; a missing one gets a message saying how to
 /// create it instead of the server's "schema does not exist".
 pub fn external_schema_query(schema: &str) -> String {

@@ -33,6 +33,34 @@ pub fn default_port(flavor: Flavor) -> u16 {
 /// which is also long enough for a paused Redshift Serverless workgroup to answer.
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// A user name and password obtained when a session opens (temporary IAM credentials) rather
+/// than read from the profile. The password is in no `Debug` output.
+#[derive(Clone)]
+pub struct Login {
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for Login {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Login")
+            .field("user", &self.user)
+            .field("password", &"****")
+            .finish()
+    }
+}
+
+/// What [`LoginSource::login`] returns.
+pub type LoginFuture<'a> =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Login, AdapterError>> + Send + 'a>>;
+
+/// Where each new session's login comes from when the profile's `user`/`password` are not the
+/// login (`method: iam`). Asked once per session the pool opens, on the executor's runtime; the
+/// source decides whether to reuse or refresh what it has.
+pub trait LoginSource: Send + Sync {
+    fn login(&self) -> LoginFuture<'_>;
+}
+
 /// Everything needed to open a session, resolved once from the target.
 #[derive(Clone)]
 pub(crate) struct ConnectConfig {
@@ -47,6 +75,8 @@ pub(crate) struct ConnectConfig {
     pub connect_timeout: Option<Duration>,
     /// Kept only to scrub it from error text that might echo it.
     pub password: Option<String>,
+    /// When set, each session logs in with what it returns instead of `user`/`password`.
+    pub login: Option<std::sync::Arc<dyn LoginSource>>,
 }
 
 impl std::fmt::Debug for ConnectConfig {
@@ -210,6 +240,7 @@ impl ConnectConfig {
             ssl_mode,
             connect_timeout,
             password,
+            login: None,
         })
     }
 

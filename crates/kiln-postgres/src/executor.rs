@@ -15,7 +15,7 @@ use sqlx::{Column, Either, PgConnection, Row, TypeInfo as _};
 use tokio::sync::{RwLock, Semaphore};
 use tokio::time::Instant;
 
-use crate::config::{flavor_of, ConnectConfig, Flavor};
+use crate::config::{flavor_of, ConnectConfig, Flavor, LoginSource};
 use crate::decode;
 use crate::error;
 use crate::pool::{self, Lease, Pool};
@@ -395,7 +395,23 @@ impl WireExecutor {
     /// The pool holds up to `target.threads + 1` sessions: one per runner thread, and one for
     /// whatever else the front end runs beside them (the studio's console, a catalog query).
     pub fn connect(target: &Target, flavor: Flavor) -> Result<WireExecutor, AdapterError> {
-        let config = ConnectConfig::from_target(target, flavor)?;
+        WireExecutor::open(ConnectConfig::from_target(target, flavor)?, target, flavor)
+    }
+
+    /// Like [`WireExecutor::connect`], but every session (the eager first one included) logs in
+    /// with what `login` returns when it opens; the target's `user` and `password` only stand in
+    /// for messages. For temporary credentials that expire (`method: iam`).
+    pub fn connect_with_login(
+        target: &Target,
+        flavor: Flavor,
+        login: Arc<dyn LoginSource>,
+    ) -> Result<WireExecutor, AdapterError> {
+        let mut config = ConnectConfig::from_target(target, flavor)?;
+        config.login = Some(login);
+        WireExecutor::open(config, target, flavor)
+    }
+
+    fn open(config: ConnectConfig, target: &Target, flavor: Flavor) -> Result<WireExecutor, AdapterError> {
         let password = config.password.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -33,5 +33,5 @@ mod pool;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use config::{default_port, flavor_of, Flavor};
+pub use config::{default_port, flavor_of, Flavor, Login, LoginFuture, LoginSource};
 pub use executor::WireExecutor;

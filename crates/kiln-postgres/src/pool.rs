@@ -141,6 +141,21 @@ impl Pool {
 /// server that does not answer), connects, authenticates and asks for the backend's PID, all
 /// within `connect_timeout`. A time-out is blamed on the step that was running.
 pub(crate) async fn open(config: &ConnectConfig) -> Result<Session, AdapterError> {
+    let Some(source) = &config.login else {
+        return open_as(config).await;
+    };
+    // A login obtained per session (temporary IAM credentials): the session logs in with it,
+    // and its error messages name and scrub it.
+    let login = source.login().await?;
+    let mut fresh = config.clone();
+    fresh.options = fresh.options.username(&login.user).password(&login.password);
+    fresh.user = login.user;
+    fresh.password = Some(login.password);
+    fresh.login = None;
+    open_as(&fresh).await
+}
+
+async fn open_as(config: &ConnectConfig) -> Result<Session, AdapterError> {
     let deadline = config.connect_timeout.map(|limit| tokio::time::Instant::now() + limit);
     let secs = config.connect_timeout.map_or(0, |limit| limit.as_secs());
     if !config.is_socket() {

@@ -15,7 +15,7 @@ use aws_sdk_redshiftdata::operation::get_statement_result::GetStatementResultOut
 use aws_sdk_redshiftdata::Client;
 use kiln_pgsql::{Executor, Flow, RowSink};
 use kiln_project::Target;
-use kiln_warehouse::{AdapterError, ColumnInfo};
+use kiln_warehouse::{AdapterError, CatalogEntry, CatalogKind, ColumnInfo};
 use serde_json::Value;
 use tokio::runtime::{Handle, Runtime};
 use tokio::sync::Notify;
@@ -504,6 +504,23 @@ impl Shared {
     }
 }
 
+/// `ListTables`' `Type` (`TABLE`, `VIEW`, `EXTERNAL TABLE`, `MATERIALIZED VIEW`, …) as the
+/// schema browser's kind.
+fn catalog_kind(table_type: &str) -> CatalogKind {
+    let upper = table_type.to_ascii_uppercase();
+    if upper.contains("EXTERNAL") {
+        CatalogKind::ExternalTable
+    } else if upper.contains("MATERIALIZED") {
+        CatalogKind::MaterializedView
+    } else if upper.contains("LATE BINDING") {
+        CatalogKind::LateBindingView
+    } else if upper.contains("VIEW") {
+        CatalogKind::View
+    } else {
+        CatalogKind::Table
+    }
+}
+
 /// Rows the statement (the batch's last statement) affected or returned.
 fn affected(described: &DescribeStatementOutput) -> u64 {
     match described.sub_statements().last() {
@@ -700,6 +717,38 @@ impl Executor for DataApiExecutor {
                 return Err(AdapterError::Interrupted);
             }
         }
+    }
+
+    /// The schema browser reads the Data API's own catalog calls rather than running catalog
+    /// SQL as statements: `ListSchemas`, `ListTables`, `DescribeTable`.
+    fn catalog_schemas(&self) -> Option<Result<Vec<String>, AdapterError>> {
+        Some(self.list_schemas())
+    }
+
+    fn catalog_relations(&self, schema: &str) -> Option<Result<Vec<CatalogEntry>, AdapterError>> {
+        Some(self.list_tables(schema).map(|tables| {
+            let mut entries: Vec<CatalogEntry> = tables
+                .into_iter()
+                .map(|t| CatalogEntry {
+                    kind: catalog_kind(&t.table_type),
+                    name: t.name,
+                })
+                .collect();
+            entries.sort_by(|a, b| a.name.cmp(&b.name));
+            entries
+        }))
+    }
+
+    fn catalog_columns(&self, schema: &str, table: &str) -> Option<Result<Vec<ColumnInfo>, AdapterError>> {
+        Some(self.describe_table(schema, table).map(|columns| {
+            columns
+                .into_iter()
+                .map(|c| ColumnInfo {
+                    name: c.name,
+                    data_type: c.data_type,
+                })
+                .collect()
+        }))
     }
 
     /// `CancelStatement` for the statement each call in flight is running; the calls return

@@ -552,6 +552,55 @@ fn schema_browser_follows_pages() {
     f.assert_requests();
 }
 
+/// The studio's schema browser goes through the `Adapter` (kiln-pgsql's `SqlAdapter`), which
+/// asks the Data API's catalog calls rather than running catalog SQL.
+/// Hand-written Data API exchanges replayed into the real SDK (no AWS account is reachable here).
+#[test]
+fn the_adapter_browses_through_the_catalog_calls() {
+    use kiln_warehouse::{Adapter, CatalogEntry, CatalogKind, ColumnInfo, Relation};
+    let f = fixture("list_schemas");
+    let adapter = kiln_pgsql::SqlAdapter::new(
+        executor_for(&cluster_target(), &f, fast()),
+        kiln_pgsql::Flavor::Redshift,
+    );
+    assert_eq!(adapter.list_schemas().unwrap()[1], "kiln_dev");
+    f.assert_requests();
+
+    let f = fixture("list_tables");
+    let adapter = kiln_pgsql::SqlAdapter::new(
+        executor_for(&cluster_target(), &f, fast()),
+        kiln_pgsql::Flavor::Redshift,
+    );
+    let entry = |name: &str, kind| CatalogEntry {
+        name: name.into(),
+        kind,
+    };
+    assert_eq!(
+        adapter.list_relations_in("kiln_dev").unwrap(),
+        [
+            entry("event", CatalogKind::Table),
+            entry("sales", CatalogKind::Table),
+            entry("sales_by_venue", CatalogKind::View)
+        ]
+    );
+    f.assert_requests();
+
+    let f = fixture("describe_table");
+    let adapter = kiln_pgsql::SqlAdapter::new(
+        executor_for(&cluster_target(), &f, fast()),
+        kiln_pgsql::Flavor::Redshift,
+    );
+    let columns = adapter.browse_columns(&Relation::new("kiln_dev", "sales")).unwrap();
+    assert_eq!(
+        columns[1],
+        ColumnInfo {
+            name: "pricepaid".into(),
+            data_type: "numeric(8,2)".into()
+        }
+    );
+    f.assert_requests();
+}
+
 /// AWS rejects the credentials (403 UnrecognizedClientException): Connect{Credentials}, not
 /// retried, and neither the access key id nor the secret key appears in the error.
 /// Hand-written Data API exchange replayed into the real SDK (no AWS account is reachable here).

@@ -1138,6 +1138,24 @@ impl Adapter for DuckDbAdapter {
         }
     }
 
+    fn list_schemas(&self) -> Result<Vec<String>, AdapterError> {
+        let result = self.query(
+            "SELECT DISTINCT schema_name FROM duckdb_schemas() WHERE database_name = current_database() \
+             AND schema_name NOT IN ('information_schema', 'pg_catalog') ORDER BY 1",
+            None,
+        )?;
+        Ok(result
+            .rows
+            .into_iter()
+            .filter_map(|row| row.into_iter().next())
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect())
+    }
+
+    fn as_duckdb(&self) -> Option<&DuckDbAdapter> {
+        Some(self)
+    }
+
     fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError> {
         const SQL: &str = "SELECT schema_name, table_name, 'table' FROM duckdb_tables() \
              WHERE database_name = current_database() AND NOT temporary \

@@ -167,6 +167,27 @@ impl fmt::Display for RelationType {
     }
 }
 
+/// What the schema browser shows a relation as. Finer than [`RelationType`]: a server knows
+/// materialized views, external (Spectrum / foreign) tables and Redshift's late-binding views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CatalogKind {
+    Table,
+    View,
+    MaterializedView,
+    ExternalTable,
+    /// Redshift's `WITH NO SCHEMA BINDING` view: its columns come from
+    /// `pg_get_late_binding_view_cols()`, not the catalog.
+    LateBindingView,
+}
+
+/// A relation of one schema, as [`Adapter::list_relations_in`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEntry {
+    pub name: String,
+    pub kind: CatalogKind,
+}
+
 /// A column of a relation or a query result, with the warehouse's own type name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ColumnInfo {
@@ -290,6 +311,45 @@ pub trait Adapter: Send + Sync {
 
     /// User-visible tables and views of the default database (scratch relations excluded).
     fn list_relations(&self) -> Result<Vec<(Relation, RelationType)>, AdapterError>;
+
+    /// The schemas of the default database a user may browse (system schemas left out), for
+    /// the schema browser's first level. This default derives them from [`Self::list_relations`],
+    /// so it misses empty schemas; adapters with a catalog list them all.
+    fn list_schemas(&self) -> Result<Vec<String>, AdapterError> {
+        let mut schemas: Vec<String> = self.list_relations()?.into_iter().map(|(r, _)| r.schema).collect();
+        schemas.dedup();
+        Ok(schemas)
+    }
+
+    /// The relations of one schema, for the schema browser's second level (fetched when the
+    /// schema is expanded, so a warehouse with thousands of tables answers one schema at a time).
+    fn list_relations_in(&self, schema: &str) -> Result<Vec<CatalogEntry>, AdapterError> {
+        Ok(self
+            .list_relations()?
+            .into_iter()
+            .filter(|(r, _)| r.schema == schema)
+            .map(|(r, kind)| CatalogEntry {
+                name: r.identifier,
+                kind: match kind {
+                    RelationType::Table => CatalogKind::Table,
+                    RelationType::View => CatalogKind::View,
+                },
+            })
+            .collect())
+    }
+
+    /// A relation's columns for the schema browser's third level. Unlike [`Self::columns`] this
+    /// also answers for relations the catalog does not describe (Redshift's late-binding views,
+    /// external tables).
+    fn browse_columns(&self, rel: &Relation) -> Result<Vec<ColumnInfo>, AdapterError> {
+        self.columns(rel)
+    }
+
+    /// This adapter as the embedded DuckDB warehouse, when it is one: the studio streams the
+    /// rows of a query on another connection into the tables of its attached result database.
+    fn as_duckdb(&self) -> Option<&DuckDbAdapter> {
+        None
+    }
 
     /// Cancels every statement running right now; the interrupted calls return
     /// [`AdapterError::Interrupted`]. Calls started afterwards are unaffected.

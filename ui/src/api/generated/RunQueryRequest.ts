@@ -2,6 +2,11 @@
 
 export type RunQueryRequest = { sql: string, 
 /**
+ * The connection to run on (`profile:<target>`, `saved:<name>`); the studio's target when
+ * absent.
+ */
+connection?: string, 
+/**
  * Rows in `firstPage` (default 200).
  */
 pageSize?: number, 

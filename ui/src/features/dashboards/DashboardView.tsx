@@ -8,7 +8,7 @@ import { filterLabel, filtersFor, toggleFilter, type DashboardFilter } from "./f
 import { useRefreshTick } from "./refresh";
 import { TimePicker } from "./TimePicker";
 import { VariableBar } from "./VariableBar";
-import { panelSelection, readView, usesTime, writeView, type DashboardView as ViewState } from "./viewState";
+import { chained, currentPick, panelSelection, readView, usesTime, writeView, type DashboardView as ViewState } from "./viewState";
 import { useLayoutEditing } from "./useLayoutEditing";
 import { EditPreview } from "../lineage/EditPreview";
 
@@ -76,9 +76,22 @@ export function DashboardView({ path }: { path: string }) {
   // Only what the panels depend on: the picks of declared variables, and the time range.
   const selection = useMemo(() => {
     const picked: Record<string, string[]> = {};
-    for (const entry of variables) picked[entry.variable.name] = view.variables[entry.variable.name] ?? entry.initial;
+    for (const entry of variables) picked[entry.variable.name] = currentPick(entry, view.variables[entry.variable.name]);
     return picked;
   }, [variables, view.variables]);
+  // Chained drop-downs: a pick changes what the variables after it offer, so they are listed again.
+  const isChained = useMemo(() => chained(dto?.dashboard?.variables ?? []), [dto]);
+  useEffect(() => {
+    if (!isChained) return undefined;
+    let current = true;
+    studio.backend
+      .call("dashboardVariables", { path, variables: view.variables })
+      .then((answer) => current && setListed(answer.variables))
+      .catch((failure: unknown) => current && setError(errorDiagnostic(failure).message));
+    return () => {
+      current = false;
+    };
+  }, [studio, path, isChained, view.variables]);
   const asked = useMemo(() => panelSelection(variables, selection), [variables, selection]);
   const waitingForVariables = (dashboard?.variables?.length ?? 0) > 0 && listed === null;
 

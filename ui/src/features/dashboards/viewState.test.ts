@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStorage } from "../../shared/testing/memoryStorage";
-import { ALL, panelSelection, readView, selectionLabel, timeLabel, toggleChoice, writeView } from "./viewState";
+import type { VariableChoices } from "../../api";
+import { ALL, chained, currentPick, panelSelection, readView, selectionLabel, timeLabel, toggleChoice, writeView } from "./viewState";
 
 describe("dashboard view state", () => {
   it("remembers the time range and selections per dashboard and ignores junk", () => {
@@ -29,5 +30,27 @@ describe("dashboard view state", () => {
   it("sends All as the listed choices, unless the variable says what All is", () => {
     const variable = (name: string, allValue?: string) => ({ variable: { name, label: "", values: [], default: [], ...(allValue ? { allValue } : {}) }, choices: ["CA", "NY"], initial: [ALL], error: null });
     expect(panelSelection([variable("s"), variable("t", "%"), variable("u")], { s: [ALL], t: [ALL], u: ["NY"] })).toEqual({ s: ["CA", "NY"], t: [ALL], u: ["NY"] });
+  });
+});
+
+describe("chained variables", () => {
+  const entry = (choices: string[], initial: string[]): VariableChoices => ({
+    variable: { name: "city", query: "select city from venues where state = '$state'" },
+    choices,
+    initial,
+    error: null,
+  });
+
+  it("tells when a variable's query names another", () => {
+    expect(chained([{ name: "state", query: "select state from venues" }, { name: "city", query: "select city from v where state in (${state})" }])).toBe(true);
+    expect(chained([{ name: "state", query: "select state from venues" }, { name: "statement", query: "select $statex" }])).toBe(false);
+    expect(chained([{ name: "a" }, { name: "b", query: "select [[a]]" }])).toBe(true);
+  });
+
+  it("drops a pick the new choices no longer offer", () => {
+    expect(currentPick(entry(["Buffalo", "Albany"], ["Buffalo"]), ["Albany"])).toEqual(["Albany"]);
+    expect(currentPick(entry(["Buffalo", "Albany"], ["Buffalo"]), ["San Diego"])).toEqual(["Buffalo"]);
+    expect(currentPick(entry(["Buffalo", "Albany"], ["Buffalo"]), undefined)).toEqual(["Buffalo"]);
+    expect(currentPick(entry(["Buffalo"], ["Buffalo"]), [ALL])).toEqual([ALL]);
   });
 });

@@ -113,3 +113,21 @@ export function panelSelection(variables: readonly VariableChoices[], picked: Re
   }
   return out;
 }
+
+/** Whether a variable's query names another variable (`where state in ($state)`): chained drop-downs. */
+export function chained(variables: readonly { name: string; query?: string }[]): boolean {
+  return variables.some(({ name, query }) =>
+    variables.some((other) => other.name !== name && query !== undefined && new RegExp(`\\$\\{?${other.name}\\b|\\[\\[${other.name}\\]\\]`).test(query)),
+  );
+}
+
+/**
+ * A variable's pick as the panels should use it: a pick its choices no longer offer (a chained
+ * drop-down whose parent changed) falls back to the variable's first selection.
+ */
+export function currentPick(entry: VariableChoices, picked: readonly string[] | undefined): string[] {
+  if (picked === undefined) return entry.initial;
+  if (entry.error || entry.variable.query === undefined || picked.includes(ALL)) return [...picked];
+  const kept = picked.filter((value) => entry.choices.includes(value));
+  return kept.length > 0 || picked.length === 0 ? kept : entry.initial;
+}

@@ -1,13 +1,16 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { EditorState, StateEffect, StateField, type Extension } from "@codemirror/state";
 import { Decoration, EditorView, type DecorationSet } from "@codemirror/view";
-import type { QueryHistoryEntry, StatementRangeDto, StatementResultDto } from "../../api";
+import type { ExplainResponse, QueryHistoryEntry, StatementRangeDto, StatementResultDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Kbd, Spinner } from "../../shared/ui";
 import { baseExtensions } from "../editor/codemirror";
 import { formatShortcut } from "../palette/commands";
 import { formatSeconds } from "../runs/progress";
+import { ConnectionPicker } from "../connections/ConnectionPicker";
+import { useConnection } from "../connections/selection";
+import { ExplainTree } from "./ExplainTree";
 import { ResultGrid } from "./ResultGrid";
 import { RestoredResult } from "./RestoredResult";
 import { isRestoredTab, loadResultTabs, saveResultTabs } from "./resultTabsStore";
@@ -71,7 +74,13 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   const [activeKey, setActiveKey] = useState<string | null>(restored.activeKey);
   const [running, setRunning] = useState<{ queryId: string } | null>(null);
   const [historyOpen, setHistoryOpen] = useState(false);
+  /** The plan Explain showed, in place of the active result tab until another tab is picked. */
+  const [explained, setExplained] = useState<ExplainResponse | null>(null);
+  const [explaining, setExplaining] = useState(false);
   const [history, setHistory] = useState<QueryHistoryEntry[] | null>(null);
+  // The connection statements run on (null: the studio's target); history is filtered to it.
+  const [picked] = useConnection(project?.root ?? "");
+  const connection = picked ?? `profile:${project?.targetName ?? ""}`;
   const storageKey = `kiln.console.v1:${project?.root ?? ""}`;
   const runCounter = useRef(0);
   /**
@@ -181,6 +190,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       totalRows: result.totalRows ?? (queryId !== null && earlyTotals.current?.queryId === queryId ? earlyTotals.current.totals.get(result.index) : undefined) ?? null,
     }));
     setTabs((current) => (append ? [...current, ...created] : created));
+    setExplained(null);
     // Show the first failing statement, otherwise the last one (usually the interesting select).
     const focus = created.find((tab) => tab.result.error) ?? created[created.length - 1];
     setActiveKey(focus?.key ?? null);
@@ -188,12 +198,17 @@ export function QueryConsole({ visible }: { visible: boolean }) {
 
   const loadHistory = useCallback(async () => {
     try {
-      const response = await studio.backend.call("queryHistory", {});
+      const response = await studio.backend.call("queryHistory", { connection });
       setHistory(response.entries);
     } catch (error) {
       studio.reportError("Could not load the query history", error);
     }
-  }, [studio]);
+  }, [studio, connection]);
+
+  useEffect(() => {
+    if (historyOpen) void loadHistory();
+    // Only when the connection changes (loadHistory changes with it): opening the panel loads it already.
+  }, [loadHistory]);
 
   const execute = useCallback(
     async (mode: "cursor" | "script", sqlOverride?: string) => {
@@ -209,9 +224,10 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       try {
         const response =
           mode === "script"
-            ? await studio.backend.call("runQuery", { sql, pageSize: PAGE_SIZE, queryId })
+            ? await studio.backend.call("runQuery", { sql, pageSize: PAGE_SIZE, queryId, connection })
             : await studio.backend.call("runStatementAt", {
                 sql,
+                connection,
                 offset: utf8ByteOffset(sql, current?.state.selection.main.head ?? 0),
                 pageSize: PAGE_SIZE,
                 queryId,
@@ -226,8 +242,22 @@ export function QueryConsole({ visible }: { visible: boolean }) {
         setRunning(null);
       }
     },
-    [studio, showResults, historyOpen, loadHistory],
+    [studio, showResults, historyOpen, loadHistory, connection],
   );
+
+  const explain = useCallback(async () => {
+    const current = view.current;
+    const sql = current?.state.doc.toString() ?? "";
+    if (!sql.trim()) return;
+    setExplaining(true);
+    try {
+      setExplained(await studio.backend.call("explainQuery", { sql, offset: utf8ByteOffset(sql, current?.state.selection.main.head ?? 0), connection }));
+    } catch (error) {
+      showResults(null, [{ index: 0, sql, columns: [], firstPage: [], totalRows: null, elapsed: 0, error: errorDiagnostic(error) }]);
+    } finally {
+      setExplaining(false);
+    }
+  }, [studio, showResults, connection]);
 
   const cancel = useCallback(async () => {
     if (!running?.queryId) return;
@@ -307,11 +337,22 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   return (
     <div className="console">
       <div className="console-toolbar">
+        <ConnectionPicker root={project?.root ?? ""} />
         <Button variant="primary" size="sm" data-testid="run-statement" icon={<Icon name="play" size={14} />} disabled={running !== null} onClick={() => void execute("cursor")}>
           Run statement <Kbd>{formatShortcut("Mod+Enter")}</Kbd>
         </Button>
         <Button size="sm" disabled={running !== null} onClick={() => void execute("script")}>
           Run script <Kbd>{formatShortcut("Mod+Shift+Enter")}</Kbd>
+        </Button>
+        <Button
+          size="sm"
+          data-testid="explain"
+          icon={<Icon name="graph" size={14} />}
+          disabled={running !== null || explaining}
+          title="Show the plan of the statement under the cursor as a tree"
+          onClick={() => void explain()}
+        >
+          Explain
         </Button>
         <Button
           size="sm"
@@ -323,7 +364,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
         >
           Cancel
         </Button>
-        {running && <Spinner label="Query running" />}
+        {(running || explaining) && <Spinner label={explaining ? "Explaining" : "Query running"} />}
         <span className="spacer" />
         <Button
           size="sm"
@@ -382,15 +423,24 @@ export function QueryConsole({ visible }: { visible: boolean }) {
               key={tab.key}
               type="button"
               role="tab"
-              aria-selected={tab.key === activeKey}
-              className={`result-tab ${tab.key === activeKey ? "active" : ""} ${tab.result.error ? "has-error" : ""}`}
+              aria-selected={tab.key === activeKey && !explained}
+              className={`result-tab ${tab.key === activeKey && !explained ? "active" : ""} ${tab.result.error ? "has-error" : ""}`}
               title={tab.result.sql}
-              onClick={() => setActiveKey(tab.key)}
+              onClick={() => {
+                setExplained(null);
+                setActiveKey(tab.key);
+              }}
             >
               {tab.result.error && <Icon name="error" size={12} />}
               {tab.label}
             </button>
           ))}
+          {explained && (
+            <button type="button" role="tab" aria-selected className="result-tab active" title={explained.sql}>
+              <Icon name="graph" size={12} />
+              Plan
+            </button>
+          )}
           {statementCount > 0 && (
             <button type="button" className="result-tab-clear" onClick={() => setTabs([])} title="Close all result tabs">
               Clear
@@ -398,7 +448,9 @@ export function QueryConsole({ visible }: { visible: boolean }) {
           )}
         </div>
         <div className="result-body">
-          {active && isRestoredTab(active) ? (
+          {explained ? (
+            <ExplainTree key={`${explained.line}:${explained.sql}`} response={explained} />
+          ) : active && isRestoredTab(active) ? (
             <RestoredResult key={active.key} tab={active} onRunAgain={(sql) => void execute("script", sql)} />
           ) : active ? (
             <ResultGrid key={active.key} result={active.result} queryId={active.queryId} totalRows={active.totalRows} />

@@ -3,6 +3,8 @@ import type { SchemaResponse } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner } from "../../shared/ui";
+import { LazySchemaTree } from "../connections/LazySchemaTree";
+import { useConnection } from "../connections/selection";
 
 /** Schemas → relations → columns of the connected warehouse, with one-click preview. */
 export function SchemaBrowser() {
@@ -12,6 +14,8 @@ export function SchemaBrowser() {
   const [error, setError] = useState<string | null>(null);
   const [open, setOpen] = useState<ReadonlySet<string>>(() => new Set());
   const [filter, setFilter] = useState("");
+  // A connection picked in the console other than the studio's target is browsed lazily instead.
+  const [connection] = useConnection(useStudio((state) => state.project?.root ?? ""));
 
   const load = () => {
     setError(null);
@@ -48,6 +52,8 @@ export function SchemaBrowser() {
       })),
     [schema, needle],
   );
+
+  if (connection) return <LazySchemaTree key={connection} connection={connection} title={connection.replace(/^(saved|profile):/, "")} />;
 
   return (
     <div className="panel">
