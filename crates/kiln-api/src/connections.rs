@@ -4,11 +4,10 @@
 //! schema browser's lazy levels (schemas → relations → columns) on any of them.
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use kiln_connections::{ConnectionKind, ConnectionStore, SavedConnection};
-use kiln_project::{ProfileOptions, Target, TargetKind};
+use kiln_project::{Target, TargetKind};
 use kiln_warehouse::{Adapter, CatalogKind, Relation};
 
 use crate::dto::{
@@ -128,7 +127,7 @@ impl Studio {
             let mut connections: Vec<ConnectionDto> = kiln_project::profile_targets(
                 &state.root,
                 Some(&state.target.profile_name),
-                &profile_options(&state, None),
+                &state.profile_options(None),
             )
             .into_iter()
             .map(|(name, kind)| ConnectionDto {
@@ -292,24 +291,11 @@ impl Studio {
     }
 }
 
-fn profile_options(state: &ProjectState, target: Option<String>) -> ProfileOptions {
-    ProfileOptions {
-        profiles_dir: state
-            .target
-            .source_file
-            .as_ref()
-            .and_then(|f| f.parent())
-            .map(PathBuf::from),
-        target,
-        home: None,
-    }
-}
-
 fn load_profile_target(state: &ProjectState, name: &str) -> ApiResult<Target> {
     kiln_project::load_target(
         &state.root,
         Some(&state.target.profile_name),
-        &profile_options(state, Some(name.to_string())),
+        &state.profile_options(Some(name.to_string())),
     )
     .map_err(ApiError::from)
 }

@@ -2,7 +2,6 @@
 //! `kiln diff` (kiln-diff) of a model on the studio's target and another one.
 
 use kiln_diff::{DiffOptions, RowDiff, Side};
-use kiln_project::ProfileOptions;
 use kiln_warehouse::Relation;
 
 use crate::dto::{
@@ -13,24 +12,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::ProjectState;
 use crate::{blocking, Studio};
 
-fn profile_options(state: &ProjectState, target: Option<String>) -> ProfileOptions {
-    ProfileOptions {
-        profiles_dir: state
-            .target
-            .source_file
-            .as_ref()
-            .and_then(|f| f.parent())
-            .map(|d| d.to_path_buf()),
-        target,
-        home: None,
-    }
-}
-
 fn targets(state: &ProjectState) -> TargetsResponse {
     let targets = kiln_project::profile_targets(
         &state.root,
         Some(&state.target.profile_name),
-        &profile_options(state, None),
+        &state.profile_options(None),
     )
     .into_iter()
     .map(|(name, kind)| TargetDto { name, kind })
@@ -57,7 +43,7 @@ fn diff(state: &ProjectState, request: &DiffModelRequest) -> ApiResult<DiffRepor
     let other = kiln_project::load_target(
         &state.root,
         Some(&state.target.profile_name),
-        &profile_options(state, Some(request.against.clone())),
+        &state.profile_options(Some(request.against.clone())),
     )
     .map_err(|d| ApiError::from_diagnostics(&kiln_diagnostics::Diagnostics(vec![d])))?;
     let manifest = state.require_manifest()?;

@@ -124,6 +124,21 @@ impl ProjectState {
         let _ = self.events.send(event);
     }
 
+    /// Where the profile's other targets are read from: the same profiles.yml as the studio's
+    /// target (for the console's connections and `kiln diff`'s other side), `target` picked.
+    pub fn profile_options(&self, target: Option<String>) -> ProfileOptions {
+        ProfileOptions {
+            profiles_dir: self
+                .target
+                .source_file
+                .as_ref()
+                .and_then(|f| f.parent())
+                .map(PathBuf::from),
+            target,
+            home: None,
+        }
+    }
+
     pub fn target_dir(&self) -> PathBuf {
         self.root.join(&self.config.target_path)
     }

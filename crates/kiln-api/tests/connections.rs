@@ -5,13 +5,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::collections::BTreeMap;
 
 use kiln_api::dto::{
     BrowseKind, BrowseRequest, ConnectionSource, ConnectionSpecDto, DeleteConnectionRequest, Empty, FetchRowsRequest,
     Password, QueryHistoryRequest, SaveConnectionRequest,
 };
-use kiln_api::{ExplainQueryRequest, OpenProjectRequest, RunQueryRequest, Studio, StudioOptions};
+use kiln_api::{ExplainQueryRequest, RunQueryRequest};
 use kiln_pgsql::Executor;
 use kiln_postgres::testing::TestCluster;
 
@@ -62,17 +64,7 @@ async fn a_saved_postgres_connection_in_the_console() {
     )
     .unwrap();
     let config = dir.path().join("config");
-    let studio = Studio::new(StudioOptions {
-        config_dir: Some(config.clone()),
-        disable_watcher: true,
-        ..StudioOptions::default()
-    });
-    studio
-        .open_project(OpenProjectRequest {
-            path: root.to_string_lossy().into_owned(),
-        })
-        .await
-        .unwrap();
+    let studio = common::open_studio(&config, &root, false).await;
     let name = format!("pg-{}", std::process::id());
     let id = format!("saved:{name}");
 

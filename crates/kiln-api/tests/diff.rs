@@ -5,9 +5,8 @@
 
 mod common;
 
-use common::until_run_finished;
+use common::{open_studio, until_run_finished};
 use kiln_api::dto::{DiffModelRequest, Empty, RunCommand, StartRunRequest};
-use kiln_api::{OpenProjectRequest, Studio, StudioOptions};
 use kiln_warehouse::Adapter;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -36,16 +35,7 @@ async fn a_model_compared_with_another_target() {
         prod.execute("create table main.totals as select i as id, case when i = 2 then 99 else i * 2 end as amount from range(1, 5) t(i)")
             .unwrap();
     }
-    let studio = Studio::new(StudioOptions {
-        config_dir: Some(dir.path().join("config")),
-        ..StudioOptions::default()
-    });
-    studio
-        .open_project(OpenProjectRequest {
-            path: root.to_string_lossy().into_owned(),
-        })
-        .await
-        .unwrap();
+    let studio = open_studio(&dir.path().join("config"), &root, true).await;
 
     let targets = studio.targets(Empty {}).await.unwrap();
     assert_eq!(targets.current, "dev");

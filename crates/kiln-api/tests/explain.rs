@@ -5,7 +5,9 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kiln_api::{ExplainQueryRequest, OpenProjectRequest, Studio, StudioOptions};
+mod common;
+
+use kiln_api::{ExplainQueryRequest, Studio};
 use kiln_explain::{Engine, FlagKind, PlanNode};
 use kiln_pgsql::Executor;
 use kiln_postgres::testing::TestCluster;
@@ -33,18 +35,7 @@ fn project(dir: &std::path::Path, profiles: &str) -> std::path::PathBuf {
 }
 
 async fn open(dir: &std::path::Path, root: &std::path::Path) -> Studio {
-    let studio = Studio::new(StudioOptions {
-        config_dir: Some(dir.join("config")),
-        disable_watcher: true,
-        ..StudioOptions::default()
-    });
-    studio
-        .open_project(OpenProjectRequest {
-            path: root.to_string_lossy().into_owned(),
-        })
-        .await
-        .unwrap();
-    studio
+    common::open_studio(&dir.join("config"), root, false).await
 }
 
 fn find<'a>(root: &'a PlanNode, operator: &str) -> Option<&'a PlanNode> {

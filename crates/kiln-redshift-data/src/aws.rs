@@ -1,14 +1,12 @@
 //! The AWS side of a real connection: region and credentials from the default chain, an HTTPS
 //! client on rustls (ring; no OpenSSL, no aws-lc), and the Data API client's configuration.
 
-use aws_config::BehaviorVersion;
 use aws_sdk_redshiftdata::config::retry::RetryConfig;
 use aws_sdk_redshiftdata::config::timeout::TimeoutConfig;
-use aws_sdk_redshiftdata::config::{ProvideCredentials, Region};
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use aws_sdk_redshiftdata::config::ProvideCredentials;
+use kiln_aws::redact;
 use kiln_warehouse::{AdapterError, ConnectStage};
 
-use crate::errors::redact;
 use crate::settings::DataApiSettings;
 
 fn credentials_error(message: String, settings: &DataApiSettings) -> AdapterError {
@@ -30,17 +28,7 @@ fn credentials_error(message: String, settings: &DataApiSettings) -> AdapterErro
 
 /// Loads the SDK configuration for `settings` and checks that credentials resolve.
 pub(crate) async fn load(settings: &DataApiSettings) -> Result<aws_sdk_redshiftdata::Config, AdapterError> {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    // The same HTTPS client serves the credential providers (SSO, STS, IMDS) too.
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
-    if let Some(region) = &settings.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(profile) = &settings.aws_profile {
-        loader = loader.profile_name(profile);
-    }
+    let mut loader = kiln_aws::https_config_loader(settings.region.as_deref(), settings.aws_profile.as_deref());
     if let Some(connect) = settings.connect_timeout {
         loader = loader.timeout_config(TimeoutConfig::builder().connect_timeout(connect).build());
     }

@@ -8,8 +8,8 @@
 
 use std::error::Error as StdError;
 
-use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_redshiftdata::error::{ProvideErrorMetadata, SdkError};
+use kiln_aws::{chain_text, credentials_failure, redact, ACCESS_DENIED, BAD_CREDENTIALS};
 use kiln_warehouse::{AdapterError, ConnectStage};
 
 use crate::settings::DataApiSettings;
@@ -33,27 +33,6 @@ const THROTTLING: &[&str] = &[
     "RequestThrottled",
     "RequestThrottledException",
     "SlowDown",
-];
-
-/// Error codes that mean the AWS credentials themselves are missing, wrong or expired.
-const BAD_CREDENTIALS: &[&str] = &[
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "IncompleteSignature",
-    "InvalidClientTokenId",
-    "MissingAuthenticationToken",
-    "MissingAuthenticationTokenException",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestExpired",
-];
-
-const ACCESS_DENIED: &[&str] = &[
-    "AccessDeniedException",
-    "AccessDenied",
-    "UnauthorizedOperation",
-    "NotAuthorized",
 ];
 
 pub(crate) fn sql(message: impl Into<String>) -> AdapterError {
@@ -118,60 +97,6 @@ pub(crate) fn statement_failed(error: &str) -> AdapterError {
     } else {
         error.to_string()
     })
-}
-
-/// Masks anything that looks like an AWS access key id (`AKIA…`, `ASIA…`) so no credential
-/// reaches a message. (Secret keys and session tokens are never put into messages by Kiln or
-/// the SDK; an ARN, a cluster or a user name is not secret.)
-pub(crate) fn redact(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        let key_like = (rest.starts_with("AKIA") || rest.starts_with("ASIA"))
-            && rest.len() >= 20
-            && rest.as_bytes()[4..20]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-        if key_like {
-            out.push_str(&rest[..4]);
-            out.push_str("****************");
-            i += 20;
-            continue;
-        }
-        let Some(ch) = rest.chars().next() else { break };
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out
-}
-
-/// Walks an error's sources for a credentials-provider failure.
-fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(c) = e.downcast_ref::<CredentialsError>() {
-            return Some(chain_text(c));
-        }
-        current = e.source();
-    }
-    None
-}
-
-/// `outer: inner: innermost` for an error and its sources, without repeats.
-fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    parts.join(": ")
 }
 
 fn credentials_hint(settings: &DataApiSettings) -> String {
@@ -463,16 +388,6 @@ mod tests {
             statement_timeout: None,
             connect_timeout: None,
         }
-    }
-
-    #[test]
-    fn redacts_access_key_ids() {
-        assert_eq!(
-            redact("key AKIAIOSFODNN7EXAMPLE is bad"),
-            "key AKIA**************** is bad"
-        );
-        assert_eq!(redact("ASIAXYZ short"), "ASIAXYZ short");
-        assert_eq!(redact("naïve ✓"), "naïve ✓");
     }
 
     #[test]

@@ -82,16 +82,7 @@ fn settings_error(message: impl Into<String>, hint: impl Into<String>) -> Adapte
 
 /// A non-empty string setting; numbers are accepted as their text.
 fn text(target: &Target, key: &str) -> Result<Option<String>, AdapterError> {
-    match target.settings.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(settings_error(
-            format!("`{key}` in the profile must be a string, not {other}"),
-            format!("write `{key}:` as a plain value in profiles.yml"),
-        )),
-    }
+    kiln_aws::text_setting(&target.settings, key).map_err(|bad| settings_error(bad.message, bad.hint))
 }
 
 /// Seconds as a number, or a string with a unit: `500ms`, `30s`, `5m`, `1h` (bare = seconds).

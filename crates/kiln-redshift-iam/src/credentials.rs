@@ -4,11 +4,11 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
-use aws_config::{BehaviorVersion, Region, SdkConfig};
+use aws_config::{Region, SdkConfig};
 use aws_credential_types::provider::ProvideCredentials;
-use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+use kiln_aws::{chain_text, redact};
 
-use crate::error::{chain_text, classify, no_credentials};
+use crate::error::{classify, no_credentials};
 use crate::settings::{Compute, IamSettings};
 use crate::IamError;
 
@@ -59,22 +59,14 @@ impl std::fmt::Debug for DbCredentials {
 /// client over rustls, and checks that credentials resolve, so a machine without any is told
 /// so before Redshift is asked.
 pub async fn load_aws_config(settings: &IamSettings) -> Result<SdkConfig, IamError> {
-    let http = aws_smithy_http_client::Builder::new()
-        .tls_provider(tls::Provider::Rustls(CryptoMode::Ring))
-        .build_https();
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).http_client(http);
-    if let Some(region) = &settings.region {
-        loader = loader.region(Region::new(region.clone()));
-    }
-    if let Some(profile) = &settings.aws_profile {
-        loader = loader.profile_name(profile);
-    }
-    let sdk = loader.load().await;
+    let sdk = kiln_aws::https_config_loader(settings.region.as_deref(), settings.aws_profile.as_deref())
+        .load()
+        .await;
     let Some(provider) = sdk.credentials_provider() else {
         return Err(no_credentials("no AWS credentials provider".into(), settings));
     };
     if let Err(err) = provider.provide_credentials().await {
-        return Err(no_credentials(chain_text(&err), settings));
+        return Err(no_credentials(redact(&chain_text(&err)), settings));
     }
     Ok(sdk)
 }

@@ -1,12 +1,12 @@
 //! What can go wrong on the way to temporary database credentials, each with the profile key to
 //! change and what to do. No variant carries a password or an AWS secret: texts that come from
-//! AWS pass through [`redact`], which masks access key ids, and the SDK never puts secret keys,
-//! session tokens or the issued password into its messages.
+//! AWS pass through [`kiln_aws::redact`], which masks access key ids, and the SDK never puts
+//! secret keys, session tokens or the issued password into its messages.
 
 use std::error::Error as StdError;
 
-use aws_credential_types::provider::error::CredentialsError;
 use aws_sdk_redshift::error::{ProvideErrorMetadata, SdkError};
+use kiln_aws::{chain_text, credentials_failure, redact};
 
 use crate::settings::IamSettings;
 
@@ -137,78 +137,16 @@ impl IamError {
     }
 }
 
-/// Error codes that mean the AWS credentials themselves are missing, wrong or expired.
-const BAD_CREDENTIALS: &[&str] = &[
-    "UnrecognizedClientException",
-    "InvalidSignatureException",
-    "SignatureDoesNotMatch",
-    "IncompleteSignature",
-    "InvalidClientTokenId",
-    "MissingAuthenticationToken",
-    "MissingAuthenticationTokenException",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "RequestExpired",
-    "AuthFailure",
-];
-
-const ACCESS_DENIED: &[&str] = &[
-    "AccessDenied",
-    "AccessDeniedException",
-    "AccessDeniedFault",
-    "UnauthorizedOperation",
-    "NotAuthorized",
-];
-
-/// Masks anything that looks like an AWS access key id (`AKIA…`, `ASIA…`).
-pub(crate) fn redact(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = String::with_capacity(text.len());
-    let mut i = 0;
-    while i < text.len() {
-        let rest = &text[i..];
-        let key_like = (rest.starts_with("AKIA") || rest.starts_with("ASIA"))
-            && rest.len() >= 20
-            && rest.as_bytes()[4..20]
-                .iter()
-                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-            && (i == 0 || !bytes[i - 1].is_ascii_alphanumeric());
-        if key_like {
-            out.push_str(&rest[..4]);
-            out.push_str("****************");
-            i += 20;
-            continue;
-        }
-        let Some(ch) = rest.chars().next() else { break };
-        out.push(ch);
-        i += ch.len_utf8();
-    }
-    out
+/// The credentials themselves are missing, wrong or expired: kiln-aws's codes and EC2's
+/// `AuthFailure`.
+fn bad_credentials(code: &str) -> bool {
+    kiln_aws::BAD_CREDENTIALS.contains(&code) || code == "AuthFailure"
 }
 
-/// `outer: inner: innermost` for an error and its sources, without repeats.
-pub(crate) fn chain_text(err: &(dyn StdError + 'static)) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        let text = e.to_string();
-        if !text.is_empty() && !parts.iter().any(|p| p.contains(&text)) {
-            parts.push(text);
-        }
-        current = e.source();
-    }
-    redact(&parts.join(": "))
-}
-
-fn credentials_failure(err: &(dyn StdError + 'static)) -> Option<String> {
-    let mut current: Option<&(dyn StdError + 'static)> = Some(err);
-    while let Some(e) = current {
-        if let Some(c) = e.downcast_ref::<CredentialsError>() {
-            return Some(chain_text(c));
-        }
-        current = e.source();
-    }
-    None
+/// The identity may not get these credentials: kiln-aws's codes and Redshift's
+/// `AccessDeniedFault`.
+fn access_denied(code: &str) -> bool {
+    kiln_aws::ACCESS_DENIED.contains(&code) || code == "AccessDeniedFault"
 }
 
 pub(crate) fn no_credentials(detail: String, settings: &IamSettings) -> IamError {
@@ -272,7 +210,7 @@ where
                     region: region.to_string(),
                 };
             }
-            if ACCESS_DENIED.contains(&code.as_str()) {
+            if access_denied(&code) {
                 return IamError::AccessDenied {
                     operation,
                     code,
@@ -281,7 +219,7 @@ where
                     profile_key: settings.aws_profile_key,
                 };
             }
-            if BAD_CREDENTIALS.contains(&code.as_str()) {
+            if bad_credentials(&code) {
                 return IamError::BadAwsCredentials {
                     operation,
                     code,
@@ -303,9 +241,9 @@ where
         }
         SdkError::DispatchFailure(_) | SdkError::ConstructionFailure(_) => {
             if let Some(text) = credentials_failure(err) {
-                return no_credentials(text, settings);
+                return no_credentials(redact(&text), settings);
             }
-            let text = chain_text(err);
+            let text = redact(&chain_text(err));
             if matches!(err, SdkError::ConstructionFailure(_)) && text.to_ascii_lowercase().contains("region") {
                 return IamError::NoRegion { operation };
             }
@@ -321,7 +259,7 @@ where
         _ => IamError::Rejected {
             operation,
             code: "response".into(),
-            detail: chain_text(err),
+            detail: redact(&chain_text(err)),
         },
     }
 }

@@ -99,17 +99,7 @@ fn settings_error(key: &'static str, message: impl Into<String>, hint: impl Into
 
 /// A non-empty string setting; numbers are accepted as their text.
 fn text(target: &Target, key: &'static str) -> Result<Option<String>, IamError> {
-    match target.settings.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.trim().to_string())),
-        Some(Value::Number(n)) => Ok(Some(n.to_string())),
-        Some(other) => Err(settings_error(
-            key,
-            format!("`{key}` in the profile must be a string, not {other}"),
-            format!("write `{key}:` as a plain value in profiles.yml"),
-        )),
-    }
+    kiln_aws::text_setting(&target.settings, key).map_err(|bad| settings_error(key, bad.message, bad.hint))
 }
 
 fn first_text(target: &Target, keys: &[&'static str]) -> Result<Option<(&'static str, String)>, IamError> {

@@ -149,5 +149,33 @@ describe("Run log and query console", () => {
     const first = page.locator('[data-testid="grid-row"][data-row="0"]');
     await first.waitFor();
     assert.equal((await first.locator(".grid-cell").last().innerText()).trim(), "2");
+
+    // Selected text runs as it is: part of a statement, across two statements.
+    const select = (from, to) =>
+      content.evaluate(
+        (node, [start, end]) => {
+          const view = node.cmTile?.root?.view ?? node.cmView?.rootView;
+          const text = view.state.doc.toString();
+          view.dispatch({ selection: { anchor: text.indexOf(start), head: text.indexOf(end) + end.length } });
+          view.focus();
+        },
+        [from, to],
+      );
+    await select("select 1", "first_one");
+    const run = page.locator('[data-testid="run-statement"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-statement"]')?.textContent?.startsWith("Run selection"));
+    await page.keyboard.press("Control+Enter");
+    await page.waitForFunction(() => [...document.querySelectorAll(".result-tab")].map((tab) => tab.textContent?.trim()).join("|") === "1: select");
+    await first.waitFor();
+    assert.equal((await first.locator(".grid-cell").last().innerText()).trim(), "1");
+    await select("select 1", "second_one");
+    await run.click();
+    await page.waitForFunction(() => [...document.querySelectorAll(".result-tab")].map((tab) => tab.textContent?.trim()).join("|") === "1: select|2: select");
+    // Nothing selected: back to the statement under the cursor.
+    await content.evaluate((node) => {
+      const view = node.cmTile?.root?.view ?? node.cmView?.rootView;
+      view.dispatch({ selection: { anchor: 0 } });
+    });
+    await page.waitForFunction(() => document.querySelector('[data-testid="run-statement"]')?.textContent?.startsWith("Run statement"));
   });
 });

@@ -45,10 +45,12 @@ pub fn tickit_copy() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
-pub async fn open_tickit() -> Fixture {
-    let (dir, root) = tickit_copy();
+/// A studio with its user-level files in `config_dir`, opened on the project at `root`; without
+/// `watch` it never watches the files (tests that write files and ask again need no events).
+pub async fn open_studio(config_dir: &Path, root: &Path, watch: bool) -> Studio {
     let studio = Studio::new(StudioOptions {
-        config_dir: Some(dir.path().join("config")),
+        config_dir: Some(config_dir.to_path_buf()),
+        disable_watcher: !watch,
         ..StudioOptions::default()
     });
     studio
@@ -57,6 +59,12 @@ pub async fn open_tickit() -> Fixture {
         })
         .await
         .unwrap();
+    studio
+}
+
+pub async fn open_tickit() -> Fixture {
+    let (dir, root) = tickit_copy();
+    let studio = open_studio(&dir.path().join("config"), &root, true).await;
     Fixture { dir, root, studio }
 }
 

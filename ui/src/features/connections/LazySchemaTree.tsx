@@ -4,6 +4,7 @@ import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner } from "../../shared/ui";
 import { quoteIdent } from "./sql";
+import { ColumnLeaf } from "../query/ColumnLeaf";
 
 type Level = BrowseItemDto[] | "loading" | { error: string };
 
@@ -126,12 +127,7 @@ export function LazySchemaTree({ connection, title }: { connection: string; titl
                         {relationOpen && state(columns, 52, "No columns")}
                         {relationOpen &&
                           Array.isArray(columns) &&
-                          columns.map((column) => (
-                            <div key={column.name} className="tree-row tree-leaf" style={{ paddingLeft: 52 }}>
-                              <span className="tree-label">{column.name}</span>
-                              <span className="tree-meta">{column.dataType ?? ""}</span>
-                            </div>
-                          ))}
+                          columns.map((column) => <ColumnLeaf key={column.name} name={column.name} dataType={column.dataType} />)}
                       </div>
                     );
                   })}

@@ -73,6 +73,8 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   const [tabs, setTabs] = useState<ResultTab[]>(restored.tabs);
   const [activeKey, setActiveKey] = useState<string | null>(restored.activeKey);
   const [running, setRunning] = useState<{ queryId: string } | null>(null);
+  /** Text is selected: Run runs exactly it (as Query Editor v2 and DataGrip do), not the statement. */
+  const [selection, setSelection] = useState(false);
   const [historyOpen, setHistoryOpen] = useState(false);
   /** The plan Explain showed, in place of the active result tab until another tab is picked. */
   const [explained, setExplained] = useState<ExplainResponse | null>(null);
@@ -118,6 +120,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       engineStatements,
       activeStatement,
       EditorView.updateListener.of((update) => {
+        if (update.selectionSet) setSelection(!update.state.selection.main.empty);
         if (!update.docChanged) return;
         if (splitTimer) clearTimeout(splitTimer);
         splitTimer = setTimeout(() => split(update.view), SPLIT_DELAY_MS);
@@ -213,17 +216,19 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   const execute = useCallback(
     async (mode: "cursor" | "script", sqlOverride?: string) => {
       const current = view.current;
-      const sql = sqlOverride ?? current?.state.doc.toString() ?? "";
+      const picked = current?.state.selection.main;
+      const selected = mode === "cursor" && sqlOverride === undefined && picked && !picked.empty ? current.state.sliceDoc(picked.from, picked.to) : null;
+      const sql = selected ?? sqlOverride ?? current?.state.doc.toString() ?? "";
       if (!sql.trim()) return;
       // Our own id, so Cancel works before the engine has answered.
       const queryId = newQueryId();
       const ranges = current?.state.field(engineStatements) ?? [];
-      const number = mode === "cursor" ? statementNumber(ranges, statementAt(ranges, current?.state.selection.main.head ?? 0)) : null;
+      const number = mode === "cursor" && selected === null ? statementNumber(ranges, statementAt(ranges, current?.state.selection.main.head ?? 0)) : null;
       setRunning({ queryId });
       earlyTotals.current = { queryId, totals: new Map() };
       try {
         const response =
-          mode === "script"
+          mode === "script" || selected !== null
             ? await studio.backend.call("runQuery", { sql, pageSize: PAGE_SIZE, queryId, connection })
             : await studio.backend.call("runStatementAt", {
                 sql,
@@ -339,7 +344,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
       <div className="console-toolbar">
         <ConnectionPicker root={project?.root ?? ""} />
         <Button variant="primary" size="sm" data-testid="run-statement" icon={<Icon name="play" size={14} />} disabled={running !== null} onClick={() => void execute("cursor")}>
-          Run statement <Kbd>{formatShortcut("Mod+Enter")}</Kbd>
+          {selection ? "Run selection" : "Run statement"} <Kbd>{formatShortcut("Mod+Enter")}</Kbd>
         </Button>
         <Button size="sm" disabled={running !== null} onClick={() => void execute("script")}>
           Run script <Kbd>{formatShortcut("Mod+Shift+Enter")}</Kbd>

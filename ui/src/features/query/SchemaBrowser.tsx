@@ -5,6 +5,7 @@ import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner } from "../../shared/ui";
 import { LazySchemaTree } from "../connections/LazySchemaTree";
 import { useConnection } from "../connections/selection";
+import { ColumnLeaf } from "./ColumnLeaf";
 
 /** Schemas → relations → columns of the connected warehouse, with one-click preview. */
 export function SchemaBrowser() {
@@ -112,10 +113,7 @@ export function SchemaBrowser() {
                       </div>
                       {relationOpen &&
                         relation.columns.map((column) => (
-                          <div key={column.name} className="tree-row tree-leaf" style={{ paddingLeft: 52 }} title={column.description || undefined}>
-                            <span className="tree-label">{column.name}</span>
-                            <span className="tree-meta">{column.dataType ?? ""}</span>
-                          </div>
+                          <ColumnLeaf key={column.name} name={column.name} dataType={column.dataType} description={column.description} />
                         ))}
                     </div>
                   );
