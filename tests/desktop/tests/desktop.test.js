@@ -249,4 +249,25 @@ describe("Kiln Studio desktop window", () => {
     const shot = await paintedShot(session, "03-desktop-dashboard", ['[data-testid="dashboard-panel"]', '[data-testid="echart"]']);
     console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${drawn.filled} states filled`);
   });
+
+  test("Explain in the window shows a join's plan as a tree beside the connection picker", async () => {
+    await session.execute(`[...document.querySelectorAll('[role="tab"]')].find((tab) => tab.textContent.trim().startsWith("Query")).click();`);
+    await session.waitFor("the console editor", () => session.findAll('[data-testid="console-editor"] .cm-content').then((found) => (found.length ? found : null)));
+    await session.execute(`
+      const node = document.querySelector('[data-testid="console-editor"] .cm-content');
+      const view = node.cmTile?.root?.view ?? node.cmView?.rootView;
+      const sql = "select e.event_name, sum(s.price_paid) as sales\\nfrom {{ ref('fct_sales') }} s\\njoin {{ ref('stg_tickit__events') }} e on e.event_name = s.event_name\\ngroup by 1";
+      view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: sql }, selection: { anchor: 0 } });`);
+    await session.execute(`document.querySelector('[data-testid="explain"]').click();`);
+    const steps = await session.waitFor(
+      "the plan tree",
+      () => session.execute(`const tree = document.querySelector('[data-testid="explain-tree"]'); return tree && tree.textContent.includes("HASH_JOIN") ? tree.textContent.length : null;`),
+      60_000,
+    );
+    assert.ok(steps > 0);
+    const picker = await session.execute(`return document.querySelector('[data-testid="connection-picker"]')?.selectedOptions?.[0]?.textContent ?? null;`);
+    assert.match(picker ?? "", /duckdb/, "the picker shows the project's DuckDB target");
+    const shot = await paintedShot(session, "04-desktop-explain", ['[data-testid="explain-tree"]', '[data-testid="connection-picker"]']);
+    console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${shot.ink}`);
+  });
 });
