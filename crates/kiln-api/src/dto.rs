@@ -804,6 +804,11 @@ pub struct PreviewRelationRequest {
 pub struct ShowModelRequest {
     pub path: String,
     pub limit: u32,
+    /// The unsaved editor buffer, compiled against the saved project (as dbt Cloud's IDE
+    /// previews); the saved file when absent.
+    #[serde(default)]
+    #[ts(optional)]
+    pub content: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -17,11 +17,11 @@ use serde_json::Value;
 
 use crate::connections::Console;
 use crate::dto::{
-    ColumnDto, DiagnosticDto, Empty, EngineEvent, ExportFormat, ExportQueryRequest, ExportQueryResponse,
-    FetchRowsRequest, FetchRowsResponse, FilterMode, PreviewRelationRequest, QueryHistory, QueryHistoryEntry,
-    QueryHistoryRequest, QueryIdRequest, RelationDto, RelationKind, RunQueryRequest, RunQueryResponse,
-    RunStatementAtRequest, SchemaDto, SchemaResponse, ShowModelRequest, SortDto, SplitScriptRequest,
-    SplitScriptResponse, StatementRangeDto, StatementResultDto,
+    ColumnDto, CompileModelRequest, DiagnosticDto, Empty, EngineEvent, ExportFormat, ExportQueryRequest,
+    ExportQueryResponse, FetchRowsRequest, FetchRowsResponse, FilterMode, PreviewRelationRequest, QueryHistory,
+    QueryHistoryEntry, QueryHistoryRequest, QueryIdRequest, RelationDto, RelationKind, RunQueryRequest,
+    RunQueryResponse, RunStatementAtRequest, SchemaDto, SchemaResponse, Severity, ShowModelRequest, SortDto,
+    SplitScriptRequest, SplitScriptResponse, StatementRangeDto, StatementResultDto,
 };
 use crate::error::{codes, to_u32, ApiError, ApiResult, ErrorKind};
 use crate::paths::{atomic_write, confine_file};
@@ -1115,15 +1115,39 @@ fn show(state: &ProjectState, request: &ShowModelRequest) -> ApiResult<Statement
             .in_file(relative.clone())
             .hint("open a model under models/ and save it first")
         })?;
-    let compiled = match manifest.compile(&node.unique_id, &CompileState::default()) {
-        Ok(compiled) => kiln_exec::for_warehouse(&manifest, &compiled.sql),
-        Err(diagnostic) => {
-            return Ok(single_result(
-                String::new(),
-                Err(crate::diagnostic_dto(&diagnostic)),
-                0.0,
-            ))
+    let compiled = match &request.content {
+        // The editor's text, compiled exactly as the editor shows it compiled as you type.
+        Some(content) => {
+            let edited = crate::model::compile(
+                state,
+                &CompileModelRequest {
+                    path: relative.clone(),
+                    content: Some(content.clone()),
+                },
+            )?;
+            match (
+                edited.warehouse_sql.or(edited.sql),
+                edited.diagnostics.into_iter().find(|d| d.severity == Severity::Error),
+            ) {
+                (Some(sql), None) => sql,
+                (_, Some(problem)) => return Ok(single_result(String::new(), Err(problem), 0.0)),
+                (None, None) => {
+                    return Err(ApiError::bad_request(format!("{relative} did not compile"))
+                        .in_file(relative.clone())
+                        .hint("check the editor's problems"))
+                }
+            }
         }
+        None => match manifest.compile(&node.unique_id, &CompileState::default()) {
+            Ok(compiled) => kiln_exec::for_warehouse(&manifest, &compiled.sql),
+            Err(diagnostic) => {
+                return Ok(single_result(
+                    String::new(),
+                    Err(crate::diagnostic_dto(&diagnostic)),
+                    0.0,
+                ))
+            }
+        },
     };
     let adapter = state.adapter()?;
     let limit = (request.limit as usize).clamp(1, MAX_PAGE);

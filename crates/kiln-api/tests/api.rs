@@ -506,11 +506,39 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
         .show_model(ShowModelRequest {
             path: "models/marts/sales/fct_sales.sql".into(),
             limit: 4,
+            content: None,
         })
         .await
         .unwrap();
     assert_eq!(shown.first_page.len(), 4);
     assert!(shown.columns.iter().any(|c| c.name == "earnings"));
+
+    // The editor's unsaved text is previewed, not the file; a broken buffer says why.
+    let saved = std::fs::read_to_string(fx.root.join("models/marts/sales/fct_sales.sql")).unwrap();
+    let edited = saved.replacen("s.earnings", "s.earnings,\n        s.qty_sold * 2 as qty_doubled", 1);
+    assert_ne!(
+        edited, saved,
+        "fct_sales.sql no longer selects s.earnings: update this test"
+    );
+    let unsaved = |content: String| {
+        studio.show_model(ShowModelRequest {
+            path: "models/marts/sales/fct_sales.sql".into(),
+            limit: 4,
+            content: Some(content),
+        })
+    };
+    let shown = unsaved(edited).await.unwrap();
+    let at = |name: &str| shown.columns.iter().position(|c| c.name == name).unwrap();
+    let (qty, doubled) = (at("qty_sold"), at("qty_doubled"));
+    for row in &shown.first_page {
+        assert_eq!(row[doubled].as_f64().unwrap(), row[qty].as_f64().unwrap() * 2.0);
+    }
+    let broken = unsaved(saved.replacen("{{ ref('stg_tickit__sales') }}", "{{ ref('stg_tickit__sale') }}", 1))
+        .await
+        .unwrap();
+    let error = broken.error.expect("an unknown ref is an error");
+    assert!(error.message.contains("stg_tickit__sale"), "{error:?}");
+    assert!(std::fs::read_to_string(fx.root.join("models/marts/sales/fct_sales.sql")).unwrap() == saved);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

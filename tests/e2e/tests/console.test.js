@@ -4,7 +4,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { engineRows, sharedServer, shot, typeInConsole } from "./harness.js";
+import { join } from "node:path";
+import { appendToLine, engineRows, openModel, sharedServer, shot, typeInConsole } from "./harness.js";
 
 describe("Run log and query console", () => {
   const shared = sharedServer({ before, after });
@@ -177,5 +178,27 @@ describe("Run log and query console", () => {
       view.dispatch({ selection: { anchor: 0 } });
     });
     await page.waitForFunction(() => document.querySelector('[data-testid="run-statement"]')?.textContent?.startsWith("Run statement"));
+  });
+
+  test("Preview runs the editor's unsaved text, compiled against the saved project", async () => {
+    const { page } = shared.studio;
+    const model = "models/marts/sales/fct_sales.sql";
+    await page.getByRole("button", { name: "Project files" }).click();
+    await openModel(page, model);
+    await appendToLine(page, "model-editor", "s.earnings", ",\n        s.qty_sold * 2 as unsaved_doubled");
+    await page.getByRole("button", { name: "Preview", exact: true }).click();
+    const aside = page.locator(".editor-aside");
+    await aside.locator(".grid-header").getByText("unsaved_doubled").waitFor({ timeout: 20_000 });
+    await aside.locator('[data-testid="preview-unsaved"]').waitFor();
+    assert.doesNotMatch(readFileSync(join(shared.kiln.project, model), "utf8"), /unsaved_doubled/, "the file is not written");
+    // The new column holds what the edit says, row by row.
+    const names = (await aside.locator(".grid-header .grid-head-name").allInnerTexts()).map((text) => text.trim());
+    const at = names.indexOf("unsaved_doubled");
+    const qty = names.indexOf("qty_sold");
+    assert.ok(at >= 0 && qty >= 0, `columns: ${names.join(", ")}`);
+    // Cell 0 of a row is its number.
+    const cells = await aside.locator('[data-testid="grid-row"][data-row="0"] .grid-cell').allInnerTexts();
+    assert.equal(Number(cells[at + 1].replace(/,/g, "")), Number(cells[qty + 1].replace(/,/g, "")) * 2);
+    await shot(page, "preview-unsaved-buffer");
   });
 });

@@ -138,7 +138,10 @@ export function ModelEditor({ path }: { path: string }) {
       setAside("preview");
       setPreview({ loading: true, result: null, error: null });
       try {
-        const result = await studio.backend.call("showModel", { path, limit: 200 });
+        // The editor's text, saved or not (compiled against the saved project), as dbt Cloud's IDE previews.
+        const current = studio.buffers.get(path);
+        const content = current && isDirty(current) ? current.content : undefined;
+        const result = await studio.backend.call("showModel", { path, limit: 200, content });
         setPreview({ loading: false, result, error: null });
       } catch (error) {
         setPreview({ loading: false, result: null, error: errorDiagnostic(error).message });
@@ -322,7 +325,7 @@ export function ModelEditor({ path }: { path: string }) {
         )}
         {aside === "preview" && (
           <div className="aside-body">
-            {isDirty(buffer) && <div className="note">Preview runs the saved file. Save (Ctrl+S) to preview your edits.</div>}
+            {isDirty(buffer) && preview.result && <div className="note" data-testid="preview-unsaved">Previewing your unsaved edits.</div>}
             {preview.loading && (
               <div className="center-fill">
                 <Spinner />
