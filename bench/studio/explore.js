@@ -17,7 +17,7 @@ export const DASHBOARD = "dashboards/bench.yml";
 export const COUNTIES_DASHBOARD = "dashboards/bench_counties.yml";
 export const PACED_DASHBOARD = "dashboards/bench_paced.yml";
 const COUNTIES_FILE = "maps/us-counties.topo.json";
-const COUNTIES_SOURCE = join(REPO, "ui/node_modules/us-atlas/counties-10m.json");
+const COUNTIES_SOURCE = join(REPO, "bench/studio/node_modules/us-atlas/counties-10m.json");
 
 // ---------------------------------------------------------------------------------------------------
 // The project: a small generated dbt project (the cases chart tables, not models) with the bench's
@@ -881,7 +881,7 @@ async function contiguousCountyPoint(page, selector) {
 }
 
 export async function caseRegionMap(browser, project, options, shotDir) {
-  if (!project.counties) return { skipped: `no counties shapes: ${COUNTIES_SOURCE} is missing (run npm ci in ui/)` };
+  if (!project.counties) return { skipped: `no counties shapes: ${COUNTIES_SOURCE} is missing (run npm ci in bench/studio/)` };
   const kiln = await startKiln(project.dir);
   let studio = null;
   try {
