@@ -227,7 +227,9 @@ describe("Kiln Studio desktop window", () => {
     const [sidebar] = await session.findAll('[aria-label="Dashboards"]');
     assert.ok(sidebar, "no Dashboards button in the side bar");
     await session.click(sidebar);
-    const [item] = await session.waitFor("the dashboard list", () => session.findAll('[data-testid="dashboard-item"]').then((found) => (found.length ? found : null)));
+    const [item] = await session.waitFor("the dashboard list", () =>
+      session.findAll('[data-testid="dashboard-item"][data-path="dashboards/tickit_sales_summary.yml"]').then((found) => (found.length ? found : null)),
+    );
     await session.click(item);
     // Every panel answers: charts report what they drew, the map how many states it filled.
     const drawn = await session.waitFor(
@@ -250,6 +252,33 @@ describe("Kiln Studio desktop window", () => {
     console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${drawn.filled} states filled`);
   });
 
+  test("the dashboard imported from Grafana draws its converted panels in the window", async () => {
+    // The browser tests' Grafana fixture, converted by the CLI while the window is open: the
+    // studio picks the new file up from disk.
+    const imported = spawnSync(KILN, ["dashboard", "import", join(REPO, "tests/fixtures/grafana/tickit_grafana.json"), "--project-dir", project], { encoding: "utf8" });
+    assert.equal(imported.status, 0, `kiln dashboard import failed: ${imported.stderr}`);
+    const [item] = await session.waitFor("the imported dashboard in the list", () =>
+      session.findAll('[data-testid="dashboard-item"][data-path="dashboards/tickit_in_grafana.yml"]').then((found) => (found.length ? found : null)),
+    );
+    await session.click(item);
+    const drawn = await session.waitFor(
+      "the converted panels to draw",
+      () =>
+        session.execute(`
+          const root = [...document.querySelectorAll('[data-testid="dashboard"]')].find((d) => d.dataset.path === "dashboards/tickit_in_grafana.yml" && d.offsetParent !== null);
+          if (!root) return null;
+          const panels = [...root.querySelectorAll('[data-testid="dashboard-panel"]')];
+          const charts = panels.map((panel) => panel.querySelector('[data-testid="echart"]')).filter(Boolean);
+          const stats = panels.map((panel) => panel.querySelector('[data-testid="stat-value"]')).filter(Boolean);
+          const ready = panels.length === 11 && charts.length > 0 && charts.every((chart) => chart.dataset.points) && stats.every((stat) => /\\d/.test(stat.textContent));
+          return ready ? { panels: panels.length, charts: charts.length, stats: stats.length } : null;`),
+      60_000,
+    );
+    assert.equal(drawn.panels, 11);
+    const shot = await paintedShot(session, "04-desktop-grafana-import", ['[data-testid="dashboard-panel"]', '[data-testid="echart"]']);
+    console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${drawn.charts} charts, ${drawn.stats} stats`);
+  });
+
   test("Explain in the window shows a join's plan as a tree beside the connection picker", async () => {
     await session.execute(`[...document.querySelectorAll('[role="tab"]')].find((tab) => tab.textContent.trim().startsWith("Query")).click();`);
     await session.waitFor("the console editor", () => session.findAll('[data-testid="console-editor"] .cm-content').then((found) => (found.length ? found : null)));
@@ -267,7 +296,7 @@ describe("Kiln Studio desktop window", () => {
     assert.ok(steps > 0);
     const picker = await session.execute(`return document.querySelector('[data-testid="connection-picker"]')?.selectedOptions?.[0]?.textContent ?? null;`);
     assert.match(picker ?? "", /duckdb/, "the picker shows the project's DuckDB target");
-    const shot = await paintedShot(session, "04-desktop-explain", ['[data-testid="explain-tree"]', '[data-testid="connection-picker"]']);
+    const shot = await paintedShot(session, "05-desktop-explain", ['[data-testid="explain-tree"]', '[data-testid="connection-picker"]']);
     console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${shot.ink}`);
   });
 });
