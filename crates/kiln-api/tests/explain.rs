@@ -34,6 +34,17 @@ fn project(dir: &std::path::Path, profiles: &str) -> std::path::PathBuf {
     root
 }
 
+/// The plan of the statement at `offset` in `sql` on the project's own target.
+async fn explain(studio: &Studio, sql: &str, offset: Option<u32>) -> kiln_api::ApiResult<kiln_api::ExplainResponse> {
+    studio
+        .explain_query(ExplainQueryRequest {
+            sql: sql.into(),
+            offset,
+            connection: None,
+        })
+        .await
+}
+
 async fn open(dir: &std::path::Path, root: &std::path::Path) -> Studio {
     common::open_studio(&dir.join("config"), root, false).await
 }
@@ -60,14 +71,7 @@ async fn explain_on_duckdb() {
     let studio = open(dir.path(), &root).await;
 
     // The cursor in the join: that statement, translated (DATEADD/GETDATE/NVL are Redshift's).
-    let response = studio
-        .explain_query(ExplainQueryRequest {
-            sql: SCRIPT.into(),
-            offset: at(SCRIPT, "join users"),
-            connection: None,
-        })
-        .await
-        .unwrap();
+    let response = explain(&studio, SCRIPT, at(SCRIPT, "join users")).await.unwrap();
     assert_eq!(response.line, 3);
     assert!(response.sql.starts_with("select u.username"), "{}", response.sql);
     let plan = response.plan;
@@ -89,12 +93,7 @@ async fn explain_on_duckdb() {
     );
 
     // A single statement needs no cursor.
-    let single = studio
-        .explain_query(ExplainQueryRequest {
-            sql: "select username from users where userid > 5".into(),
-            offset: None,
-            connection: None,
-        })
+    let single = explain(&studio, "select username from users where userid > 5", None)
         .await
         .unwrap();
     assert!(find(&single.plan.root, "SEQ_SCAN").is_some());
@@ -102,40 +101,19 @@ async fn explain_on_duckdb() {
     // A missing table: the warehouse's K4001, on the statement's line in the script (not the
     // EXPLAIN line Kiln put on top).
     let broken = "select 1;\n\n\nselect *\nfrom no_such_table;\n";
-    let error = studio
-        .explain_query(ExplainQueryRequest {
-            sql: broken.into(),
-            offset: at(broken, "no_such"),
-            connection: None,
-        })
-        .await
-        .unwrap_err();
+    let error = explain(&studio, broken, at(broken, "no_such")).await.unwrap_err();
     assert_eq!(error.diagnostic.code, "K4001", "{:?}", error.diagnostic);
     assert_eq!(error.diagnostic.line, Some(5), "{:?}", error.diagnostic);
     assert!(error.diagnostic.message.contains("no_such_table"));
 
     // A Redshift-only construct: K4008 where it is.
     let unload = "select 1;\nselect * from stl_load_errors;\n";
-    let error = studio
-        .explain_query(ExplainQueryRequest {
-            sql: unload.into(),
-            offset: at(unload, "stl_"),
-            connection: None,
-        })
-        .await
-        .unwrap_err();
+    let error = explain(&studio, unload, at(unload, "stl_")).await.unwrap_err();
     assert_eq!(error.diagnostic.code, "K4008", "{:?}", error.diagnostic);
     assert_eq!(error.diagnostic.line, Some(2));
 
     // Several statements and no cursor: which one is meant?
-    let error = studio
-        .explain_query(ExplainQueryRequest {
-            sql: SCRIPT.into(),
-            offset: None,
-            connection: None,
-        })
-        .await
-        .unwrap_err();
+    let error = explain(&studio, SCRIPT, None).await.unwrap_err();
     assert_eq!(error.diagnostic.code, "K6002");
 
     // Through dispatch, as the transports call it.
@@ -180,14 +158,7 @@ async fn explain_on_postgres() {
     let studio = open(dir.path(), &root).await;
 
     let script = "select 1;\nselect u.username, sum(s.qty)\nfrom sales s join users u on s.buyerid = u.userid\nwhere s.qty > 2\ngroup by u.username;";
-    let response = studio
-        .explain_query(ExplainQueryRequest {
-            sql: script.into(),
-            offset: at(script, "join users"),
-            connection: None,
-        })
-        .await
-        .unwrap();
+    let response = explain(&studio, script, at(script, "join users")).await.unwrap();
     assert_eq!(response.line, 2);
     let plan = response.plan;
     assert_eq!(plan.engine, Engine::Postgres);
@@ -218,14 +189,7 @@ async fn explain_on_postgres() {
 
     // A PostgreSQL error at its place in the script.
     let broken = "select 1;\nselect *\nfrom no_such_table;";
-    let error = studio
-        .explain_query(ExplainQueryRequest {
-            sql: broken.into(),
-            offset: at(broken, "no_such"),
-            connection: None,
-        })
-        .await
-        .unwrap_err();
+    let error = explain(&studio, broken, at(broken, "no_such")).await.unwrap_err();
     assert_eq!(error.diagnostic.code, "K4001", "{:?}", error.diagnostic);
     assert!(
         error.diagnostic.line.is_some_and(|l| (2..=3).contains(&l)),
