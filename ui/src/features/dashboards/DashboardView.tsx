@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useMemo, useState } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import type { DashboardDto, VariableChoices } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudioInstance } from "../../app/useStudio";
@@ -29,6 +29,9 @@ export function DashboardView({ path }: { path: string }) {
   const root = studio.state.project?.root ?? "";
   /** The time range and variable picks, remembered per dashboard (the file keeps its defaults). */
   const [view, setView] = useState<ViewState>(() => readView(studio.storage, root, path));
+  // The picks as they are now, for a reload's listing (chained drop-downs list what they allow).
+  const picks = useRef(view.variables);
+  picks.current = view.variables;
   /** Each variable's choices; null while they are being listed. */
   const [listed, setListed] = useState<VariableChoices[] | null>(null);
   const variables = useMemo(() => listed ?? [], [listed]);
@@ -47,7 +50,7 @@ export function DashboardView({ path }: { path: string }) {
         // The drop-downs' choices come from queries: listed after the panels start.
         if (answer.dashboard && (answer.dashboard.variables ?? []).length > 0) {
           studio.backend
-            .call("dashboardVariables", { path })
+            .call("dashboardVariables", { path, variables: picks.current })
             .then((answer) => setListed(answer.variables))
             .catch((failure: unknown) => {
               setListed([]);
