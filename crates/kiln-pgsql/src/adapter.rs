@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 
 use kiln_warehouse::{
     Adapter, AdapterError, BuildOptions, CatalogEntry, CatalogKind, ColumnInfo, ExternalTable, IncrementalStrategy,
@@ -18,11 +19,19 @@ use crate::Executor;
 pub struct SqlAdapter<E: Executor> {
     exec: E,
     flavor: Flavor,
+    /// Two `CREATE SCHEMA IF NOT EXISTS` for one name racing on PostgreSQL make the loser fail
+    /// with a unique violation on `pg_namespace` (the check and the insert are not atomic), so
+    /// this adapter's threads create schemas one at a time.
+    schema_lock: Mutex<()>,
 }
 
 impl<E: Executor> SqlAdapter<E> {
     pub fn new(exec: E, flavor: Flavor) -> Self {
-        SqlAdapter { exec, flavor }
+        SqlAdapter {
+            exec,
+            flavor,
+            schema_lock: Mutex::new(()),
+        }
     }
 
     pub fn executor(&self) -> &E {
@@ -164,7 +173,14 @@ impl<E: Executor> Adapter for SqlAdapter<E> {
     }
 
     fn ensure_schema(&self, schema: &str) -> Result<(), AdapterError> {
-        self.exec.run(&[render::create_schema(schema)], false).map(|_| ())
+        let _serialised = self.schema_lock.lock().unwrap_or_else(PoisonError::into_inner);
+        let statement = [render::create_schema(schema)];
+        match self.exec.run(&statement, false) {
+            // Another process (the CLI beside the studio) won the same race; by now its schema
+            // is committed, and the second `IF NOT EXISTS` sees it.
+            Err(AdapterError::Sql { .. }) => self.exec.run(&statement, false).map(|_| ()),
+            other => other.map(|_| ()),
+        }
     }
 
     fn stage_external(&self, table: &ExternalTable) -> Result<Staged, AdapterError> {

@@ -400,3 +400,28 @@ fn materialized_views_are_created_then_refreshed() {
         .unwrap());
     assert_eq!(scalar(pg.as_ref(), "select n from m.was_a_view"), json!(2));
 }
+
+/// Parallel models of one schema each ensure it exists; on PostgreSQL two racing
+/// `CREATE SCHEMA IF NOT EXISTS` used to fail one model with a unique violation on pg_namespace.
+#[test]
+fn concurrent_models_create_their_shared_schema_once_without_failing() {
+    let Some(pg) = cluster() else { return };
+    let adapter = kiln_targets::open(&pg.target(), 8).expect("the postgres target opens");
+    for round in 0..20 {
+        let schema = format!("race_{round}");
+        let failures: Vec<String> = std::thread::scope(|scope| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| scope.spawn(|| adapter.ensure_schema(&schema).map_err(|e| e.to_string())))
+                .collect();
+            handles.into_iter().filter_map(|h| h.join().unwrap().err()).collect()
+        });
+        assert_eq!(failures, Vec::<String>::new(), "round {round}");
+        assert_eq!(
+            scalar(
+                adapter.as_ref(),
+                &format!("select count(*) from pg_namespace where nspname = '{schema}'")
+            ),
+            json!(1)
+        );
+    }
+}

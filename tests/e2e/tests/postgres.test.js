@@ -66,9 +66,11 @@ describe("The studio on a PostgreSQL target", { skip }, () => {
     await page.locator('[data-testid="run-build"]').click();
     await page.locator('[data-testid="run-chip"]').waitFor();
     await page.locator('[data-testid="run-chip"]:not([data-status="running"])').waitFor({ timeout: 180_000 });
-    assert.equal(await page.locator('[data-testid="run-chip"]').getAttribute("data-status"), "success");
     const { runs } = await shared.kiln.api("runHistory");
-    const { results } = await shared.kiln.api("runResults", { runId: runs[0].runId });
+    const { results, log: runLog } = await shared.kiln.api("runResults", { runId: runs[0].runId });
+    // A failed build names its failing nodes and their errors, not only "error".
+    const failed = results.filter((result) => !["success", "pass", "skipped"].includes(result.status)).map((result) => `${result.name}: ${result.message}`);
+    assert.equal(await page.locator('[data-testid="run-chip"]').getAttribute("data-status"), "success", `${failed.join("\n")}\n${runLog.slice(-5).join("\n")}`);
     // 3 seeds, 5 models and 23 tests, as `kiln build` on PostgreSQL (crates/kiln-cli/tests/postgres_target.rs).
     assert.equal(results.length, 31);
     assert.deepEqual(results.filter((result) => !["success", "pass"].includes(result.status)).map((result) => `${result.name}: ${result.status}`), []);
