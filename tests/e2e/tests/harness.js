@@ -16,7 +16,8 @@ export const KILN = process.env.KILN_BIN ?? join(TARGET, "debug/kiln");
 /** The throw-away PostgreSQL server of `crates/kiln-postgres/examples/test-cluster.rs`. */
 const TEST_CLUSTER = process.env.KILN_TEST_CLUSTER_BIN ?? join(TARGET, "debug/examples/test-cluster");
 const CHROMIUM = process.env.CHROMIUM_BIN ?? "/usr/bin/chromium";
-const UI_DIST = join(REPO, "ui/dist");
+// KILN_UI_DIST lets parallel work build the UI into its own folder instead of racing on ui/dist.
+const UI_DIST = process.env.KILN_UI_DIST ?? join(REPO, "ui/dist");
 
 /** Where screenshots go: $TMPDIR (never the repository). */
 export const SHOT_DIR = join(process.env.TMPDIR ?? tmpdir(), "kiln-e2e-shots");
