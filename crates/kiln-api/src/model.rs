@@ -210,6 +210,17 @@ pub(crate) fn compile(state: &ProjectState, request: &CompileModelRequest) -> Ap
         },
     };
     let node = &node;
+    if sql.is_some() {
+        // As you type: a column read from an upstream that lacks it, before the warehouse says so.
+        let adapter = state.adapter_if_open();
+        let warehouse = |upstream: &kiln_compile::Node| {
+            let relation = kiln_exec::warehouse_relation(upstream)?;
+            let columns = adapter.as_ref()?.columns(&relation).ok()?;
+            Some(columns.into_iter().map(|c| c.name).collect())
+        };
+        let found = manifest.unknown_column_diagnostics(&unique_id, &node.raw_code, &warehouse);
+        diagnostics.extend(found.iter().map(diagnostic_dto));
+    }
     let mut warehouse_sql = None;
     if let (Some(compiled), TargetKind::DuckDb) = (&sql, &state.target.kind) {
         // As you type: what the local warehouse cannot run is flagged before a build meets it.

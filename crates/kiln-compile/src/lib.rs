@@ -7,6 +7,7 @@
 
 mod artifacts;
 mod jinja;
+mod static_columns;
 mod testgen;
 
 use std::collections::{BTreeMap, HashMap};
@@ -22,6 +23,7 @@ use serde_json::{Map, Value};
 
 pub use artifacts::{manifest_json, write_manifest, write_manifest_file};
 pub use jinja::{QueryRunner, RelationValue};
+pub use static_columns::WarehouseColumns;
 
 const MACROS_TEMPLATE: &str = "__kiln_macros__";
 const BUILTIN_MACROS: &str = include_str!("builtin_macros.sql");

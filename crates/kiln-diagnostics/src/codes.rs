@@ -65,6 +65,7 @@ registry! {
     UnknownRef = "K2002", Engine, "`ref()` names no model, seed or snapshot.";
     UnknownSource = "K2003", Engine, "`source()` names no declared source table.";
     CompilerError = "K2004", Engine, "`exceptions.raise_compiler_error` or an invalid `config()`.";
+    UnknownColumn = "K2005", Engine, "A model reads a column (`alias.column`) that its upstream model, seed or source does not have.";
     Cycle = "K3001", Engine, "The DAG has a cycle.";
     Selector = "K3002", Engine, "A selector does not parse.";
     Sql = "K4001", Engine, "SQL failed in the warehouse.";

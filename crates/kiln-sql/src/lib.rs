@@ -85,10 +85,12 @@
 //!   `DOUBLE`, and `FLOAT(p)` becomes `REAL` up to 24 bits: Redshift's FLOAT is 8 bytes, DuckDB's
 //!   4 bytes.
 
+mod column_check;
 mod columns;
 mod datepart;
 mod ddl;
 mod formats;
+mod jinja_mask;
 mod lexer;
 mod redact;
 mod redshift_only;
@@ -96,8 +98,10 @@ mod split;
 mod translate;
 mod zones;
 
+pub use column_check::{model_columns, unknown_qualified_columns, UnknownColumn, UpstreamColumns};
 pub use columns::output_columns;
 pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
+pub use jinja_mask::{mask_jinja, Masked, Upstream};
 pub use redact::redact_credentials;
 pub use redshift_only::{check_redshift_only, Untranslatable};
 pub use split::{split_statements, statement_at, statement_regions, Statement};

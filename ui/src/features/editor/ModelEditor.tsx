@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { EditorState, type Extension } from "@codemirror/state";
 import { EditorView } from "@codemirror/view";
-import { linter, lintGutter, type Diagnostic } from "@codemirror/lint";
+import { linter, lintGutter, type Action, type Diagnostic } from "@codemirror/lint";
 import type { StatementResultDto } from "../../api";
 import type { Studio } from "../../app/studio";
 import { errorDiagnostic } from "../../app/studio";
@@ -10,6 +10,8 @@ import { Button, EmptyState, Icon, Spinner } from "../../shared/ui";
 import { isDirty } from "./buffers";
 import { baseExtensions, languageForPath } from "./codemirror";
 import { kilnCompletionSource } from "./completions";
+import { referenceNavigation } from "./navigation";
+import { fixRange, suggestedFix } from "./references";
 import { diagnosticRange, diagnosticsForFile, diagnosticText } from "./diagnostics";
 import { ReadOnlyCode } from "./ReadOnlyCode";
 import { ResultGrid } from "../query/ResultGrid";
@@ -32,6 +34,21 @@ function compilable(path: string): boolean {
   return /\.(sql|ya?ml)$/i.test(path);
 }
 
+/** "Did you mean 'x'" as a one-click fix that rewrites the misspelt name nearest the diagnostic. */
+function fixActions(message: string, near: number): Action[] {
+  const fix = suggestedFix(message);
+  if (!fix) return [];
+  return [
+    {
+      name: `Change to ${fix.right}`,
+      apply: (view) => {
+        const change = fixRange(view.state.doc.toString(), fix.wrong, fix.right, near);
+        if (change) view.dispatch({ changes: change });
+      },
+    },
+  ];
+}
+
 /**
  * The extensions only close over `studio` and `path`, both fixed for the state's lifetime, so an
  * EditorState (undo history, cursor, folds) can be kept across tab switches and reused.
@@ -49,6 +66,7 @@ function editorExtensions(studio: Studio, path: string): Extension[] {
       }
     }),
   ];
+  if (language === "sql") extensions.push(...referenceNavigation(studio));
   if (compilable(path)) {
     extensions.push(
       lintGutter(),
@@ -59,12 +77,10 @@ function editorExtensions(studio: Studio, path: string): Extension[] {
             const result = await studio.backend.call("compileModel", { path, content });
             studio.setCompiled(path, result);
             const { here } = diagnosticsForFile(result.diagnostics, path);
-            return here.map((diagnostic) => ({
-              ...diagnosticRange(content, diagnostic),
-              severity: diagnostic.severity,
-              source: diagnostic.code,
-              message: diagnosticText(diagnostic),
-            }));
+            return here.map((diagnostic) => {
+              const range = diagnosticRange(content, diagnostic);
+              return { ...range, severity: diagnostic.severity, source: diagnostic.code, message: diagnosticText(diagnostic), actions: fixActions(diagnostic.message, range.from) };
+            });
           } catch (error) {
             const diagnostic = errorDiagnostic(error);
             return [{ from: 0, to: Math.min(1, content.length), severity: "warning", message: `Could not check this file: ${diagnostic.message}` }];

@@ -6,6 +6,7 @@ import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Kbd, Spinner } from "../../shared/ui";
 import { baseExtensions } from "../editor/codemirror";
+import { consoleCompletionSource } from "./consoleCompletions";
 import { formatShortcut } from "../palette/commands";
 import { formatSeconds } from "../runs/progress";
 import { ConnectionPicker } from "../connections/ConnectionPicker";
@@ -83,6 +84,9 @@ export function QueryConsole({ visible }: { visible: boolean }) {
   // The connection statements run on (null: the studio's target); history is filtered to it.
   const [picked] = useConnection(project?.root ?? "");
   const connection = picked ?? `profile:${project?.targetName ?? ""}`;
+  // The editor is made once; its completion reads the connection picked at the time of asking.
+  const connectionRef = useRef(connection);
+  connectionRef.current = connection;
   const storageKey = `kiln.console.v1:${project?.root ?? ""}`;
   const runCounter = useRef(0);
   /**
@@ -116,7 +120,7 @@ export function QueryConsole({ visible }: { visible: boolean }) {
         .catch((error: unknown) => console.warn("Could not split the console script", error));
     };
     const extensions: Extension[] = [
-      ...baseExtensions({ language: "sql" }),
+      ...baseExtensions({ language: "sql", completion: consoleCompletionSource(studio, () => connectionRef.current) }),
       engineStatements,
       activeStatement,
       EditorView.updateListener.of((update) => {
