@@ -45,7 +45,7 @@ describe("nodeFor and sourceTableLine", () => {
 describe("suggestedFix and fixRange", () => {
   it("reads the misspelt and the suggested name from engine messages", () => {
     expect(suggestedFix("ref('stg_salez') does not match any model, seed or snapshot (did you mean 'stg_sales'?)")).toEqual({ wrong: "stg_salez", right: "stg_sales" });
-    expect(suggestedFix("column 'cat_namX' does not exist in categories (read as 'c') (did you mean 'cat_name'?)")).toEqual({ wrong: "cat_namX", right: "cat_name" });
+    expect(suggestedFix("column 'cat_namX' does not exist in categories (from ref('stg_categories')) (read as 'c') (did you mean 'cat_name'?)")).toEqual({ wrong: "cat_namX", right: "cat_name" });
     expect(suggestedFix("source('tickit', 'evnt') is not declared in any sources YAML (did you mean 'tickit.event'?)")).toEqual({ wrong: "tickit.evnt", right: "tickit.event" });
     expect(suggestedFix("something else")).toBeNull();
   });

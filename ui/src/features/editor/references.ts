@@ -51,7 +51,8 @@ export function sourceTableLine(yaml: string, table: string): number {
 export function suggestedFix(message: string): { wrong: string; right: string } | null {
   const right = /did you mean '([^']+)'/.exec(message)?.[1];
   if (!right) return null;
-  const wrong = /ref\('([^']+)'\)/.exec(message)?.[1] ?? /^column '([^']+)'/.exec(message)?.[1] ?? /source\('([^']+)', '([^']+)'\)/.exec(message)?.slice(1, 3).join(".");
+  // A column message names its relation too (`… in ref('x')`), so the column is read first.
+  const wrong = /^column '([^']+)'/.exec(message)?.[1] ?? /ref\('([^']+)'\)/.exec(message)?.[1] ?? /source\('([^']+)', '([^']+)'\)/.exec(message)?.slice(1, 3).join(".");
   if (!wrong || wrong === right) return null;
   return { wrong, right };
 }
