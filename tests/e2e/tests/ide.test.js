@@ -139,6 +139,13 @@ describe("Autocomplete, navigation and static column checks", () => {
     await page.locator(".cm-tooltip-autocomplete").waitFor({ timeout: 10_000 });
     assert.ok((await completionLabels(page)).includes("fct_sales"));
     await page.keyboard.press("Escape");
+
+    // The console renders Jinja against the project: ref() names complete there too.
+    await typeInConsole(page, "select * from {{ ref('fct_l");
+    await page.keyboard.press("Control+Space");
+    await page.locator(".cm-tooltip-autocomplete").waitFor({ timeout: 10_000 });
+    assert.ok((await completionLabels(page)).includes("fct_listings"));
+    await page.keyboard.press("Escape");
   });
 
   test("a 40-column result stays inside the window at 1280×800 and 1920×1080", async () => {

@@ -1,6 +1,8 @@
 import type { Completion, CompletionContext, CompletionResult, CompletionSource } from "@codemirror/autocomplete";
 import type { BrowseItemDto } from "../../api";
 import type { Studio } from "../../app/studio";
+import { completionContextAt } from "../editor/completionContext";
+import { kilnCompletionSource } from "../editor/completions";
 import { consoleContextAt, resolveQualifier, statementAround, tablesIn, type TableUse } from "./consoleScope";
 
 /**
@@ -108,9 +110,12 @@ async function relationsEverywhere(catalog: Catalog): Promise<Completion[]> {
  * relations, and a word elsewhere the columns of the statement's tables first.
  */
 export function consoleCompletionSource(studio: Studio, connection: () => string): CompletionSource {
+  // The console renders Jinja against the project, so ref()/source() complete as in a model.
+  const project = kilnCompletionSource(studio, "");
   return async (context: CompletionContext): Promise<CompletionResult | null> => {
-    const catalog = catalogFor(studio, connection());
     const before = context.state.sliceDoc(Math.max(0, context.pos - 300), context.pos);
+    if (["ref", "sourceName", "sourceTable", "jinja"].includes(completionContextAt(before, context.pos).kind)) return project(context);
+    const catalog = catalogFor(studio, connection());
     const kind = consoleContextAt(before, context.pos);
     const script = context.state.doc.toString();
     const { text } = statementAround(script, context.pos);
