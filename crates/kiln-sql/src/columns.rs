@@ -10,37 +10,6 @@ use sqlparser::ast::{Expr, SelectItem, SetExpr, Statement};
 use sqlparser::dialect::DuckDbDialect;
 use sqlparser::parser::Parser;
 
-/// Jinja in a query is replaced by this before parsing: `{{ ref('x') }}` stands where a table
-/// name or a value goes, and either parses as an identifier.
-const JINJA_STAND_IN: &str = "kiln_jinja";
-
-/// `{{ … }}` → an identifier, `{% … %}` and `{# … #}` → nothing: enough for the select list to
-/// parse (its names are what is read). An unclosed tag leaves the rest as it is.
-fn without_jinja(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len());
-    let mut rest = sql;
-    while let Some(at) = rest.find('{') {
-        let (close, stand_in) = match rest[at..].get(..2) {
-            Some("{{") => ("}}", JINJA_STAND_IN),
-            Some("{%") => ("%}", " "),
-            Some("{#") => ("#}", " "),
-            _ => {
-                out.push_str(&rest[..=at]);
-                rest = &rest[at + 1..];
-                continue;
-            }
-        };
-        let Some(end) = rest[at + 2..].find(close) else {
-            break;
-        };
-        out.push_str(&rest[..at]);
-        out.push_str(stand_in);
-        rest = &rest[at + 2 + end + 2..];
-    }
-    out.push_str(rest);
-    out
-}
-
 fn set_columns(body: &SetExpr) -> Option<Vec<String>> {
     match body {
         SetExpr::Select(select) => select
@@ -63,7 +32,8 @@ fn set_columns(body: &SetExpr) -> Option<Vec<String>> {
 /// The names of the columns `sql` (one SELECT, Jinja allowed) returns, in order, or `None` when
 /// they cannot be known from the text.
 pub fn output_columns(sql: &str) -> Option<Vec<String>> {
-    let text = without_jinja(sql);
+    // Jinja masked: `{{ ref('x') }}` stands where a table name or a value goes, as an identifier.
+    let text = crate::jinja_mask::mask_jinja(sql).text;
     let statements = Parser::parse_sql(&DuckDbDialect {}, text.trim().trim_end_matches(';')).ok()?;
     let [Statement::Query(query)] = statements.as_slice() else {
         return None;
