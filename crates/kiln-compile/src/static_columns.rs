@@ -69,7 +69,9 @@ fn seed_header(path: &std::path::Path) -> Option<Vec<String>> {
 
 impl Manifest {
     /// K2005 for each column `raw` (the text of model `id`, perhaps unsaved) reads through a
-    /// qualifier whose upstream model, seed or source lacks it.
+    /// qualifier whose upstream model, seed or source lacks it. A warning, not an error: the SQL
+    /// still compiles (its compiled text, lineage and preview stay useful while the user fixes it),
+    /// and the warehouse has the last word when it runs.
     pub fn unknown_column_diagnostics(&self, id: &str, raw: &str, warehouse: WarehouseColumns<'_>) -> Vec<Diagnostic> {
         let Some(node) = self.nodes.get(id) else {
             return Vec::new();
@@ -97,7 +99,7 @@ impl Manifest {
                 if found.known.len() > 30 {
                     columns.push_str(", …");
                 }
-                Diagnostic::error(Code::UnknownColumn, message)
+                Diagnostic::warning(Code::UnknownColumn, message)
                     .at(Location::at(&node.path, found.line, Some(found.column_number)))
                     .hint(format!("its columns are: {columns}"))
             })

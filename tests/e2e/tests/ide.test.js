@@ -55,7 +55,7 @@ describe("Autocomplete, navigation and static column checks", () => {
     const { page } = shared.studio;
     await openModel(page, MODEL);
     await replaceInEditor(page, "model-editor", "c.cat_name,", "c.cat_namX,");
-    const marked = page.locator('[data-testid="model-editor"] .cm-lintRange-error');
+    const marked = page.locator('[data-testid="model-editor"] .cm-lintRange-warning');
     await marked.first().waitFor({ timeout: 10_000 });
     assert.equal(await marked.first().innerText(), "cat_namX");
     await marked.first().hover();
