@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+pub use kiln_exec::history::RunOrigin;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -236,6 +237,33 @@ pub struct DocsColumnDto {
     pub description: String,
     /// Test names attached to the column (`unique`, `not_null`, `accepted_values` …).
     pub tests: Vec<String>,
+    /// The same tests as nodes, for their last results and arguments.
+    pub test_nodes: Vec<DocsTestDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DocsTestDto {
+    /// The test node's unique id (its status is on the graph's node of that id).
+    pub id: String,
+    pub name: String,
+    /// Its arguments as `values: ["a", "b"], quote: false`; empty without.
+    pub arguments: String,
+}
+
+/// What an exposure declares (dbt's `exposures:` keys).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExposureDocsDto {
+    pub label: Option<String>,
+    /// `dashboard`, `notebook`, `analysis`, `ml`, `application`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub maturity: Option<String>,
+    pub url: Option<String>,
+    pub owner_name: Option<String>,
+    pub owner_email: Option<String>,
+    pub tags: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -251,6 +279,8 @@ pub struct DocsDto {
     pub path: String,
     pub raw_code: String,
     pub compiled_code: Option<String>,
+    /// For an exposure: its label, type, maturity, URL and owner.
+    pub exposure: Option<ExposureDocsDto>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -281,6 +311,11 @@ pub struct StartRunRequest {
     #[serde(default)]
     #[ts(optional)]
     pub full_refresh: Option<bool>,
+    /// The window asking (any id it chose), recorded in the run's origin so other windows can
+    /// say the run came from elsewhere.
+    #[serde(default)]
+    #[ts(optional)]
+    pub client: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -319,6 +354,9 @@ pub struct RunRecord {
     pub status: RunStatus,
     /// Nodes per status (`success`, `error`, `skipped`, `pass`, `fail`, `warn`).
     pub counts: BTreeMap<String, u32>,
+    /// Where the run was started: the CLI, or a studio window.
+    #[serde(default)]
+    pub origin: RunOrigin,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -838,7 +876,12 @@ pub enum ApplyEditRequest {
         /// Unique id of a model, seed or snapshot.
         id: String,
         column: String,
+        /// As written in YAML: `unique`, `accepted_values`, `dbt_utils.expression_is_true`.
         test: String,
+        /// The test's arguments in its signature's order (see `genericTests`), none when absent.
+        #[serde(default)]
+        #[ts(optional)]
+        arguments: Option<Vec<crate::generic_tests::TestArgumentValue>>,
     },
     /// Panels of a dashboard moved, resized or re-charted in the studio, written into its YAML.
     EditDashboard {
@@ -887,6 +930,7 @@ pub enum EngineEvent {
         run_id: String,
         command: RunCommand,
         total: u32,
+        origin: RunOrigin,
     },
     NodeStarted {
         run_id: String,

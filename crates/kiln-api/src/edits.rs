@@ -12,6 +12,7 @@ use regex::Regex;
 use crate::dto::{ApplyEditRequest, CommitEditRequest, CommitEditResponse, EditPreview, FileChangeDto};
 use crate::error::{slash_path, ApiError, ApiResult, ErrorKind};
 use crate::files::conflict;
+use crate::generic_tests::{nests_arguments, test_item, TestArgumentValue};
 use crate::paths::{atomic_write, confine, confine_file};
 use crate::state::ProjectState;
 use crate::{blocking, Studio};
@@ -316,17 +317,22 @@ fn indent_of(line: &str) -> usize {
 }
 
 /// End (exclusive) of the block that starts at `start` and holds lines indented deeper than
-/// `indent` (blank lines and comments included).
+/// `indent` (blank lines and comments inside it included).
 fn block_end(lines: &[String], start: usize, indent: usize) -> usize {
     let mut end = start + 1;
     let mut last_content = start + 1;
     while end < lines.len() {
         let line = &lines[end];
         if !line.trim().is_empty() {
-            if indent_of(line) <= indent && !line.trim_start().starts_with('#') {
+            let comment = line.trim_start().starts_with('#');
+            if indent_of(line) <= indent && !comment {
                 break;
             }
-            last_content = end + 1;
+            // A comment as shallow as the block's key belongs to what follows, unless the
+            // block goes on after it.
+            if indent_of(line) > indent || !comment {
+                last_content = end + 1;
+            }
         }
         end += 1;
     }
@@ -345,10 +351,21 @@ fn find_key(lines: &[String], from: usize, to: usize, indent: usize, keys: &[&st
     })
 }
 
-/// Inserts `test` under `column` of `resource` in a properties file, creating the column or the
-/// `columns:` list when missing. Returns `None` when the file's shape is beyond this simple
-/// editor (flow style, anchors …).
-fn add_test_to_yaml(text: &str, section: &str, resource: &str, column: &str, test: &str) -> Option<String> {
+/// The lines of a list item at `indent`: `- ` and the first line, the rest two deeper.
+fn list_item(indent: usize, item: &[String]) -> Vec<String> {
+    item.iter()
+        .enumerate()
+        .map(|(i, line)| match i {
+            0 => format!("{}- {line}", " ".repeat(indent)),
+            _ => format!("{}{line}", " ".repeat(indent + 2)),
+        })
+        .collect()
+}
+
+/// Inserts the test `item` (lines of a list item, see `generic_tests::test_item`) under `column`
+/// of `resource` in a properties file, creating the column or the `columns:` list when missing.
+/// Returns `None` when the file's shape is beyond this simple editor (flow style, anchors …).
+fn add_test_to_yaml(text: &str, section: &str, resource: &str, column: &str, item: &[String]) -> Option<String> {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     let section_line = lines.iter().position(|l| l.trim_end() == format!("{section}:"))?;
     let section_end = block_end(&lines, section_line, 0);
@@ -358,12 +375,12 @@ fn add_test_to_yaml(text: &str, section: &str, resource: &str, column: &str, tes
     let entry_end = block_end(&lines, entry, dash);
     let pad = |n: usize| " ".repeat(n);
     let Some(columns_line) = find_key(&lines, entry + 1, entry_end, key_indent, &["columns"]) else {
-        let block = [
+        let mut block = vec![
             format!("{}columns:", pad(key_indent)),
             format!("{}- name: {column}", pad(key_indent + 2)),
             format!("{}data_tests:", pad(key_indent + 4)),
-            format!("{}- {test}", pad(key_indent + 6)),
         ];
+        block.extend(list_item(key_indent + 6, item));
         lines.splice(entry_end..entry_end, block);
         return Some(join_lines(&lines, text));
     };
@@ -377,11 +394,11 @@ fn add_test_to_yaml(text: &str, section: &str, resource: &str, column: &str, tes
             .find(|l| l.trim_start().starts_with('-'))
             .map(|l| indent_of(l))
             .unwrap_or(key_indent + 2);
-        let block = [
+        let mut block = vec![
             format!("{}- name: {column}", pad(item_indent)),
             format!("{}data_tests:", pad(item_indent + 2)),
-            format!("{}- {test}", pad(item_indent + 4)),
         ];
+        block.extend(list_item(item_indent + 4, item));
         lines.splice(columns_end..columns_end, block);
         return Some(join_lines(&lines, text));
     };
@@ -397,40 +414,71 @@ fn add_test_to_yaml(text: &str, section: &str, resource: &str, column: &str, tes
     ) {
         Some(tests_line) => {
             let line = lines[tests_line].trim_end().to_string();
+            let one_line = match item {
+                [only] => Some(only),
+                _ => None,
+            };
             if line.ends_with(':') {
                 let item_indent = lines
                     .get(tests_line + 1)
                     .filter(|l| l.trim_start().starts_with('-'))
                     .map(|l| indent_of(l))
                     .unwrap_or(column_key + 2);
-                lines.insert(tests_line + 1, format!("{}- {test}", pad(item_indent)));
-            } else if line.ends_with("[]") {
+                // After the existing tests, so the list reads in the order tests were added.
+                let tests_end = block_end(&lines, tests_line, column_key);
+                lines.splice(tests_end..tests_end, list_item(item_indent, item));
+            } else if let (true, Some(test)) = (line.ends_with("[]"), one_line) {
                 lines[tests_line] = format!("{}[{test}]", line.trim_end_matches("[]"));
-            } else if line.ends_with(']') {
+            } else if let (true, Some(test)) = (line.ends_with(']'), one_line) {
                 lines[tests_line] = format!("{}, {test}]", line.trim_end_matches(']'));
             } else {
                 return None;
             }
         }
         None => {
-            let block = [
-                format!("{}data_tests:", pad(column_key)),
-                format!("{}- {test}", pad(column_key + 2)),
-            ];
-            lines.splice(column_line + 1..column_line + 1, block);
+            let mut block = vec![format!("{}data_tests:", pad(column_key))];
+            block.extend(list_item(column_key + 2, item));
+            // After the column's other keys (description …), as dbt's docs write it.
+            lines.splice(column_end..column_end, block);
         }
     }
     Some(join_lines(&lines, text))
 }
 
-fn add_column_test(state: &ProjectState, id: &str, column: &str, test: &str) -> ApiResult<EditPreview> {
+/// Whether the edited text declares `expected` among `column`'s tests of `resource`: the check
+/// that the line-based insertion produced the YAML it meant to.
+fn has_test(text: &str, section: &str, resource: &str, column: &str, expected: &serde_json::Value) -> bool {
+    let Ok(parsed) = serde_norway::from_str::<serde_json::Value>(text) else {
+        return false;
+    };
+    let named = |value: &serde_json::Value, name: &str| value.get("name").and_then(|n| n.as_str()) == Some(name);
+    let entries = parsed.get(section).and_then(|s| s.as_array()).into_iter().flatten();
+    let found = entries
+        .filter(|e| named(e, resource))
+        .flat_map(|e| e.get("columns").and_then(|c| c.as_array()).into_iter().flatten())
+        .filter(|c| named(c, column))
+        .flat_map(|c| ["data_tests", "tests"].map(|k| c.get(k).and_then(|t| t.as_array())))
+        .flatten()
+        .flatten()
+        .any(|t| t == expected);
+    found
+}
+
+fn add_column_test(
+    state: &ProjectState,
+    id: &str,
+    column: &str,
+    test: &str,
+    arguments: &[TestArgumentValue],
+) -> ApiResult<EditPreview> {
     if test.is_empty() || !test.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
         return Err(ApiError::bad_request(format!("'{test}' is not a test name"))
-            .hint("use a generic test without arguments, e.g. unique or not_null"));
+            .hint("use a generic test's name, e.g. unique, accepted_values or dbt_utils.expression_is_true"));
     }
     if column.trim().is_empty() || column.contains(['\n', ':', '#']) {
         return Err(ApiError::bad_request(format!("'{column}' is not a column name")));
     }
+    crate::generic_tests::check_arguments(state, test, arguments)?;
     let manifest = state.require_manifest()?;
     let node = manifest
         .node(id)
@@ -467,15 +515,21 @@ fn add_column_test(state: &ProjectState, id: &str, column: &str, test: &str) -> 
         Some(props) => {
             let relative = slash_path(&props);
             let before = read_text(&state.root, &relative)?;
-            let after = add_test_to_yaml(&before, section, &node.name, column, test).ok_or_else(|| {
-                ApiError::new(
-                    ErrorKind::Unprocessable,
-                    Code::YamlSyntax.as_str(),
-                    format!("cannot place the test in {relative} automatically"),
-                )
-                .in_file(relative.clone())
-                .hint(format!("add `- {test}` under the column's data_tests: by hand"))
-            })?;
+            let (item, expected) = test_item(test, arguments, nests_arguments(&before));
+            let after = add_test_to_yaml(&before, section, &node.name, column, &item)
+                .filter(|after| has_test(after, section, &node.name, column, &expected))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        ErrorKind::Unprocessable,
+                        Code::YamlSyntax.as_str(),
+                        format!("cannot place the test in {relative} automatically"),
+                    )
+                    .in_file(relative.clone())
+                    .hint(format!(
+                        "add this under the column's data_tests: by hand:\n{}",
+                        list_item(0, &item).join("\n")
+                    ))
+                })?;
             FileChangeDto {
                 path: relative,
                 before: Some(before),
@@ -492,9 +546,11 @@ fn add_column_test(state: &ProjectState, id: &str, column: &str, test: &str) -> 
             while state.root.join(&relative).exists() {
                 relative = relative.replace(".yml", "_properties.yml");
             }
+            let (item, _) = test_item(test, arguments, true);
             let after = format!(
-                "version: 2\n\n{section}:\n  - name: {}\n    columns:\n      - name: {column}\n        data_tests:\n          - {test}\n",
-                node.name
+                "version: 2\n\n{section}:\n  - name: {}\n    columns:\n      - name: {column}\n        data_tests:\n{}\n",
+                node.name,
+                list_item(10, &item).join("\n")
             );
             FileChangeDto {
                 path: relative,
@@ -554,7 +610,12 @@ impl Studio {
                 new_name,
                 new_directory,
             } => rename_model(&state, path, new_name, new_directory.as_deref()),
-            ApplyEditRequest::AddColumnTest { id, column, test } => add_column_test(&state, id, column, test),
+            ApplyEditRequest::AddColumnTest {
+                id,
+                column,
+                test,
+                arguments,
+            } => add_column_test(&state, id, column, test, arguments.as_deref().unwrap_or_default()),
             ApplyEditRequest::EditDashboard { path, edits } => crate::dashboards::edit(&state, path, edits),
         })
         .await
@@ -591,16 +652,44 @@ mod tests {
         );
     }
 
+    fn item(test: &str) -> Vec<String> {
+        vec![test.to_string()]
+    }
+
+    #[test]
+    fn adds_a_test_with_arguments_after_the_existing_ones_keeping_comments() {
+        let yaml = "version: 2\n\nmodels:\n  # the sales fact\n  - name: m\n    columns:\n      - name: id\n        data_tests:\n          - unique  # keys\n      # prices\n      - name: price\n        tests: [not_null]\n";
+        let (lines, expected) = test_item(
+            "accepted_values",
+            &[TestArgumentValue {
+                name: "values".into(),
+                value: serde_json::json!(["a", "b"]),
+            }],
+            true,
+        );
+        let after = add_test_to_yaml(yaml, "models", "m", "id", &lines).unwrap();
+        assert_eq!(
+            after,
+            "version: 2\n\nmodels:\n  # the sales fact\n  - name: m\n    columns:\n      - name: id\n        data_tests:\n          - unique  # keys\n          - accepted_values:\n              arguments:\n                values: [\"a\", \"b\"]\n      # prices\n      - name: price\n        tests: [not_null]\n"
+        );
+        assert!(has_test(&after, "models", "m", "id", &expected));
+        assert!(!has_test(&after, "models", "m", "price", &expected));
+        // A flow-style list takes a one-line test, not one with arguments.
+        assert!(add_test_to_yaml(yaml, "models", "m", "price", &lines).is_none());
+        let flow = add_test_to_yaml(yaml, "models", "m", "price", &item("unique")).unwrap();
+        assert!(flow.ends_with("        tests: [not_null, unique]\n"));
+    }
+
     #[test]
     fn adds_tests_to_existing_and_new_columns() {
         let yaml = "version: 2\n\nmodels:\n  - name: m\n    description: x\n    columns:\n      - name: id\n        data_tests:\n          - unique\n      - name: other\n  - name: n\n";
-        let with_not_null = add_test_to_yaml(yaml, "models", "m", "id", "not_null").unwrap();
+        let with_not_null = add_test_to_yaml(yaml, "models", "m", "id", &item("not_null")).unwrap();
         let parsed: serde_json::Value = serde_norway::from_str(&with_not_null).unwrap();
         assert_eq!(
             parsed["models"][0]["columns"][0]["data_tests"],
-            serde_json::json!(["not_null", "unique"])
+            serde_json::json!(["unique", "not_null"])
         );
-        let with_new = add_test_to_yaml(yaml, "models", "m", "price", "not_null").unwrap();
+        let with_new = add_test_to_yaml(yaml, "models", "m", "price", &item("not_null")).unwrap();
         let parsed: serde_json::Value = serde_norway::from_str(&with_new).unwrap();
         assert_eq!(parsed["models"][0]["columns"][2]["name"], "price");
         assert_eq!(
@@ -608,13 +697,13 @@ mod tests {
             serde_json::json!(["not_null"])
         );
         assert_eq!(parsed["models"][1]["name"], "n");
-        let on_bare = add_test_to_yaml(yaml, "models", "n", "id", "unique").unwrap();
+        let on_bare = add_test_to_yaml(yaml, "models", "n", "id", &item("unique")).unwrap();
         let parsed: serde_json::Value = serde_norway::from_str(&on_bare).unwrap();
         assert_eq!(
             parsed["models"][1]["columns"][0]["data_tests"],
             serde_json::json!(["unique"])
         );
-        let on_other = add_test_to_yaml(yaml, "models", "m", "other", "unique").unwrap();
+        let on_other = add_test_to_yaml(yaml, "models", "m", "other", &item("unique")).unwrap();
         let parsed: serde_json::Value = serde_norway::from_str(&on_other).unwrap();
         assert_eq!(
             parsed["models"][0]["columns"][1]["data_tests"],

@@ -27,12 +27,16 @@ pub mod dto;
 mod edits;
 mod error;
 mod explain;
+mod external_runs;
+mod file_ops;
 mod files;
+mod generic_tests;
 mod grafana_import;
 mod model;
 mod paths;
 mod query;
 mod runs;
+mod selection;
 mod state;
 mod stores;
 mod streams;
@@ -48,8 +52,13 @@ pub use dispatch::OPERATIONS;
 pub use dto::*;
 pub use error::{codes, diagnostic_dto, ApiError, ApiResult, ErrorKind};
 pub use explain::{ExplainQueryRequest, ExplainResponse};
+pub use file_ops::{
+    CreateFileRequest, FileOpResponse, MovePathRequest, PathMove, PathReferences, PathRequest, ReferenceDto,
+};
+pub use generic_tests::{GenericTestDto, GenericTestsResponse, TestArgumentDto, TestArgumentValue, TestOriginDto};
 /// The port the studio serves the project's Kinesis/Firehose endpoint on unless told otherwise.
 pub use kiln_stream::api::DEFAULT_PORT as STREAM_PORT;
+pub use selection::{SelectNodesRequest, SelectNodesResponse};
 
 use state::ProjectState;
 

@@ -11,8 +11,8 @@ use kiln_graph::ResourceType;
 use kiln_project::{SqlKind, TargetKind};
 
 use crate::dto::{
-    ColumnDto, CompileModelRequest, CompileResult, DiagnosticDto, DocsColumnDto, DocsDto, DocsRequest, EdgeDto, Empty,
-    GraphDto, GraphNodeDto, Layer, NodeStatusDto, ResourceTypeDto,
+    ColumnDto, CompileModelRequest, CompileResult, DiagnosticDto, DocsColumnDto, DocsDto, DocsRequest, DocsTestDto,
+    EdgeDto, Empty, ExposureDocsDto, GraphDto, GraphNodeDto, Layer, NodeStatusDto, ResourceTypeDto,
 };
 use crate::error::{diagnostic_dto, slash_path, ApiError, ApiResult};
 use crate::paths::confine_file;
@@ -381,7 +381,7 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
         )
         .hint("pick a node from the graph; ids look like model.<project>.<name>")
     })?;
-    let mut tests_by_column: HashMap<String, Vec<String>> = HashMap::new();
+    let mut tests_by_column: HashMap<String, Vec<DocsTestDto>> = HashMap::new();
     for candidate in manifest.nodes.values() {
         let Some(test) = &candidate.test else { continue };
         if test.attached_node.as_deref() != Some(id) {
@@ -391,7 +391,16 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
             tests_by_column
                 .entry(column.to_ascii_lowercase())
                 .or_default()
-                .push(test.test_name.clone());
+                .push(DocsTestDto {
+                    id: candidate.unique_id.clone(),
+                    name: test.test_name.clone(),
+                    arguments: test
+                        .kwargs
+                        .iter()
+                        .map(|(k, v)| format!("{k}: {v}"))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                });
         }
     }
     let types: HashMap<String, String> = columns_of(&manifest, node, state)
@@ -409,6 +418,12 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
                 .or_else(|| types.get(&c.name.to_ascii_lowercase()).cloned()),
             description: c.description.clone(),
             tests: tests_by_column
+                .get(&c.name.to_ascii_lowercase())
+                .into_iter()
+                .flatten()
+                .map(|t| t.name.clone())
+                .collect(),
+            test_nodes: tests_by_column
                 .get(&c.name.to_ascii_lowercase())
                 .cloned()
                 .unwrap_or_default(),
@@ -436,6 +451,18 @@ pub(crate) fn docs(state: &ProjectState, id: &str) -> ApiResult<DocsDto> {
         path: slash_path(&node.path),
         raw_code: node.raw_code.clone(),
         compiled_code,
+        exposure: node.exposure.as_ref().map(|e| {
+            let owner = |key: &str| e.owner.get(key).and_then(|v| v.as_str()).map(str::to_string);
+            ExposureDocsDto {
+                label: e.label.clone(),
+                kind: e.kind.clone(),
+                maturity: e.maturity.clone(),
+                url: e.url.clone(),
+                owner_name: owner("name"),
+                owner_email: owner("email"),
+                tags: e.tags.clone(),
+            }
+        }),
     })
 }
 

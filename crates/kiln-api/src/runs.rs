@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime};
 
+use kiln_exec::history::{self, RunOrigin, RunRecordFile, RunRecorder, LOG_FILE, RECORD_FILE, RUNS_DIR};
 use kiln_exec::{CancelToken, Command, Event, NodeResult, NodeStatus, RunOptions};
 use kiln_warehouse::QueryResult;
 
@@ -21,11 +21,9 @@ use crate::state::ProjectState;
 use crate::stores::RunEntry;
 use crate::{blocking, lock, Studio};
 
-const RUNS_DIR: &str = "runs";
-const RECORD_FILE: &str = "run.json";
-const RESULTS_FILE: &str = "results.json";
-/// The run's log lines, as the Log tab showed them.
-const LOG_FILE: &str = "log.txt";
+/// The studio's own addition to the run's record (kiln-exec's `history`): every node's result
+/// with its diagnostic and failing-row sample, for the panel's detail.
+pub(crate) const RESULTS_FILE: &str = "results.json";
 /// A run of tens of thousands of nodes logs a line or two each; past this the log keeps its
 /// beginning and says how much it dropped, and the end (the summary) is always kept.
 const MAX_LOG_LINES: usize = 50_000;
@@ -100,25 +98,6 @@ fn counts_of(results: &[NodeResultDto]) -> BTreeMap<String, u32> {
     counts
 }
 
-/// Sortable, file-name safe and unique within the process: `20240131T120501-3f2a-7`.
-fn new_run_id() -> String {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let stamp: String = kiln_exec::now_rfc3339()
-        .chars()
-        .take(19)
-        .filter(|c| *c != '-' && *c != ':')
-        .collect();
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!(
-        "{stamp}-{:04x}-{}",
-        nanos & 0xffff,
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    )
-}
-
 fn check_run_id(run_id: &str) -> ApiResult<()> {
     if run_id.is_empty()
         || !run_id
@@ -130,8 +109,17 @@ fn check_run_id(run_id: &str) -> ApiResult<()> {
     Ok(())
 }
 
-fn run_dir(state: &ProjectState, run_id: &str) -> PathBuf {
-    state.target_dir().join(RUNS_DIR).join(run_id)
+pub(crate) fn run_dir(state: &ProjectState, run_id: &str) -> PathBuf {
+    history::run_dir(&state.target_dir(), run_id)
+}
+
+pub(crate) fn run_status_name(status: RunStatus) -> &'static str {
+    match status {
+        RunStatus::Running => "running",
+        RunStatus::Success => "success",
+        RunStatus::Error => "error",
+        RunStatus::Cancelled => "cancelled",
+    }
 }
 
 fn write_json(path: &Path, value: &impl serde::Serialize) -> std::io::Result<()> {
@@ -181,6 +169,8 @@ struct Prepared {
     adapter: Arc<dyn kiln_warehouse::Adapter>,
     options: RunOptions,
     cancel: CancelToken,
+    /// The run's record on disk; `None` when the target folder cannot be written (said in the log).
+    recorder: Option<RunRecorder>,
 }
 
 fn busy() -> ApiError {
@@ -215,8 +205,11 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
         crate::streams::declare(state, &engine.hub, Some(adapter.as_ref()));
         options.streams = Some(kiln_exec::Streams(engine.hub.clone()));
     }
-    let run_id = new_run_id();
+    let run_id = history::new_run_id();
     let cancel = CancelToken::default();
+    let origin = RunOrigin::Studio {
+        client: request.client.clone(),
+    };
     let record = RunRecord {
         run_id: run_id.clone(),
         command: request.command,
@@ -226,6 +219,7 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
         elapsed: None,
         status: RunStatus::Running,
         counts: BTreeMap::new(),
+        origin: origin.clone(),
     };
     {
         // Checked again under the lock that registers the run, so two toolbar clicks cannot
@@ -244,21 +238,81 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
             },
         );
     }
+    let file = RunRecordFile {
+        run_id: run_id.clone(),
+        command: options.command.as_str().to_string(),
+        select: request.select.clone(),
+        exclude: request.exclude.clone(),
+        started_at: kiln_exec::now_rfc3339(),
+        elapsed: None,
+        status: run_status_name(RunStatus::Running).to_string(),
+        counts: BTreeMap::new(),
+        origin: origin.clone(),
+        total: crate::error::to_u32(planned.len()),
+    };
     state.emit(EngineEvent::RunStarted {
         run_id: run_id.clone(),
         command: request.command,
         total: crate::error::to_u32(planned.len()),
+        origin,
     });
     for line in kiln_exec::log::header_lines(&manifest, options.threads, planned.len(), options.command) {
         log(state, &run_id, line);
     }
+    let recorder = match RunRecorder::start(&state.root, &state.target_dir(), file) {
+        Ok(recorder) => Some(recorder),
+        Err(e) => {
+            log(state, &run_id, e.to_string());
+            None
+        }
+    };
     Ok(Prepared {
         run_id,
         manifest,
         adapter,
         options,
         cancel,
+        recorder,
     })
+}
+
+/// Reports one engine event of a studio run: to the UI, the registry and the graph's statuses.
+fn report(state: &ProjectState, run_id: &str, root: &Path, event: &Event) {
+    match event {
+        Event::Started {
+            index,
+            total,
+            unique_id,
+            name,
+            kind,
+        } => {
+            state.emit(EngineEvent::NodeStarted {
+                run_id: run_id.to_string(),
+                unique_id: unique_id.clone(),
+                name: name.clone(),
+                index: crate::error::to_u32(*index),
+                total: crate::error::to_u32(*total),
+            });
+            if let Some(line) = kiln_exec::log::started_line(*index, *total, kind, name) {
+                log(state, run_id, line);
+            }
+        }
+        Event::Finished { index, total, result } => {
+            log(state, run_id, kiln_exec::log::finished_line(*index, *total, result));
+            let dto = node_result_dto(root, result);
+            lock(&state.statuses).insert(dto.unique_id.clone(), (dto.status, SystemTime::now()));
+            if let Some(entry) = lock(&state.runs).get_mut(run_id) {
+                entry.results.push(dto.clone());
+            }
+            state.emit(EngineEvent::NodeFinished {
+                run_id: run_id.to_string(),
+                result: Box::new(dto),
+                index: crate::error::to_u32(*index),
+                total: crate::error::to_u32(*total),
+            });
+        }
+        Event::Log { unique_id, message } => log(state, run_id, format!("{unique_id}: {message}")),
+    }
 }
 
 fn execute(state: &ProjectState, prepared: Prepared) {
@@ -268,43 +322,15 @@ fn execute(state: &ProjectState, prepared: Prepared) {
         adapter,
         options,
         cancel,
+        recorder,
     } = prepared;
     let started = Instant::now();
     let root = state.root.clone();
-    let sink = |event: &Event| match event {
-        Event::Started {
-            index,
-            total,
-            unique_id,
-            name,
-            kind,
-        } => {
-            state.emit(EngineEvent::NodeStarted {
-                run_id: run_id.clone(),
-                unique_id: unique_id.clone(),
-                name: name.clone(),
-                index: crate::error::to_u32(*index),
-                total: crate::error::to_u32(*total),
-            });
-            if let Some(line) = kiln_exec::log::started_line(*index, *total, kind, name) {
-                log(state, &run_id, line);
-            }
+    let sink = |event: &Event| {
+        if let Some(recorder) = &recorder {
+            recorder.event(event);
         }
-        Event::Finished { index, total, result } => {
-            log(state, &run_id, kiln_exec::log::finished_line(*index, *total, result));
-            let dto = node_result_dto(&root, result);
-            lock(&state.statuses).insert(dto.unique_id.clone(), (dto.status, SystemTime::now()));
-            if let Some(entry) = lock(&state.runs).get_mut(&run_id) {
-                entry.results.push(dto.clone());
-            }
-            state.emit(EngineEvent::NodeFinished {
-                run_id: run_id.clone(),
-                result: Box::new(dto),
-                index: crate::error::to_u32(*index),
-                total: crate::error::to_u32(*total),
-            });
-        }
-        Event::Log { unique_id, message } => log(state, &run_id, format!("{unique_id}: {message}")),
+        report(state, &run_id, &root, event);
     };
     let outcome = kiln_exec::execute(&manifest, adapter, &options, &sink, &cancel);
     let status = match &outcome {
@@ -342,6 +368,12 @@ fn execute(state: &ProjectState, prepared: Prepared) {
     };
     if let Err(message) = record_run(state, &manifest, &recorded, outcome.as_ref().ok(), &options) {
         log(state, &run_id, message);
+    }
+    if let Some(recorder) = &recorder {
+        // Last: a record no longer `running` is a complete run.
+        if let Err(e) = recorder.finish(run_status_name(status), elapsed, record.counts.clone(), &lines) {
+            log(state, &run_id, e.to_string());
+        }
     }
     state.emit(EngineEvent::RunFinished {
         run_id,
@@ -406,11 +438,14 @@ fn record_run(
     }
     let path = dir.join(RESULTS_FILE);
     write_json(&path, &results).map_err(|e| fail(&path, e))?;
-    let path = dir.join(LOG_FILE);
-    std::fs::write(&path, log.join("\n")).map_err(|e| fail(&path, e))?;
-    // Written last: a run directory with run.json is complete.
-    let path = dir.join(RECORD_FILE);
-    write_json(&path, record).map_err(|e| fail(&path, e))
+    // Without a recorder (the folder could not be made at the start) the record is written here.
+    if !dir.join(RECORD_FILE).exists() {
+        let path = dir.join(LOG_FILE);
+        std::fs::write(&path, log.join("\n")).map_err(|e| fail(&path, e))?;
+        let path = dir.join(RECORD_FILE);
+        write_json(&path, record).map_err(|e| fail(&path, e))?;
+    }
+    Ok(())
 }
 
 impl Studio {
@@ -478,6 +513,12 @@ impl Studio {
                 .map(|text| text.lines().map(str::to_string).collect())
                 .unwrap_or_default();
             let path = dir.join(RESULTS_FILE);
+            if !path.exists() {
+                // A run another process recorded (the CLI): its results are its event lines.
+                if let Some(results) = crate::external_runs::recorded_results(&dir) {
+                    return Ok(RunResults { results, log });
+                }
+            }
             let text = std::fs::read_to_string(&path).map_err(|_| ApiError::unknown_id("run", &request.run_id))?;
             let results = serde_json::from_str(&text).map_err(|e| {
                 ApiError::internal(format!("{} is not a results file Kiln can read: {e}", path.display()))

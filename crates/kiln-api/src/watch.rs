@@ -56,6 +56,8 @@ fn relevant(state: &ProjectState, event: &notify::Event) -> Vec<String> {
 }
 
 fn debounce(rx: mpsc::Receiver<notify::Result<notify::Event>>, weak: Weak<ProjectState>) {
+    // Runs started outside the studio (the CLI), followed through their records in target/runs/.
+    let mut foreign_runs = crate::external_runs::Tails::default();
     while let Ok(first) = rx.recv() {
         let mut batch = vec![first];
         let deadline = std::time::Instant::now() + MAX_BATCH;
@@ -66,6 +68,8 @@ fn debounce(rx: mpsc::Receiver<notify::Result<notify::Event>>, weak: Weak<Projec
             }
         }
         let Some(state) = weak.upgrade() else { return };
+        let changed: Vec<PathBuf> = batch.iter().flatten().flat_map(|event| event.paths.clone()).collect();
+        foreign_runs.update(&state, &changed);
         let paths: BTreeSet<String> = batch
             .iter()
             .flatten()

@@ -306,6 +306,7 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
             exclude: vec![],
             threads: Some(2),
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap();
@@ -313,7 +314,9 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
     let total = seen
         .iter()
         .find_map(|e| match e {
-            EngineEvent::RunStarted { run_id, total, command } if *run_id == run.run_id => {
+            EngineEvent::RunStarted {
+                run_id, total, command, ..
+            } if *run_id == run.run_id => {
                 assert_eq!(*command, RunCommand::Build);
                 Some(*total)
             }
@@ -553,6 +556,7 @@ async fn cancelling_a_run_stops_it() {
             exclude: vec![],
             threads: Some(1),
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap();
@@ -588,6 +592,7 @@ async fn cancelling_a_run_stops_it() {
             exclude: vec![],
             threads: None,
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap_err();
@@ -1149,6 +1154,7 @@ async fn visual_edits_preview_then_commit() {
             id: "model.tickit.fct_sales".into(),
             column: "seller_username".into(),
             test: "not_null".into(),
+            arguments: None,
         })
         .await
         .unwrap();
@@ -1411,6 +1417,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             exclude: vec![],
             threads: Some(2),
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap();

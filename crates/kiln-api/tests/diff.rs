@@ -63,6 +63,7 @@ async fn a_model_compared_with_another_target() {
             exclude: vec![],
             threads: Some(1),
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap();

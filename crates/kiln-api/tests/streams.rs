@@ -226,6 +226,7 @@ async fn console_streaming_views_fill_from_an_sdk_producer() {
             exclude: vec![],
             threads: Some(1),
             full_refresh: None,
+            client: None,
         })
         .await
         .unwrap();

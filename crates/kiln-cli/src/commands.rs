@@ -308,10 +308,15 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
     let (planned, _) = kiln_exec::plan(manifest, &options)?;
     let adapter = kiln_targets::open(&manifest.target, threads)?;
     options.streams = open_streams(&session, adapter.as_ref())?;
-    for line in kiln_exec::log::header_lines(manifest, threads, planned.len(), command) {
-        println!("{}  {line}", kiln_exec::log::clock());
+    let header: Vec<String> = kiln_exec::log::header_lines(manifest, threads, planned.len(), command)
+        .into_iter()
+        .map(|line| format!("{}  {line}", kiln_exec::log::clock()))
+        .collect();
+    for line in &header {
+        println!("{line}");
     }
     println!();
+    let record = crate::record::CliRecord::start(manifest, &options, planned.len(), &header);
 
     let cancel = CancelToken::default();
     {
@@ -325,8 +330,14 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
         });
     }
     let progress = Progress::new(planned.len(), !global.no_progress);
-    let sink = |event: &kiln_exec::Event| progress.on_event(event);
-    let summary = kiln_exec::execute(manifest, adapter, &options, &sink, &cancel)?;
+    let sink = |event: &kiln_exec::Event| {
+        progress.on_event(event);
+        record.event(event);
+    };
+    let started = Instant::now();
+    let outcome = kiln_exec::execute(manifest, adapter, &options, &sink, &cancel);
+    record.finish(outcome.as_ref(), &cancel, started.elapsed().as_secs_f64());
+    let summary = outcome?;
     progress.finish();
     for word in &summary.unmatched {
         eprintln!("warning: the selector '{word}' matched no nodes");

@@ -8,6 +8,7 @@ mod diff;
 mod logistics;
 mod output;
 mod producer;
+mod record;
 mod sensors;
 mod serve;
 mod stream;

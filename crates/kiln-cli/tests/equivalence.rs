@@ -173,6 +173,7 @@ async fn through_studio(src: &Path) -> Outcome {
             exclude: vec![],
             threads: None,
             full_refresh: None,
+            client: None,
         })
         .await;
     let run_id = match started {

@@ -6,6 +6,7 @@
 //! on the referenced nodes' final configuration.
 
 mod artifacts;
+mod generic_tests;
 mod jinja;
 mod static_columns;
 mod testgen;
@@ -22,6 +23,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 pub use artifacts::{manifest_json, write_manifest, write_manifest_file};
+pub use generic_tests::{generic_tests, package_macros, GenericTest, TestArgument, TestOrigin, PACKAGES_DIR};
 pub use jinja::{QueryRunner, RelationValue};
 pub use static_columns::WarehouseColumns;
 

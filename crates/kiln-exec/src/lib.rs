@@ -8,6 +8,7 @@
 mod artifacts;
 mod diagnostic;
 mod external;
+pub mod history;
 pub mod log;
 mod node;
 mod results;

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type CSSProperties } from "react";
 import { ExplorerTree } from "../features/explorer/ExplorerTree";
 import { QuickOpen } from "../features/explorer/QuickOpen";
 import { CommandPalette } from "../features/palette/CommandPalette";
@@ -16,6 +16,9 @@ import { Workspace } from "./Workspace";
 import { DashboardList } from "../features/dashboards/DashboardList";
 import { useStudio, useStudioInstance } from "./useStudio";
 import type { SidebarView } from "./studio";
+import { BOTTOM_LIMITS, SIDEBAR_LIMITS, usePanelLayout } from "./panelLayout";
+import { Splitter } from "./Splitter";
+import "./layout.css";
 
 const SIDEBAR_VIEWS: Array<{ id: SidebarView; label: string; icon: string }> = [
   { id: "files", label: "Project files", icon: "folder" },
@@ -32,6 +35,9 @@ export function Shell() {
   const quickOpenOpen = useStudio((state) => state.quickOpenOpen);
   const pendingClose = useStudio((state) => state.pendingClose);
   const [renaming, setRenaming] = useState<string | null>(null);
+  const [layout, setLayout] = usePanelLayout();
+  const toggleSidebar = useRef(() => {});
+  toggleSidebar.current = () => setLayout({ sidebarCollapsed: !layout.sidebarCollapsed });
 
   const commands = useMemo<Command[]>(
     () => [
@@ -72,6 +78,7 @@ export function Shell() {
       },
       { id: "view.lineage", title: "Show lineage graph", group: "View", shortcut: "Alt+1", run: () => studio.showLineage() },
       { id: "view.query", title: "Show query console", group: "View", shortcut: "Alt+2", run: () => studio.showQuery() },
+      { id: "view.sidebar", title: "Toggle side panel", group: "View", shortcut: "Mod+B", run: () => toggleSidebar.current() },
       { id: "view.files", title: "Show project files", group: "View", run: () => studio.setSidebar("files") },
       { id: "view.schema", title: "Show warehouse schema", group: "View", run: () => studio.setSidebar("database") },
       { id: "view.runs", title: "Show run history", group: "View", run: () => studio.setSidebar("runs") },
@@ -135,9 +142,9 @@ export function Shell() {
   }, [studio]);
 
   return (
-    <div className="shell">
+    <div className="shell" style={{ "--sidebar-width": `${layout.sidebarWidth}px`, "--bottom-height": `${layout.bottomHeight}px` } as CSSProperties}>
       <RunToolbar />
-      <div className="shell-body">
+      <div className={`shell-body ${layout.sidebarCollapsed ? "sidebar-collapsed" : ""}`}>
         <nav className="activity-bar" aria-label="Sidebar views">
           {SIDEBAR_VIEWS.map((view) => (
             <button
@@ -146,13 +153,35 @@ export function Shell() {
               className={`activity-button ${sidebar === view.id ? "active" : ""}`}
               title={view.label}
               aria-label={view.label}
-              aria-pressed={sidebar === view.id}
-              onClick={() => studio.setSidebar(view.id)}
+              aria-pressed={sidebar === view.id && !layout.sidebarCollapsed}
+              onClick={() => {
+                // The open view's button hides the panel; any other shows its view.
+                if (sidebar === view.id) setLayout({ sidebarCollapsed: !layout.sidebarCollapsed });
+                else {
+                  studio.setSidebar(view.id);
+                  setLayout({ sidebarCollapsed: false });
+                }
+              }}
             >
               <Icon name={view.icon} size={18} />
             </button>
           ))}
           <div className="activity-spacer" />
+          <button
+            type="button"
+            className="activity-button"
+            data-testid="toggle-sidebar"
+            title={`${layout.sidebarCollapsed ? "Show" : "Hide"} the side panel (Ctrl+B)`}
+            aria-label={layout.sidebarCollapsed ? "Show side panel" : "Hide side panel"}
+            aria-expanded={!layout.sidebarCollapsed}
+            onClick={() => toggleSidebar.current()}
+          >
+            <svg className="icon" width={18} height={18} viewBox="0 0 16 16" fill="none" stroke="currentColor" strokeWidth={1.4} aria-hidden="true">
+              <rect x="2" y="2.5" width="12" height="11" rx="1.5" />
+              <path d="M6 2.5v11" />
+              <path d={layout.sidebarCollapsed ? "M8.5 6.5 10 8l-1.5 1.5" : "M10 6.5 8.5 8 10 9.5"} />
+            </svg>
+          </button>
           <button type="button" className="activity-button" title="Lineage graph (Alt+1)" aria-label="Lineage graph" onClick={() => studio.showLineage()}>
             <Icon name="graph" size={18} />
           </button>
@@ -163,15 +192,44 @@ export function Shell() {
             <Icon name="command" size={18} />
           </button>
         </nav>
-        <aside className="sidebar">
-          {sidebar === "files" && <ExplorerTree />}
-          {sidebar === "database" && <SchemaBrowser />}
-          {sidebar === "runs" && <RunHistoryList />}
-          {sidebar === "dashboards" && <DashboardList />}
+        <aside className="sidebar" data-testid="sidebar" aria-hidden={layout.sidebarCollapsed}>
+          {!layout.sidebarCollapsed && (
+            <>
+              {sidebar === "files" && <ExplorerTree />}
+              {sidebar === "database" && <SchemaBrowser />}
+              {sidebar === "runs" && <RunHistoryList />}
+              {sidebar === "dashboards" && <DashboardList />}
+              <Splitter
+                orientation="vertical"
+                testId="sidebar-splitter"
+                label="Side panel width"
+                value={layout.sidebarWidth}
+                min={SIDEBAR_LIMITS.min}
+                max={SIDEBAR_LIMITS.max}
+                onChange={(sidebarWidth) => setLayout({ sidebarWidth })}
+                onToggle={() => toggleSidebar.current()}
+              />
+            </>
+          )}
         </aside>
         <main className={`workspace ${bottomOpen ? "with-bottom" : ""}`}>
           <Workspace />
-          {bottomOpen && <RunProgressPanel />}
+          {bottomOpen && (
+            <div className="bottom-slot">
+              <Splitter
+                orientation="horizontal"
+                testId="bottom-splitter"
+                label="Run panel height"
+                invert
+                value={layout.bottomHeight}
+                min={BOTTOM_LIMITS.min}
+                max={BOTTOM_LIMITS.max}
+                onChange={(bottomHeight) => setLayout({ bottomHeight })}
+                onToggle={() => studio.toggleBottom()}
+              />
+              <RunProgressPanel />
+            </div>
+          )}
         </main>
       </div>
       <StatusBar />

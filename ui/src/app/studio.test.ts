@@ -104,13 +104,13 @@ describe("Studio", () => {
     const { studio, backend } = await started();
     await studio.startRun("run", "+fct_sales --exclude stg_x");
     const call = backend.calls.find((entry) => entry.operation === "startRun");
-    expect(call?.request).toEqual({ command: "run", select: ["+fct_sales"], exclude: ["stg_x"] });
+    expect(call?.request).toEqual({ command: "run", select: ["+fct_sales"], exclude: ["stg_x"], client: studio.clientId });
     expect(studio.state.selectorHistory).toEqual(["+fct_sales --exclude stg_x"]);
   });
 
   it("folds run events into progress and live graph statuses", async () => {
     const { studio, backend } = await started();
-    backend.events.emit({ type: "runStarted", runId: "r1", command: "build", total: 2 });
+    backend.events.emit({ type: "runStarted", runId: "r1", command: "build", total: 2, origin: { kind: "studio", client: null } });
     backend.events.emit({ type: "nodeFinished", runId: "r1", result: result("model.p.a", "success"), index: 1, total: 2 });
     backend.events.emit({ type: "nodeFinished", runId: "r1", result: result("model.p.b", "error"), index: 2, total: 2 });
     expect(studio.state.run?.finished).toBe(2);

@@ -5,4 +5,9 @@ export type StartRunRequest = { command: RunCommand, select: Array<string>, excl
 /**
  * Worker threads; the profile's `threads` when absent.
  */
-threads?: number, fullRefresh?: boolean, };
+threads?: number, fullRefresh?: boolean, 
+/**
+ * The window asking (any id it chose), recorded in the run's origin so other windows can
+ * say the run came from elsewhere.
+ */
+client?: string, };

@@ -157,6 +157,38 @@ export class StudioEditor extends StudioWorkspace {
     this.set({ tabs, activeTabId });
   }
 
+  /**
+   * Files moved on disk by the explorer (a rename or a move, of them or of a folder above them):
+   * their tabs, buffers (unsaved edits included) and compiled results follow to the new paths.
+   */
+  followMoves(moves: ReadonlyArray<{ from: string; to: string }>): void {
+    if (moves.length === 0) return;
+    const to = new Map(moves.map((move) => [move.from, move.to]));
+    for (const move of moves) this.buffers.rename(move.from, move.to);
+    const ids = new Map<string, string>();
+    const tabs = this.current.tabs.map((tab) => {
+      const moved = tab.path !== undefined ? to.get(tab.path) : undefined;
+      if (moved === undefined) return tab;
+      const next = tab.kind === "file" ? fileTab(moved) : { ...tab, id: tab.id.replace(tab.path ?? "", moved), path: moved };
+      ids.set(tab.id, next.id);
+      return next;
+    });
+    const compiled = Object.fromEntries(Object.entries(this.current.compiled).map(([path, result]) => [to.get(path) ?? path, result]));
+    const active = this.current.activeTabId;
+    this.set({ tabs, compiled, activeTabId: active !== null ? (ids.get(active) ?? active) : null });
+  }
+
+  /** Files deleted from the explorer (the user confirmed): their tabs close without asking. */
+  closeDeleted(paths: readonly string[]): void {
+    const deleted = new Set(paths);
+    for (const tab of this.current.tabs) {
+      if (tab.path === undefined || !deleted.has(tab.path)) continue;
+      this.buffers.discardDraft(tab.path);
+      this.closeTabNow(tab.id);
+    }
+    for (const path of paths) if (this.buffers.draftPaths().includes(path)) this.buffers.discardDraft(path);
+  }
+
   async saveFile(path: string, options: { overwrite?: boolean } = {}): Promise<boolean> {
     const buffer = this.buffers.get(path);
     if (!buffer) return false;

@@ -1,7 +1,8 @@
 import type { EngineEvent, RunCommand } from "../../api";
 import { nodeStatusFromResult, reduceRunProgress } from "../../features/runs/progress";
+import { describeOrigin, windowClientId } from "../../features/runs/origin";
 import { SelectorHistory, parseSelector } from "../../features/runs/selector";
-import type { StudioState } from "./state";
+import { errorDiagnostic, type StudioState } from "./state";
 import { StudioViews } from "./views";
 
 type RunEvent = Extract<EngineEvent, { type: "runStarted" | "nodeStarted" | "nodeFinished" | "runFinished" | "log" }>;
@@ -9,6 +10,31 @@ type RunEvent = Extract<EngineEvent, { type: "runStarted" | "nodeStarted" | "nod
 /** Starting and cancelling runs, the selector and its history, and the run's progress events. */
 export class StudioRuns extends StudioViews {
   private history: SelectorHistory | null = null;
+  private previewSeq = 0;
+  /** This window's id, recorded with the runs it starts (see features/runs/origin.ts). */
+  readonly clientId = windowClientId(typeof sessionStorage === "undefined" ? null : sessionStorage);
+
+  /** Asks the engine which nodes `text` selects, for the live count and the lineage highlight. */
+  async previewSelection(text: string): Promise<void> {
+    const seq = ++this.previewSeq;
+    if (text.trim().length === 0) {
+      this.set({ selectionPreview: null });
+      return;
+    }
+    const parsed = parseSelector(text);
+    if (!parsed.ok) {
+      this.set({ selectionPreview: { text, ids: new Set(), unmatched: [], error: parsed.error } });
+      return;
+    }
+    try {
+      const response = await this.backend.call("selectNodes", parsed.selection);
+      if (seq !== this.previewSeq) return;
+      this.set({ selectionPreview: { text, ids: new Set(response.ids), unmatched: response.unmatched, error: null } });
+    } catch (error) {
+      if (seq !== this.previewSeq) return;
+      this.set({ selectionPreview: { text, ids: new Set(), unmatched: [], error: errorDiagnostic(error).message } });
+    }
+  }
 
   /** Selectors are remembered per project. */
   protected useSelectorHistory(root: string): readonly string[] {
@@ -30,7 +56,7 @@ export class StudioRuns extends StudioViews {
       this.set({ selectorHistory: this.history.remember(selectorText) });
     }
     try {
-      await this.backend.call("startRun", { command, ...parsed.selection });
+      await this.backend.call("startRun", { command, ...parsed.selection, client: this.clientId });
       this.set({ bottom: "progress", bottomOpen: true, liveStatus: new Map(), viewedRunId: null });
     } catch (error) {
       this.reportError(`Could not start ${command}`, error);
@@ -62,6 +88,8 @@ export class StudioRuns extends StudioViews {
         if (event.type === "runStarted") {
           patch.liveStatus = new Map();
           patch.bottomOpen = true;
+          const elsewhere = describeOrigin(event.origin, this.clientId);
+          if (elsewhere) this.toast("info", `${event.command} started ${elsewhere}`, "Its progress shows in the run panel and on the lineage.");
         }
         this.set(patch, false);
         break;

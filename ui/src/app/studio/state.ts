@@ -39,6 +39,14 @@ export interface RevealRequest {
   nonce: number;
 }
 
+/** What the selector box's text selects, as the engine answered; `error` when it cannot parse. */
+export interface SelectionPreview {
+  text: string;
+  ids: ReadonlySet<string>;
+  unmatched: readonly string[];
+  error: string | null;
+}
+
 export interface StudioState {
   project: ProjectInfo | null;
   projectError: DiagnosticDto | null;
@@ -67,6 +75,8 @@ export interface StudioState {
   reveal: RevealRequest | null;
   selectorText: string;
   selectorHistory: readonly string[];
+  /** The nodes the selector box's text picks (the engine's answer), highlighted in the lineage. */
+  selectionPreview: SelectionPreview | null;
   /** The model whose docs the side panel shows. */
   docsId: string | null;
   /** A past run picked in the history list; the run panel shows its results instead of the live run. */
@@ -116,6 +126,7 @@ export function initialState(storage: StorageLike | null): StudioState {
     reveal: null,
     selectorText: "",
     selectorHistory: [],
+    selectionPreview: null,
     docsId: null,
     viewedRunId: null,
     lineageFocus: null,

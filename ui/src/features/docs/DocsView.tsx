@@ -1,13 +1,16 @@
 import { useEffect, useState } from "react";
-import type { DocsDto, ApplyEditRequest } from "../../api";
+import type { DocsColumnDto, DocsDto } from "../../api";
 import { errorDiagnostic } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner } from "../../shared/ui";
 import { ReadOnlyCode } from "../editor/ReadOnlyCode";
-import { EditPreview } from "../lineage/EditPreview";
 import { LAYER_LABELS } from "../lineage/graphModel";
+import { AddTestDialog } from "./AddTestDialog";
+import { ExposureDetails, Markdown, TestChip } from "./DocsParts";
+import "./docs.css";
 
-const QUICK_TESTS = ["not_null", "unique"];
+/** Column tests are written into the properties YAML of these. */
+const TESTABLE = new Set(["model", "seed", "snapshot"]);
 
 function useDocs(id: string): { docs: DocsDto | null; error: string | null; reload: () => void } {
   const studio = useStudioInstance();
@@ -63,7 +66,13 @@ export function DocsView({ id }: { id: string }) {
             </Button>
           )}
         </div>
-        <ReadOnlyCode text={code === "compiled" ? (docs.compiledCode ?? "") : docs.rawCode} language={docs.path.endsWith(".sql") ? "sql" : "yaml"} />
+        {docs.rawCode ? (
+          <ReadOnlyCode text={code === "compiled" ? (docs.compiledCode ?? "") : docs.rawCode} language={docs.path.endsWith(".sql") ? "sql" : "yaml"} />
+        ) : (
+          <EmptyState title="Declared in YAML">
+            This {docs.resourceType} has no SQL of its own: it is declared in <code>{docs.path}</code>.
+          </EmptyState>
+        )}
       </div>
     </div>
   );
@@ -74,7 +83,7 @@ export function DocsSummary({ id }: { id: string }) {
   const studio = useStudioInstance();
   const graph = useStudio((state) => state.graph);
   const { docs, error, reload } = useDocs(id);
-  const [edit, setEdit] = useState<ApplyEditRequest | null>(null);
+  const [adding, setAdding] = useState<DocsColumnDto | null>(null);
   if (error) return <div className="callout callout-error">{error}</div>;
   if (!docs) return <Spinner />;
   const node = graph?.nodes.find((entry) => entry.id === docs.id);
@@ -100,12 +109,15 @@ export function DocsSummary({ id }: { id: string }) {
           ))}
         </div>
       )}
-      <p className={docs.description ? "docs-description" : "docs-description muted"}>
-        {docs.description || "No description yet. Add one under `description:` in the YAML next to this model."}
-      </p>
+      {docs.exposure && <ExposureDetails exposure={docs.exposure} />}
+      {docs.description ? (
+        <Markdown className="docs-description" text={docs.description} />
+      ) : (
+        <p className="docs-description muted">No description yet. Add one under `description:` in the YAML next to this {docs.resourceType}.</p>
+      )}
 
-      <h3>Columns</h3>
-      {docs.columns.length === 0 ? (
+      {docs.resourceType !== "exposure" && <h3>Columns</h3>}
+      {docs.resourceType === "exposure" ? null : docs.columns.length === 0 ? (
         <p className="muted">No documented columns.</p>
       ) : (
         <table className="docs-columns">
@@ -119,33 +131,21 @@ export function DocsSummary({ id }: { id: string }) {
           </thead>
           <tbody>
             {docs.columns.map((column) => (
-              <tr key={column.name}>
+              <tr key={column.name} data-column={column.name}>
                 <td>
                   <code>{column.name}</code>
                 </td>
                 <td className="muted">{column.dataType ?? ""}</td>
-                <td>{column.description}</td>
+                <td>{column.description && <Markdown className="docs-column-description" text={column.description} />}</td>
                 <td>
                   <div className="test-chips">
-                    {column.tests.map((test) => (
-                      <span key={test} className="pill pill-success">
-                        {test}
-                      </span>
+                    {column.testNodes.map((test) => (
+                      <TestChip key={test.id} test={test} />
                     ))}
-                    {(docs.resourceType === "model" || docs.resourceType === "source" || docs.resourceType === "seed") && (
-                      <select
-                        className="input input-xs"
-                        value=""
-                        aria-label={`Add a test to ${column.name}`}
-                        onChange={(event) => event.target.value && setEdit({ kind: "addColumnTest", id: docs.id, column: column.name, test: event.target.value })}
-                      >
-                        <option value="">+ test</option>
-                        {QUICK_TESTS.filter((test) => !column.tests.includes(test)).map((test) => (
-                          <option key={test} value={test}>
-                            {test}
-                          </option>
-                        ))}
-                      </select>
+                    {TESTABLE.has(docs.resourceType) && (
+                      <button type="button" className="add-test-button" aria-label={`Add a test to ${column.name}`} onClick={() => setAdding(column)}>
+                        + test
+                      </button>
                     )}
                   </div>
                 </td>
@@ -166,13 +166,15 @@ export function DocsSummary({ id }: { id: string }) {
           Show in lineage
         </Button>
       </div>
-      {edit && (
-        <EditPreview
-          title="Add column test"
-          request={edit}
-          onClose={() => setEdit(null)}
+      {adding && (
+        <AddTestDialog
+          nodeId={docs.id}
+          modelName={docs.name}
+          column={adding.name}
+          existing={adding.tests}
+          onClose={() => setAdding(null)}
           onCommitted={() => {
-            setEdit(null);
+            setAdding(null);
             reload();
           }}
         />

@@ -162,6 +162,26 @@ export class BufferStore {
     this.notify();
   }
 
+  /**
+   * The file moved on disk (renamed from the explorer): the buffer, unsaved edits and their draft
+   * follow it to its new path.
+   */
+  rename(from: string, to: string): void {
+    const buffer = this.buffers.get(from);
+    const draft = this.drafts[from];
+    if (!buffer && !draft) return;
+    if (buffer) {
+      this.buffers.delete(from);
+      this.buffers.set(to, { ...buffer, path: to });
+    }
+    if (draft) {
+      delete this.drafts[from];
+      this.drafts[to] = draft;
+      this.saveDrafts();
+    }
+    this.notify();
+  }
+
   /** Closing keeps the draft if the buffer is dirty: closing is not discarding. */
   close(path: string): void {
     if (this.buffers.delete(path)) this.notify();

@@ -1,17 +1,17 @@
 import { useMemo, useState } from "react";
 import { flattenFiles } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
-import { fuzzyFilter } from "../../shared/fuzzy";
 import { Highlighted, PickerList } from "../palette/CommandPalette";
-import { KIND_LABEL } from "./ExplorerTree";
+import { rankItems } from "../palette/rank";
+import { KIND_LABEL } from "./kinds";
 
-/** Ctrl+P: jump to any project file by fuzzy name. */
+/** Ctrl+P: jump to any project file by fuzzy name (exact name, then prefixes and word starts first). */
 export function QuickOpen() {
   const studio = useStudioInstance();
   const tree = useStudio((state) => state.tree);
   const files = useMemo(() => flattenFiles(tree), [tree]);
   const [query, setQuery] = useState("");
-  const results = useMemo(() => fuzzyFilter(files, query, (file) => file.path, 100), [files, query]);
+  const results = useMemo(() => rankItems(files, query, (file) => ({ name: file.name, detail: file.path }), 100), [files, query]);
   return (
     <PickerList
       placeholder="Go to file by name…"
@@ -29,7 +29,10 @@ export function QuickOpen() {
         <>
           <span className={`file-kind kind-${entry.item.kind}`}>{KIND_LABEL[entry.item.kind] ?? ""}</span>
           <span className="picker-label">
-            <Highlighted text={entry.item.path} indices={entry.match.indices} />
+            <Highlighted
+              text={entry.item.path}
+              indices={entry.match.field === "name" ? entry.match.indices.map((index) => index + entry.item.path.length - entry.item.name.length) : entry.match.indices}
+            />
           </span>
         </>
       )}

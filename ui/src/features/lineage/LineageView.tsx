@@ -77,6 +77,9 @@ function LineageCanvas() {
     statusInterval,
   );
   const focusId = useStudio((state) => state.lineageFocus);
+  // What the selector box selects (the engine's answer), highlighted before anything runs.
+  const preview = useStudio((state) => state.selectionPreview);
+  const picked = preview && !preview.error ? preview.ids : null;
   const project = useStudio((state) => state.project);
   const theme = useResolvedTheme();
   const flow = useReactFlow();
@@ -89,6 +92,8 @@ function LineageCanvas() {
   // shrink the whole-project view to unreadable boxes; they are one click away.
   const [includeTests, setIncludeTests] = useState(false);
   const [menu, setMenu] = useState<MenuState | null>(null);
+  const menuRef = useRef<MenuState | null>(null);
+  menuRef.current = menu;
   const [selectedIds, setSelectedIds] = useState<ReadonlySet<string>>(() => new Set());
   const [newModelOpen, setNewModelOpen] = useState(false);
   const [refined, setRefined] = useState<{ key: string; positions: Map<string, { x: number; y: number }> } | null>(null);
@@ -153,6 +158,7 @@ function LineageCanvas() {
       const status = dirtyPaths.has(node.dto.path) && node.dto.resourceType === "model" ? "stale" : (liveStatus.get(node.id) ?? node.status);
       const running = runningIds.has(node.id);
       const selected = selectedIds.has(node.id);
+      const isPicked = picked ? picked.has(node.id) : null;
       const previous = previousNodes.current.get(node.id);
       const unchanged =
         previous !== undefined &&
@@ -162,6 +168,7 @@ function LineageCanvas() {
         previous.data.status === status &&
         previous.data.running === running &&
         previous.data.focused === node.focused &&
+        previous.data.picked === isPicked &&
         previous.selected === selected;
       const flowNode: KilnFlowNode = unchanged
         ? previous
@@ -173,7 +180,7 @@ function LineageCanvas() {
             width: NODE_WIDTH,
             height: NODE_HEIGHT,
             handles: NODE_HANDLES,
-            data: { dto: node.dto, status, focused: node.focused, running },
+            data: { dto: node.dto, status, focused: node.focused, running, picked: isPicked },
             selected,
           };
       next.set(node.id, flowNode);
@@ -181,7 +188,21 @@ function LineageCanvas() {
     });
     previousNodes.current = next;
     return result;
-  }, [model, refined, layoutKey, liveStatus, runningIds, selectedIds, dirtyPaths]);
+  }, [model, refined, layoutKey, liveStatus, runningIds, selectedIds, dirtyPaths, picked]);
+  const pickedInView = useMemo(() => (picked && model ? model.nodes.filter((node) => picked.has(node.id)).length : null), [picked, model]);
+
+  // Esc closes the context menu, then clears the selection (unless a field or editor has the key).
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      if (event.key !== "Escape" || event.defaultPrevented) return;
+      const target = event.target as HTMLElement | null;
+      if (target?.closest("input, textarea, select, [contenteditable='true'], .cm-editor, [role='dialog']")) return;
+      if (menuRef.current) setMenu(null);
+      else if (selectedIdsRef.current.size > 0) setSelectedIds(new Set());
+    };
+    window.addEventListener("keydown", onKeyDown);
+    return () => window.removeEventListener("keydown", onKeyDown);
+  }, []);
 
   const selection = useMemo(() => (model ? model.nodes.filter((node) => selectedIds.has(node.id)).map((node) => node.dto) : []), [model, selectedIds]);
 
@@ -278,12 +299,14 @@ function LineageCanvas() {
     [overview, overviewNodes, flow],
   );
 
-  const onNodeClick: NodeMouseHandler<KilnFlowNode> = useCallback(
-    (event, node) => {
+  // A click selects (xyflow reports it through onNodesChange; modifier clicks add to the selection
+  // for "New model from selection"); a double click opens the node's file.
+  const onNodeClick: NodeMouseHandler<KilnFlowNode> = useCallback(() => setMenu(null), []);
+  const onNodeDoubleClick: NodeMouseHandler<KilnFlowNode> = useCallback(
+    (_event, node) => {
       setMenu(null);
-      // Modifier clicks build a selection for "New model from selection"; plain clicks open.
-      if (event.ctrlKey || event.metaKey || event.shiftKey) return;
       if (node.data.dto.path) void studio.openFile(node.data.dto.path);
+      else if (node.data.dto.resourceType === "stream") studio.showStreams();
     },
     [studio],
   );
@@ -370,6 +393,11 @@ function LineageCanvas() {
           {layingOut && " · arranging…"}
           {model.cyclic.length > 0 && <span className="pill pill-danger">{model.cyclic.length} on a cycle</span>}
         </span>
+        {pickedInView !== null && (
+          <span className="lineage-highlight" data-testid="lineage-highlight-count" data-count={pickedInView} title={`Highlighted: what "${preview?.text ?? ""}" selects`}>
+            {pickedInView.toLocaleString()} highlighted
+          </span>
+        )}
         <span className="spacer" />
         <Button
           size="sm"
@@ -392,6 +420,8 @@ function LineageCanvas() {
           edges={overview ? NO_EDGES : edges}
           nodeTypes={NODE_TYPES}
           onNodeClick={onNodeClick}
+          onNodeDoubleClick={onNodeDoubleClick}
+          zoomOnDoubleClick={false}
           onNodeContextMenu={onNodeContextMenu}
           onNodesChange={onNodesChange}
           onPaneClick={onPaneClick}

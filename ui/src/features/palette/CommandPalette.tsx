@@ -1,44 +1,75 @@
 import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useStudioInstance } from "../../app/useStudio";
-import type { FuzzyMatch } from "../../shared/fuzzy";
+import { flattenFiles } from "../../app/studio";
+import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Kbd } from "../../shared/ui";
-import { filterCommands, formatShortcut, type Command } from "./commands";
+import { KIND_LABEL } from "../explorer/kinds";
+import { formatShortcut, type Command } from "./commands";
+import type { RankedMatch } from "./rank";
+import { paletteItems, searchPalette, type PaletteResult } from "./search";
 
-/** Ctrl+K / Ctrl+Shift+P: every command with its shortcut, so shortcuts are discoverable. */
+/**
+ * Ctrl+K / Ctrl+Shift+P: models, files and commands in one list, ranked together (exact name,
+ * then prefixes and word starts, then scattered letters). Commands show their shortcuts, so
+ * shortcuts are discoverable; `>` limits the search to commands.
+ */
 export function CommandPalette() {
   const studio = useStudioInstance();
   const [query, setQuery] = useState("");
+  const tree = useStudio((state) => state.tree);
+  const graph = useStudio((state) => state.graph);
   const commands = studio.commands();
-  const results = useMemo(() => filterCommands(commands, query), [commands, query]);
+  const items = useMemo(() => paletteItems(commands, graph?.nodes ?? [], flattenFiles(tree)), [commands, graph, tree]);
+  const results = useMemo(() => searchPalette(items, query), [items, query]);
   return (
     <PickerList
-      placeholder="Type a command…"
+      placeholder="Search models, files and commands…"
       query={query}
       onQuery={setQuery}
       onClose={() => studio.setPalette(false)}
       items={results}
-      emptyText="No command matches."
-      itemKey={(entry) => entry.item.id}
+      emptyText={query.trim() ? "Nothing matches. Try fewer letters, e.g. “fsal” for fct_sales." : "No command is available."}
+      itemKey={(entry) => entry.item.key}
       onPick={(entry) => {
         studio.setPalette(false);
-        entry.item.run();
+        const { item } = entry;
+        if (item.kind === "command") item.command.run();
+        else if (item.kind === "model") void studio.openFile(item.node.path);
+        else void studio.openFile(item.file.path);
       }}
-      renderItem={(entry) => <CommandRow command={entry.item} match={entry.match} />}
+      renderItem={(entry) => <PaletteRow result={entry} />}
     />
   );
 }
 
-function CommandRow({ command, match }: { command: Command; match: FuzzyMatch }) {
+function PaletteRow({ result }: { result: PaletteResult }) {
+  const { item, match } = result;
+  if (item.kind === "command") return <CommandRow command={item.command} match={match} />;
+  const name = item.kind === "model" ? item.node.name : item.file.name;
+  const path = item.kind === "model" ? item.node.path : item.file.path;
+  const badge = item.kind === "model" ? item.node.resourceType : item.file.kind;
+  return (
+    <>
+      <span className={`file-kind kind-${item.kind === "model" ? "model" : item.file.kind}`}>{KIND_LABEL[item.kind === "model" ? "model" : item.file.kind] ?? ""}</span>
+      <span className="picker-label" data-testid="palette-label">
+        <Highlighted text={name} indices={match.field === "name" ? match.indices : []} />
+      </span>
+      <span className="picker-detail">
+        <Highlighted text={path} indices={match.field === "detail" ? match.indices : []} />
+      </span>
+      <span className="picker-group picker-kind">{item.kind === "model" ? badge : "file"}</span>
+    </>
+  );
+}
+
+function CommandRow({ command, match }: { command: Command; match: RankedMatch }) {
   const prefix = command.group.length + 2;
+  const indices = match.field === "name" ? match.indices : match.indices.filter((index) => index >= prefix).map((index) => index - prefix);
   const shortcuts = [command.shortcut, ...(command.alternateShortcuts ?? [])].filter((shortcut): shortcut is string => Boolean(shortcut));
   return (
     <>
       <span className="picker-group">{command.group}</span>
-      <span className="picker-label">
-        <Highlighted
-          text={command.title}
-          indices={match.indices.filter((index) => index >= prefix).map((index) => index - prefix)}
-        />
+      <span className="picker-label" data-testid="palette-label">
+        <Highlighted text={command.title} indices={indices} />
       </span>
       <span className="picker-shortcuts">
         {shortcuts.map((shortcut) => (

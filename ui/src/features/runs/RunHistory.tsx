@@ -2,6 +2,9 @@ import { useEffect } from "react";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { EmptyState, Icon, Spinner } from "../../shared/ui";
 import { formatSeconds } from "./progress";
+import { describeOrigin, originDetail } from "./origin";
+import { RunTotals } from "./RunTotals";
+import { totalsFromCounts } from "./totals";
 
 /** Past runs (backed by the engine's run_results.json records); click one to inspect it. */
 export function RunHistoryList() {
@@ -26,19 +29,20 @@ export function RunHistoryList() {
         {!project && <Spinner />}
         {runs.length === 0 && <EmptyState title="No runs yet">Runs you start from the toolbar or the CLI are listed here.</EmptyState>}
         {runs.map((run) => {
-          const failed = (run.counts.error ?? 0) + (run.counts.fail ?? 0);
+          const elsewhere = describeOrigin(run.origin, studio.clientId);
           return (
-            <button key={run.runId} type="button" data-testid="history-run" data-status={run.status} className={`history-run ${viewed === run.runId ? "active" : ""}`} onClick={() => studio.viewRun(run.runId)}>
+            <button key={run.runId} type="button" data-testid="history-run" data-status={run.status} data-origin={run.origin.kind} title={originDetail(run.origin, studio.clientId)} className={`history-run ${viewed === run.runId ? "active" : ""}`} onClick={() => studio.viewRun(run.runId)}>
               <span className={`history-dot run-${run.status}`} />
               <span className="history-run-main">
                 <span className="history-run-title">
                   {run.command}
                   {run.select.length > 0 && <code> {run.select.join(" ")}</code>}
+                  {elsewhere && <span className="run-origin">{elsewhere}</span>}
                 </span>
                 <span className="history-run-meta">
                   {new Date(run.startedAt).toLocaleString()} · {formatSeconds(run.elapsed)}
-                  {failed > 0 ? ` · ${failed} failed` : ""}
                 </span>
+                {run.status !== "running" && <RunTotals totals={totalsFromCounts(run.counts)} compact />}
               </span>
               <span className={`pill run-pill-${run.status}`}>{run.status}</span>
             </button>

@@ -6,6 +6,9 @@ import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, EmptyState, Icon, Spinner, StatusBadge } from "../../shared/ui";
 import { formatSeconds, isFailure, secondsSince, type NodeProgress } from "./progress";
 import { RunLog } from "./RunLog";
+import { RunTotals } from "./RunTotals";
+import { totalsFromCounts, totalsFromStatuses } from "./totals";
+import { describeOrigin, originDetail } from "./origin";
 import { ValuesTable } from "../../shared/ValuesTable";
 
 interface Row {
@@ -56,6 +59,15 @@ export function RunProgressPanel() {
   }, [showingPast, past, run, onlyProblems]);
 
   const problems = rows.filter((row) => isFailure(row.status)).length;
+  // Counted from every node of the run (not the filtered rows); the engine's counts once it ends.
+  const totals = useMemo(() => {
+    if (showingPast) return pastRecord ? totalsFromCounts(pastRecord.counts) : null;
+    if (!run) return null;
+    if (run.status !== "running" && Object.keys(run.counts).length > 0) return totalsFromCounts(run.counts);
+    return totalsFromStatuses(run.nodes.filter((node) => node.result !== null).map((node) => node.status));
+  }, [showingPast, pastRecord, run]);
+  const shownOrigin = showingPast ? (pastRecord?.origin ?? null) : (run?.origin ?? null);
+  const elsewhere = describeOrigin(shownOrigin, studio.clientId);
   const selected = rows.find((row) => row.uniqueId === selectedId) ?? null;
 
   const scroller = useRef<HTMLDivElement>(null);
@@ -112,6 +124,12 @@ export function RunProgressPanel() {
           </button>
         </div>
         <span className={`bottom-title ${run && !showingPast ? `run-${run.status}` : ""}`}>{title}</span>
+        {elsewhere && (
+          <span className="run-origin" data-testid="run-origin" data-origin={shownOrigin?.kind ?? ""} title={originDetail(shownOrigin, studio.clientId)}>
+            {elsewhere}
+          </span>
+        )}
+        {totals && totals.total > 0 && <RunTotals totals={totals} />}
         {!showingPast && run && (
           <span className="bottom-meta">
             {formatSeconds(run.elapsed ?? secondsSince(run.startedAt, now))}

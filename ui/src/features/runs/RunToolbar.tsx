@@ -1,7 +1,8 @@
-import { useEffect, useRef, useState } from "react";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, Icon } from "../../shared/ui";
+import { describeOrigin, originDetail } from "./origin";
 import { RUN_COMMANDS, parseSelector } from "./selector";
+import { SelectorBox } from "./SelectorBox";
 
 const COMMAND_ICONS: Record<string, string> = { stage: "stage", run: "play", test: "test", build: "build" };
 
@@ -10,21 +11,10 @@ export function RunToolbar() {
   const studio = useStudioInstance();
   const project = useStudio((state) => state.project);
   const selectorText = useStudio((state) => state.selectorText);
-  const history = useStudio((state) => state.selectorHistory);
   const run = useStudio((state) => state.run);
-  const [menuOpen, setMenuOpen] = useState(false);
-  const field = useRef<HTMLDivElement>(null);
   const parsed = parseSelector(selectorText);
   const running = run?.status === "running";
-
-  useEffect(() => {
-    if (!menuOpen) return undefined;
-    const close = (event: MouseEvent) => {
-      if (!field.current?.contains(event.target as Node)) setMenuOpen(false);
-    };
-    window.addEventListener("mousedown", close);
-    return () => window.removeEventListener("mousedown", close);
-  }, [menuOpen]);
+  const elsewhere = run ? describeOrigin(run.origin, studio.clientId) : null;
 
   return (
     <header className="header">
@@ -32,56 +22,7 @@ export function RunToolbar() {
         <span className="brand-mark">K</span>
         <span className="brand-project">{project?.name ?? "Kiln"}</span>
       </div>
-      <div className={`selector-field ${parsed.ok ? "" : "invalid"}`} ref={field}>
-        <Icon name="search" size={14} />
-        <input
-          className="selector-input"
-          value={selectorText}
-          placeholder="Select: everything  (e.g. +fct_sales, tag:marts, staging --exclude stg_x)"
-          aria-label="dbt selector"
-          aria-invalid={!parsed.ok}
-          title={parsed.ok ? "dbt selection syntax; empty means the whole project" : parsed.error}
-          onChange={(event) => studio.setSelectorText(event.target.value)}
-          onFocus={() => history.length > 0 && setMenuOpen(true)}
-          onKeyDown={(event) => {
-            if (event.key === "Enter") {
-              event.preventDefault();
-              setMenuOpen(false);
-              void studio.startRun("build");
-            } else if (event.key === "Escape") {
-              setMenuOpen(false);
-            } else if (event.key === "ArrowDown") {
-              setMenuOpen(true);
-            }
-          }}
-        />
-        {selectorText && (
-          <button type="button" className="icon-button" aria-label="Clear selection" onClick={() => studio.setSelectorText("")}>
-            <Icon name="close" size={12} />
-          </button>
-        )}
-        {menuOpen && history.length > 0 && (
-          <div className="selector-menu" role="listbox" aria-label="Recent selections">
-            <div className="menu-caption">Recent selections</div>
-            {history.map((entry) => (
-              <button
-                key={entry}
-                type="button"
-                role="option"
-                aria-selected={entry === selectorText}
-                className="menu-item"
-                onClick={() => {
-                  studio.setSelectorText(entry);
-                  setMenuOpen(false);
-                }}
-              >
-                <code>{entry}</code>
-              </button>
-            ))}
-          </div>
-        )}
-        {!parsed.ok && <div className="selector-error">{parsed.error}</div>}
-      </div>
+      <SelectorBox />
       <div className="run-buttons" role="group" aria-label="Run commands">
         {RUN_COMMANDS.map((entry) => (
           <Button
@@ -101,11 +42,20 @@ export function RunToolbar() {
           Cancel
         </Button>
       </div>
-      <div className="header-progress" aria-live="polite">
+      <div className={`header-progress ${elsewhere ? "with-origin" : ""}`} aria-live="polite">
         {run && (
-          <button type="button" data-testid="run-chip" data-status={run.status} className={`run-chip run-${run.status}`} onClick={() => studio.setBottom("progress")}>
+          <button
+            type="button"
+            data-testid="run-chip"
+            data-status={run.status}
+            data-origin={run.origin?.kind ?? ""}
+            className={`run-chip run-${run.status}`}
+            title={originDetail(run.origin, studio.clientId)}
+            onClick={() => studio.setBottom("progress")}
+          >
             <span className="run-chip-label">
               {run.command} {run.status === "running" ? `${run.finished}/${run.total}` : run.status}
+              {elsewhere && <span className="run-chip-origin"> · {elsewhere}</span>}
             </span>
             <span className="run-chip-bar" style={{ width: `${run.total ? Math.round((run.finished / run.total) * 100) : 0}%` }} />
           </button>

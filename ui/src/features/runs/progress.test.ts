@@ -29,7 +29,7 @@ function fold(events: EngineEvent[]): RunProgress | null {
 describe("reduceRunProgress", () => {
   it("tracks nodes from start to finish in start order", () => {
     const state = fold([
-      { type: "runStarted", runId: "r1", command: "build", total: 3 },
+      { type: "runStarted", runId: "r1", command: "build", total: 3, origin: { kind: "studio", client: null } },
       { type: "nodeStarted", runId: "r1", uniqueId: "model.t.a", name: "a", index: 1, total: 3 },
       { type: "nodeStarted", runId: "r1", uniqueId: "model.t.b", name: "b", index: 2, total: 3 },
       { type: "nodeFinished", runId: "r1", result: result("model.t.b", "success", 10), index: 2, total: 3 },
@@ -55,7 +55,7 @@ describe("reduceRunProgress", () => {
 
   it("ignores events from another run", () => {
     const state = fold([
-      { type: "runStarted", runId: "r1", command: "run", total: 1 },
+      { type: "runStarted", runId: "r1", command: "run", total: 1, origin: { kind: "studio", client: null } },
       { type: "nodeStarted", runId: "other", uniqueId: "model.t.a", name: "a", index: 1, total: 1 },
       { type: "log", runId: "other", message: "not ours" },
       { type: "log", runId: null, message: "global" },
@@ -66,7 +66,7 @@ describe("reduceRunProgress", () => {
 
   it("does not double count a node finishing twice", () => {
     const state = fold([
-      { type: "runStarted", runId: "r1", command: "run", total: 1 },
+      { type: "runStarted", runId: "r1", command: "run", total: 1, origin: { kind: "studio", client: null } },
       { type: "nodeFinished", runId: "r1", result: result("model.t.a", "success"), index: 1, total: 1 },
       { type: "nodeFinished", runId: "r1", result: result("model.t.a", "success"), index: 1, total: 1 },
     ]);
@@ -75,9 +75,9 @@ describe("reduceRunProgress", () => {
 
   it("starts fresh on a new run", () => {
     const state = fold([
-      { type: "runStarted", runId: "r1", command: "run", total: 1 },
+      { type: "runStarted", runId: "r1", command: "run", total: 1, origin: { kind: "studio", client: null } },
       { type: "nodeStarted", runId: "r1", uniqueId: "model.t.a", name: "a", index: 1, total: 1 },
-      { type: "runStarted", runId: "r2", command: "test", total: 5 },
+      { type: "runStarted", runId: "r2", command: "test", total: 5, origin: { kind: "studio", client: null } },
     ]);
     expect(state?.runId).toBe("r2");
     expect(state?.nodes).toHaveLength(0);

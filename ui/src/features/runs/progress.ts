@@ -1,4 +1,4 @@
-import type { EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunStatus } from "../../api";
+import type { EngineEvent, NodeResultDto, NodeStatusDto, RunCommand, RunOrigin, RunStatus } from "../../api";
 
 export interface NodeProgress {
   uniqueId: string;
@@ -14,6 +14,8 @@ export interface NodeProgress {
 export interface RunProgress {
   runId: string;
   command: RunCommand;
+  /** Where the run was started: this window, another one, or the CLI. */
+  origin: RunOrigin | null;
   total: number;
   status: RunStatus;
   startedAt: number;
@@ -40,6 +42,7 @@ export function reduceRunProgress(state: RunProgress | null, event: EngineEvent,
       return {
         runId: event.runId,
         command: event.command,
+        origin: event.origin,
         total: event.total,
         status: "running",
         startedAt: now,
