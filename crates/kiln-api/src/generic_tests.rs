@@ -150,7 +150,7 @@ pub(crate) fn nests_arguments(text: &str) -> bool {
         };
         if body.contains_key("arguments") {
             nested += 1;
-        } else if body.keys().any(|k| !CONFIG_KEYS.contains(&k.as_str())) {
+        } else if body.keys().any(|k| !is_config_key(k)) {
             flat += 1;
         }
     };
@@ -172,20 +172,11 @@ pub(crate) fn nests_arguments(text: &str) -> bool {
     !(flat > 0 && nested == 0)
 }
 
-const CONFIG_KEYS: &[&str] = &[
-    "config",
-    "severity",
-    "where",
-    "limit",
-    "warn_if",
-    "error_if",
-    "store_failures",
-    "enabled",
-    "tags",
-    "meta",
-    "fail_calc",
-    "name",
-];
+/// Keys beside a test's arguments that configure it rather than pass it a value: the compiler's
+/// own list, plus `config:` and `name:`, which hold no argument either.
+fn is_config_key(key: &str) -> bool {
+    key == "config" || key == "name" || kiln_compile::TEST_CONFIG_KEYS.contains(&key)
+}
 
 /// The test as a YAML list item's lines, without the `- ` (continuation lines are indented
 /// relative to the dash plus two), and the value the item parses to.

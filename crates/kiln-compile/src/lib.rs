@@ -26,6 +26,7 @@ pub use artifacts::{manifest_json, write_manifest, write_manifest_file};
 pub use generic_tests::{generic_tests, package_macros, GenericTest, TestArgument, TestOrigin, PACKAGES_DIR};
 pub use jinja::{QueryRunner, RelationValue};
 pub use static_columns::WarehouseColumns;
+pub use testgen::TEST_CONFIG_KEYS;
 
 const MACROS_TEMPLATE: &str = "__kiln_macros__";
 const BUILTIN_MACROS: &str = include_str!("builtin_macros.sql");

@@ -10,7 +10,8 @@ use serde_json::{Map, Value};
 
 use crate::{severity_of, Compiler, Node, TestInfo};
 
-const CONFIG_KEYS: &[&str] = &[
+/// The keys of a YAML test entry that configure the test instead of passing it an argument.
+pub const TEST_CONFIG_KEYS: &[&str] = &[
     "severity",
     "where",
     "limit",
@@ -97,7 +98,7 @@ pub(crate) fn test_node(
     if let Some(Value::Object(arguments)) = args.remove("arguments") {
         args.extend(arguments);
     }
-    for key in CONFIG_KEYS {
+    for key in TEST_CONFIG_KEYS {
         if let Some(value) = args.remove(*key) {
             config.insert((*key).to_string(), value);
         }
