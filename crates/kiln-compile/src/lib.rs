@@ -173,13 +173,8 @@ impl jinja::Resolver for Index {
 }
 
 fn suggestion(name: &str, known: &[String]) -> String {
-    let best = known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(name, k), k))
-        .filter(|(score, _)| *score > 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0));
-    match best {
-        Some((_, k)) => format!(" (did you mean '{k}'?)"),
+    match kiln_diagnostics::closest(name, known) {
+        Some(k) => format!(" (did you mean '{k}'?)"),
         None => String::new(),
     }
 }

@@ -57,15 +57,6 @@ fn query_text(dashboard: &Dashboard, panel: &Panel) -> Option<String> {
     expand_macros(&sql, &TimeRange { from: 0.0, to: 3_600.0 }).ok()
 }
 
-fn closest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
-    known
-        .iter()
-        .map(|k| (strsim::jaro_winkler(&name.to_lowercase(), &k.to_lowercase()), k))
-        .filter(|(score, _)| *score >= 0.8)
-        .max_by(|a, b| a.0.total_cmp(&b.0))
-        .map(|(_, k)| k.as_str())
-}
-
 /// A coded error (K7001) for each column a chart names that its query certainly does not return,
 /// at the panel's line in `text` (the dashboard file at `file`).
 pub fn check_columns(dashboard: &Dashboard, text: &str, file: &Path) -> Vec<Diagnostic> {
@@ -81,7 +72,7 @@ pub fn check_columns(dashboard: &Dashboard, text: &str, file: &Path) -> Vec<Diag
             if returned.iter().any(|r| r == column) {
                 continue;
             }
-            let hint = match closest(column, &returned) {
+            let hint = match kiln_diagnostics::closest(column, &returned) {
                 Some(near) => format!("did you mean '{near}'? (names are matched exactly)"),
                 None => format!("the query returns: {}", returned.join(", ")),
             };

@@ -179,6 +179,18 @@ impl fmt::Display for Diagnostics {
 
 impl std::error::Error for Diagnostics {}
 
+/// The known name a misspelt `name` most likely meant, for "did you mean" hints: the closest by
+/// Jaro-Winkler similarity, ignoring case, if it is close enough to be a typo.
+pub fn closest<'a>(name: &str, known: &'a [String]) -> Option<&'a str> {
+    let name = name.to_lowercase();
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(&name, &k.to_lowercase()), k))
+        .filter(|(score, _)| *score > 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k.as_str())
+}
+
 /// Renders `path` relative to `root` when it lies below it.
 pub fn relative_to(root: &Path, path: &Path) -> PathBuf {
     path.strip_prefix(root)
