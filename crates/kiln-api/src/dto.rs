@@ -316,6 +316,12 @@ pub struct StartRunRequest {
     #[serde(default)]
     #[ts(optional)]
     pub client: Option<String>,
+    /// Set by `kiln build` (or stage, seed, run, test) in a terminal that found this studio
+    /// holding the warehouse and handed its run over: that process's id. The run's origin is then
+    /// the CLI, as if it had run there.
+    #[serde(default)]
+    #[ts(optional)]
+    pub cli_pid: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

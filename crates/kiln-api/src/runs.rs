@@ -207,8 +207,11 @@ fn prepare(state: &ProjectState, request: &StartRunRequest) -> ApiResult<Prepare
     }
     let run_id = history::new_run_id();
     let cancel = CancelToken::default();
-    let origin = RunOrigin::Studio {
-        client: request.client.clone(),
+    let origin = match request.cli_pid {
+        Some(pid) => RunOrigin::Cli { pid },
+        None => RunOrigin::Studio {
+            client: request.client.clone(),
+        },
     };
     let record = RunRecord {
         run_id: run_id.clone(),

@@ -307,6 +307,7 @@ async fn build_streams_events_records_history_and_feeds_the_console() {
             threads: Some(2),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();
@@ -557,6 +558,7 @@ async fn cancelling_a_run_stops_it() {
             threads: Some(1),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();
@@ -593,6 +595,7 @@ async fn cancelling_a_run_stops_it() {
             threads: None,
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap_err();
@@ -1418,6 +1421,7 @@ async fn dashboards_list_open_and_chart_their_panels_in_the_warehouse() {
             threads: Some(2),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();

@@ -64,6 +64,7 @@ async fn a_model_compared_with_another_target() {
             threads: Some(1),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();

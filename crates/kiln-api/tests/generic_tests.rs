@@ -236,6 +236,7 @@ async fn tests_with_arguments_are_written_parsed_and_run() {
             threads: Some(2),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();

@@ -227,6 +227,7 @@ async fn console_streaming_views_fill_from_an_sdk_producer() {
             threads: Some(1),
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await
         .unwrap();

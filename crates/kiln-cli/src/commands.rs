@@ -305,8 +305,17 @@ pub fn run(global: &Global, command: Command, args: &RunArgs) -> anyhow::Result<
 
     // In the studio's order (selection, then warehouse), so both refuse a run for the same reason;
     // the artifacts are written once, when the run is over, as the studio writes them.
-    let (planned, _) = kiln_exec::plan(manifest, &options)?;
-    let adapter = kiln_targets::open(&manifest.target, threads)?;
+    let (planned, unmatched) = kiln_exec::plan(manifest, &options)?;
+    let adapter = match kiln_targets::open(&manifest.target, threads) {
+        Ok(adapter) => adapter,
+        // A studio open on the project holds the DuckDB file: the run goes to it.
+        Err(locked)
+            if locked.code == Code::WarehouseLocked && manifest.target.kind == kiln_project::TargetKind::DuckDb =>
+        {
+            return crate::handoff::run_in_studio(global, command, args, manifest, &unmatched, locked);
+        }
+        Err(error) => return Err(error.into()),
+    };
     options.streams = open_streams(&session, adapter.as_ref())?;
     let header: Vec<String> = kiln_exec::log::header_lines(manifest, threads, planned.len(), command)
         .into_iter()

@@ -5,6 +5,7 @@ mod chart;
 mod commands;
 mod dashboard;
 mod diff;
+mod handoff;
 mod logistics;
 mod output;
 mod producer;

@@ -174,6 +174,7 @@ async fn through_studio(src: &Path) -> Outcome {
             threads: None,
             full_refresh: None,
             client: None,
+            cli_pid: None,
         })
         .await;
     let run_id = match started {

@@ -8,10 +8,14 @@
 //!   binary (`build.rs`) — with unknown paths answered by `index.html` so client-side routes
 //!   survive a reload.
 //!
+//! `kiln serve` also announces itself in a per-user discovery file ([`discovery`]), so a
+//! `kiln build` in a terminal that finds the warehouse locked by this studio runs there instead.
+//!
 //! Every request must carry the per-launch token: header `x-kiln-token`, query `?token=`, or the
 //! `kiln_token` cookie that the first page load with `?token=` sets (the browser then sends it
 //! with the scripts, styles and the event stream, which cannot carry custom headers).
 
+pub mod discovery;
 mod embedded;
 
 use std::net::SocketAddr;
@@ -60,6 +64,35 @@ pub fn new_token() -> String {
 struct AppState {
     studio: Studio,
     token: Arc<str>,
+    /// `kiln serve`'s discovery entry; `None` for servers that are not announced (tests).
+    announce: Option<Arc<Announce>>,
+}
+
+/// The discovery entry of the project the studio has open, moved along when it opens another.
+struct Announce {
+    port: u16,
+    token: Arc<str>,
+    current: std::sync::Mutex<Option<discovery::Registration>>,
+}
+
+impl Announce {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<discovery::Registration>> {
+        self.current.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn project_opened(&self, root: &Path) {
+        let mut slot = self.slot();
+        // The previous project's entry goes first: its warehouse is no longer held here.
+        *slot = None;
+        match discovery::register(root, self.port, &self.token) {
+            Ok(registration) => *slot = Some(registration),
+            Err(e) => eprintln!("warning: {e}"),
+        }
+    }
+
+    fn withdraw(&self) {
+        *self.slot() = None;
+    }
 }
 
 /// Comparison time does not depend on where the strings differ, so the token cannot be guessed
@@ -135,7 +168,14 @@ async fn operation(State(state): State<AppState>, UrlPath(name): UrlPath<String>
         }
     };
     match state.studio.dispatch(&name, request).await {
-        Ok(value) => Json(value).into_response(),
+        Ok(value) => {
+            if let (Some(announce), "openProject", Some(root)) =
+                (&state.announce, name.as_str(), value["root"].as_str())
+            {
+                announce.project_opened(Path::new(root));
+            }
+            Json(value).into_response()
+        }
         Err(error) => {
             let status = StatusCode::from_u16(error.kind.http_status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             error_body(status, &error)
@@ -262,9 +302,14 @@ async fn embedded_ui(uri: Uri) -> Response {
 /// The router: API, event stream and UI (from `ui_dist`, else the embedded one), all behind the
 /// token check.
 pub fn router(studio: Studio, token: &str, ui_dist: Option<&Path>) -> Router {
+    router_with(studio, token, ui_dist, None)
+}
+
+fn router_with(studio: Studio, token: &str, ui_dist: Option<&Path>, announce: Option<Arc<Announce>>) -> Router {
     let state = AppState {
         studio,
         token: Arc::from(token),
+        announce,
     };
     let api = Router::new()
         .route("/api/events", get(events))
@@ -289,6 +334,7 @@ pub struct Server {
     /// `http://127.0.0.1:PORT/?token=…`
     pub url: String,
     task: JoinHandle<std::io::Result<()>>,
+    announce: Option<Arc<Announce>>,
 }
 
 impl Server {
@@ -308,16 +354,60 @@ impl Server {
 
 /// Binds 127.0.0.1:`port` (0 = a free port) and serves in the background.
 pub async fn start(studio: Studio, port: u16, token: String, ui_dist: Option<PathBuf>) -> Result<Server, ServeError> {
+    start_with(studio, port, token, ui_dist, None).await
+}
+
+/// [`start`], announced in the discovery file of the project at `announce_root` (and of each
+/// project the studio opens later) until the server is stopped.
+async fn start_with(
+    studio: Studio,
+    port: u16,
+    token: String,
+    ui_dist: Option<PathBuf>,
+    announce_root: Option<&Path>,
+) -> Result<Server, ServeError> {
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
         .map_err(|source| ServeError::Bind { port, source })?;
     let addr = listener
         .local_addr()
         .map_err(|source| ServeError::Bind { port, source })?;
-    let app = router(studio, &token, ui_dist.as_deref());
+    let announce = announce_root.map(|root| {
+        let announce = Arc::new(Announce {
+            port: addr.port(),
+            token: Arc::from(token.as_str()),
+            current: std::sync::Mutex::new(None),
+        });
+        announce.project_opened(root);
+        announce
+    });
+    let app = router_with(studio, &token, ui_dist.as_deref(), announce.clone());
     let task = tokio::spawn(async move { axum::serve(listener, app).await });
     let url = format!("http://{addr}/?token={token}");
-    Ok(Server { addr, token, url, task })
+    Ok(Server {
+        addr,
+        token,
+        url,
+        task,
+        announce,
+    })
+}
+
+/// Resolves when the process is asked to stop: Ctrl-C, or (on Unix) SIGTERM, as a service
+/// manager or `kill` sends — either way the discovery entry is removed and the warehouse let go.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// What `kiln serve` was asked for.
@@ -386,7 +476,14 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
             ),
             _ => {}
         }
-        let server = start(studio.clone(), config.port, new_token(), ui_dist).await?;
+        let server = start_with(
+            studio.clone(),
+            config.port,
+            new_token(),
+            ui_dist,
+            Some(Path::new(&info.root)),
+        )
+        .await?;
         println!("Kiln Studio: {}", server.url);
         println!("Project {} ({}); press Ctrl-C to stop.", info.name, info.root);
         if config.stream_port.is_some() {
@@ -403,11 +500,16 @@ pub fn serve_forever(config: ServeConfig) -> Result<(), ServeError> {
                 eprintln!("could not open a browser ({e}); open the URL above yourself");
             }
         }
-        tokio::select! {
-            result = server.wait() => result?,
-            _ = tokio::signal::ctrl_c() => {}
+        let announced = server.announce.clone();
+        let outcome = tokio::select! {
+            result = server.wait() => result,
+            _ = stop_requested() => Ok(()),
+        };
+        if let Some(announce) = announced {
+            announce.withdraw();
         }
         studio.close_project();
+        outcome?;
         Ok(())
     })
 }

@@ -158,6 +158,24 @@ describe("Selection, run results and panels (TICKIT on DuckDB)", () => {
     }
   });
 
+  test("`kiln run` in a terminal while the studio holds the DuckDB warehouse runs in the studio, from the CLI", async () => {
+    const { page } = shared.studio;
+    // The studio keeps the warehouse file open (DuckDB: one writer), so the CLI hands the run over.
+    const cli = spawnSync(KILN, ["run", "--project-dir", shared.kiln.project, "-s", "stg_tickit__sales", "--no-progress"], { encoding: "utf8" });
+    assert.equal(cli.status, 0, `kiln run failed: ${cli.stdout}\n${cli.stderr}`);
+    assert.match(cli.stdout, /^The studio has this project open; running there/);
+    assert.match(cli.stdout, /OK created sql view model main\.stg_tickit__sales/);
+    assert.ok(!cli.stdout.includes(shared.kiln.token) && !cli.stderr.includes(shared.kiln.token), "the token stays out of the CLI's output");
+    const chip = page.locator('[data-testid="run-chip"][data-origin="cli"]:not([data-status="running"])');
+    await chip.waitFor({ timeout: 30_000 });
+    assert.match(await chip.innerText(), /from the CLI/);
+    assert.equal(await chip.getAttribute("data-status"), "success");
+    const { runs } = await shared.kiln.api("runHistory");
+    assert.equal(runs[0].origin.kind, "cli", "the record names the CLI");
+    assert.deepEqual(runs[0].select, ["stg_tickit__sales"]);
+    await shot(page, "sel-04b-cli-run-duckdb");
+  });
+
   test("the side panel resizes by dragging or with the keyboard, remembers its width across a reload, and collapses", async () => {
     const { page } = shared.studio;
     const before = await sidebarWidth(page);
@@ -236,7 +254,7 @@ describe("Selection, run results and panels (TICKIT on DuckDB)", () => {
   });
 });
 
-/** DuckDB lets one process at a time use the warehouse file, so a CLI run beside the studio needs a server target. */
+/** The same on a server target, where the CLI runs the build itself (no warehouse lock to hand over). */
 const skipPostgres = !process.env.CI && !postgresAvailable() ? "PostgreSQL's server binaries or the test-cluster example are missing" : false;
 
 describe("A run started from the CLI shows in the studio (jaffle_shop on PostgreSQL)", { skip: skipPostgres }, () => {

@@ -10,4 +10,10 @@ threads?: number, fullRefresh?: boolean,
  * The window asking (any id it chose), recorded in the run's origin so other windows can
  * say the run came from elsewhere.
  */
-client?: string, };
+client?: string, 
+/**
+ * Set by `kiln build` (or stage, seed, run, test) in a terminal that found this studio
+ * holding the warehouse and handed its run over: that process's id. The run's origin is then
+ * the CLI, as if it had run there.
+ */
+cliPid?: number, };
