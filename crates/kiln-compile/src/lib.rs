@@ -123,6 +123,7 @@ pub struct Manifest {
     pub docs: BTreeMap<String, String>,
     pub warnings: Diagnostics,
     compiler: Compiler,
+    static_columns: static_columns::Cache,
 }
 
 struct Compiler {
@@ -617,6 +618,7 @@ pub fn parse(project: &Project, target: &Target, options: &ParseOptions) -> Resu
         docs,
         warnings: diagnostics,
         compiler,
+        static_columns: Default::default(),
     })
 }
 

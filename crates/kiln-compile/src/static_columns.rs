@@ -3,6 +3,7 @@
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::sync::{Mutex, PoisonError};
 
 use kiln_diagnostics::{Code, Diagnostic, Location};
 use kiln_sql::Upstream;
@@ -12,6 +13,26 @@ use crate::{Manifest, Node, ResourceType};
 
 /// The warehouse's columns of a node's relation, asked only when the SQL alone cannot tell.
 pub type WarehouseColumns<'a> = &'a dyn Fn(&Node) -> Option<Vec<String>>;
+
+/// Columns worked out from the saved project's SQL, kept with the manifest: the editor asks on
+/// every keystroke, and a model deep in a 1,000-model project would otherwise re-parse all its
+/// ancestors each time. Only certainties are kept (an unknown may become known once the
+/// warehouse is built); a save brings a new manifest and so a new cache.
+#[derive(Default)]
+pub(crate) struct Cache(Mutex<HashMap<String, Vec<String>>>);
+
+impl Cache {
+    fn get(&self, id: &str) -> Option<Vec<String>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).get(id).cloned()
+    }
+
+    fn put(&self, id: &str, columns: &[String]) {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(id.to_string(), columns.to_vec());
+    }
+}
 
 struct Known<'a> {
     manifest: &'a Manifest,
@@ -40,13 +61,19 @@ impl Known<'_> {
         }
         let node = self.manifest.nodes.get(id)?;
         // The code first: it is what the next build makes, where the warehouse may be older.
-        let from_code = match node.resource_type {
-            ResourceType::Model | ResourceType::Snapshot => {
-                kiln_sql::model_columns(&node.raw_code, &|upstream| self.upstream(upstream))
+        let from_code = self.manifest.static_columns.get(id).or_else(|| {
+            let found = match node.resource_type {
+                ResourceType::Model | ResourceType::Snapshot => {
+                    kiln_sql::model_columns(&node.raw_code, &|upstream| self.upstream(upstream))
+                }
+                ResourceType::Seed => seed_header(&self.manifest.root.join(&node.path)),
+                _ => None,
+            };
+            if let Some(columns) = &found {
+                self.manifest.static_columns.put(id, columns);
             }
-            ResourceType::Seed => seed_header(&self.manifest.root.join(&node.path)),
-            _ => None,
-        };
+            found
+        });
         let known = from_code.or_else(|| (self.warehouse)(node));
         self.open.borrow_mut().remove(id);
         self.memo.borrow_mut().insert(id.to_string(), known.clone());

@@ -142,7 +142,10 @@ describe("Grafana import", () => {
 
   test("importing the same file again asks before replacing it", async () => {
     const { page } = shared.studio;
-    await page.getByRole("button", { name: "Dashboards", exact: true }).click();
+    // Clicking the active view's icon folds the side panel (as in VS Code): only open it if needed.
+    if ((await page.locator('[data-testid="grafana-import-file"]').count()) === 0) {
+      await page.getByRole("button", { name: "Dashboards", exact: true }).click();
+    }
     await page.locator('[data-testid="grafana-import-file"]').setInputFiles(FIXTURE);
     const error = page.locator('[data-testid="grafana-import-error"]');
     await error.waitFor({ timeout: 10_000 });
