@@ -195,7 +195,10 @@ describe("Kiln Studio desktop window", () => {
     assert.ok(rows.length > 0, "the run panel lists no nodes");
     for (const [name, nodeStatus] of rows) assert.ok(["success", "pass"].includes(nodeStatus), `run node ${name} is ${nodeStatus}`);
 
-    // Every model in the lineage graph carries its green status from the run.
+    // Every model in the lineage graph carries its green status from the run. The run panel
+    // takes height from the lineage, and only nodes in view are drawn: fit the graph first.
+    const [fit] = await session.findAll(".react-flow__controls-fitview");
+    if (fit) await session.click(fit);
     const lineage = await session.waitFor(
       "lineage nodes to show the run's statuses",
       async () => {
