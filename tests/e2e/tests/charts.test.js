@@ -87,7 +87,9 @@ describe("Charts of query results", () => {
     const { page } = shared.studio;
     await typeInConsole(page, "select * from main.fct_sales");
     await page.locator('[data-testid="run-statement"]').click();
-    await page.locator('[data-testid="grid-count"]').getByText(/rows/).waitFor({ timeout: 30_000 });
+    // The whole result's count, not any count: the previous test's grid may still be showing.
+    const total = await scalar("select count(*) from main.fct_sales");
+    await page.locator('[data-testid="grid-count"]').getByText(`${total.toLocaleString("en-US")} rows`).waitFor({ timeout: 30_000 });
     const filter = page.locator(".grid-filter input");
     await filter.fill("cat_group = 'Shows'");
     await filter.press("Enter");
