@@ -144,12 +144,10 @@ impl Analysis<'_> {
                     self.bindings(&join.relation, ctes, out);
                 }
             }
-            other => {
-                // A table function, UNNEST, PIVOT…: its columns are not read here.
-                if let Some(alias) = table_factor_alias(other) {
-                    out.push((alias, None));
-                }
-            }
+            // A table function, UNNEST, PIVOT…: its columns are not read here. It still counts
+            // as an unknown in the FROM, so a `*` over it is unsure; nothing is checked through
+            // its alias, which is left unbound.
+            _ => out.push((String::new(), None)),
         }
     }
 
@@ -249,14 +247,6 @@ fn single_source(query: &Query, analysis: &Analysis<'_>, ctes: &[Env]) -> Option
         TableFactor::Table { name, .. } => analysis.table(name, ctes).map(|known| known.relation),
         _ => None,
     }
-}
-
-fn table_factor_alias(factor: &TableFactor) -> Option<String> {
-    let text = factor.to_string();
-    // Every other factor prints as `… AS alias` when it has one; its own name is not a binding.
-    let (_, alias) = text.rsplit_once(" AS ")?;
-    let alias = alias.trim();
-    (!alias.is_empty() && alias.chars().all(|c| c.is_alphanumeric() || c == '_')).then(|| alias.to_ascii_lowercase())
 }
 
 /// `* EXCLUDE (a)` / `* EXCEPT (a)` drop names; `REPLACE` keeps them; anything else is unsure.
