@@ -128,4 +128,11 @@ operations! {
     "deleteConnection" => delete_connection,
     "browse" => browse,
     "diffModel" => diff_model,
+    "canvasOpen" => canvas_open,
+    "canvasUpdate" => canvas_update,
+    "canvasAddStep" => canvas_add_step,
+    "canvasSchemas" => canvas_schemas,
+    "canvasPreview" => canvas_preview,
+    "canvasProfile" => canvas_profile,
+    "canvasJoinCheck" => canvas_join_check,
 }

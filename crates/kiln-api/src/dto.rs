@@ -894,6 +894,9 @@ pub enum ApplyEditRequest {
         path: String,
         edits: Vec<kiln_dash::PanelEdit>,
     },
+    /// A model canvas written into its model file (`path`, relative to the project; a new file
+    /// when it does not exist yet). A canvas with no steps is refused (K6007).
+    SaveCanvas { path: String, canvas: kiln_canvas::Canvas },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

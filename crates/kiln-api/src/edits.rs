@@ -617,6 +617,7 @@ impl Studio {
                 arguments,
             } => add_column_test(&state, id, column, test, arguments.as_deref().unwrap_or_default()),
             ApplyEditRequest::EditDashboard { path, edits } => crate::dashboards::edit(&state, path, edits),
+            ApplyEditRequest::SaveCanvas { path, canvas } => crate::canvas::save(&state, path, canvas),
         })
         .await
     }

@@ -20,6 +20,7 @@ pub mod codes {
     pub const UNKNOWN_ID: &str = Code::UnknownId.as_str();
     pub const INTERNAL: &str = Code::Internal.as_str();
     pub const UNAUTHORIZED: &str = Code::Unauthorized.as_str();
+    pub const CANVAS: &str = Code::Canvas.as_str();
 }
 
 /// How a failure is classified, so every transport reports it the same way.

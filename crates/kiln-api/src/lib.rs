@@ -16,6 +16,7 @@
 //! * Blocking engine work (parsing, DuckDB, file I/O) runs on tokio's blocking pool.
 
 mod bindings;
+mod canvas;
 mod charts;
 mod column_stats;
 mod connections;
@@ -48,6 +49,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::broadcast;
 
 pub use bindings::{generated_bindings, stale_bindings, write_bindings, BindingsError, BINDINGS_DIR, REGENERATE};
+pub use canvas::{
+    CanvasAddStepRequest, CanvasAddStepResponse, CanvasColumn, CanvasJoinCheckRequest, CanvasJoinCheckResponse,
+    CanvasOpenRequest, CanvasPreviewRequest, CanvasPreviewResponse, CanvasProfileRequest, CanvasProfileResponse,
+    CanvasSchemasRequest, CanvasSchemasResponse, CanvasState, CanvasUpdateRequest, ColumnProfile, JoinCheck, StepInfo,
+    StepSchema,
+};
 pub use dispatch::OPERATIONS;
 pub use dto::*;
 pub use error::{codes, diagnostic_dto, ApiError, ApiResult, ErrorKind};

@@ -724,7 +724,7 @@ fn run_script(
     })
 }
 
-fn drop_relations(adapter: &dyn Adapter, relations: &[String]) {
+pub(crate) fn drop_relations(adapter: &dyn Adapter, relations: &[String]) {
     for relation in relations {
         // A table that is already gone is fine; nothing else can go wrong that matters here.
         let _ = adapter.execute(&format!("DROP TABLE IF EXISTS {relation}"));

@@ -1,6 +1,7 @@
 //! `kiln`: dbt-compatible commands over Kiln's engine crates. Exit codes follow dbt: 0 success,
 //! 1 when nodes failed, 2 when the invocation itself failed (bad project, bad arguments).
 
+mod canvas;
 mod chart;
 mod commands;
 mod dashboard;
@@ -90,6 +91,9 @@ enum Cmd {
     /// Compare a model on the current target and another one: columns, row counts,
     /// per-column checksums and (with --key) the rows that differ. Exit code 1 when they differ.
     Diff(diff::DiffArgs),
+    /// The model canvas: `kiln canvas check` reports whether each model saves unchanged.
+    #[command(subcommand)]
+    Canvas(canvas::CanvasCmd),
     /// Render models, tests and analyses to target/compiled/.
     Compile {
         #[command(flatten)]
@@ -218,6 +222,7 @@ fn main() -> ExitCode {
         Cmd::Debug => commands::debug(&global),
         Cmd::Parse => commands::parse(&global),
         Cmd::Diff(args) => diff::diff(&global, &args),
+        Cmd::Canvas(command) => canvas::canvas(&global, &command),
         Cmd::Compile { selection } => commands::compile(&global, &selection),
         Cmd::Ls {
             selection,

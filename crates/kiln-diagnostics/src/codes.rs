@@ -84,6 +84,7 @@ registry! {
     Internal = "K6004", Api, "A bug or an unexpected failure inside the engine.";
     Unauthorized = "K6005", Api, "A transport refused a request without the studio's token.";
     ExplainPlan = "K6006", Api, "The warehouse's EXPLAIN output could not be read as a plan tree.";
+    Canvas = "K6007", Api, "A model canvas edit is impossible: a new step with no step before it to read, a step that does not exist, or a model with no steps to save.";
     ChartSpec = "K7001", Engine, "A chart spec names a column the data lacks, or does not fit its chart type.";
     Dashboard = "K7002", Engine, "A dashboard file's panel, grid place or refresh interval is impossible, or a Grafana dashboard cannot be imported.";
     StreamDdl = "K8001", Engine, "A streaming statement (external schema, materialized view, COPY) cannot run on the local warehouse as written.";

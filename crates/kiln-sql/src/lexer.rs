@@ -11,7 +11,7 @@ use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, TokenizerE
 use crate::SqlError;
 
 #[derive(Debug, Clone)]
-pub(crate) struct Tok<'a> {
+pub struct Tok<'a> {
     pub token: Token,
     pub text: &'a str,
     pub start: usize,
@@ -59,7 +59,7 @@ impl Tok<'_> {
 
 /// Result of lexing: the tokens that could be read and, if the tokenizer gave up, why. On error
 /// the text after the last token (`text[last.end()..]`) is the part that could not be tokenized.
-pub(crate) struct Lexed<'a> {
+pub struct Lexed<'a> {
     pub toks: Vec<Tok<'a>>,
     pub error: Option<SqlError>,
 }
@@ -70,7 +70,7 @@ impl Lexed<'_> {
     }
 }
 
-pub(crate) fn lex(text: &str) -> Lexed<'_> {
+pub fn lex(text: &str) -> Lexed<'_> {
     let redshift = RedshiftSqlDialect {};
     let (spans, error) = tokenize(&redshift, text);
     let Some(error) = error else {

@@ -102,6 +102,7 @@ pub use column_check::{model_columns, unknown_qualified_columns, UnknownColumn, 
 pub use columns::output_columns;
 pub use ddl::{parse_redshift_ddl, CopyFormat, DdlError, ExternalSource, JsonMode, RedshiftDdl};
 pub use jinja_mask::{mask_jinja, Masked, Upstream};
+pub use lexer::{lex, Lexed, Tok};
 pub use redact::redact_credentials;
 pub use redshift_only::{check_redshift_only, Untranslatable};
 pub use split::{split_statements, statement_at, statement_regions, Statement};

@@ -14,6 +14,7 @@ import { StatusBar } from "./StatusBar";
 import { Toasts } from "./Toasts";
 import { Workspace } from "./Workspace";
 import { DashboardList } from "../features/dashboards/DashboardList";
+import { CanvasLauncher } from "../features/canvas";
 import { useStudio, useStudioInstance } from "./useStudio";
 import type { SidebarView } from "./studio";
 import { BOTTOM_LIMITS, SIDEBAR_LIMITS, usePanelLayout } from "./panelLayout";
@@ -63,7 +64,7 @@ export function Shell() {
         title: "Close tab",
         group: "File",
         shortcut: "Alt+W",
-        enabled: () => ["file", "docs", "streams"].includes(studio.activeTab()?.kind ?? ""),
+        enabled: () => ["file", "docs", "streams", "canvas"].includes(studio.activeTab()?.kind ?? ""),
         run: () => {
           const tab = studio.activeTab();
           if (tab) studio.closeTab(tab.id);
@@ -237,6 +238,7 @@ export function Shell() {
       {quickOpenOpen && <QuickOpen />}
       {renaming && <RenameModelDialog path={renaming} onClose={() => setRenaming(null)} />}
       {pendingClose && <UnsavedChangesDialog key={pendingClose.tabId} pending={pendingClose} />}
+      <CanvasLauncher />
       <Toasts />
     </div>
   );

@@ -5,6 +5,7 @@ import { LineageView } from "../features/lineage/LineageView";
 import { QueryConsole } from "../features/query/QueryConsole";
 import { DocsView } from "../features/docs/DocsView";
 import { StreamsView } from "../features/streams/StreamsView";
+import { CanvasView, useCanvasDirty } from "../features/canvas";
 import { Icon } from "../shared/ui";
 import type { TabKind } from "./studio/state";
 import { Suspense } from "react";
@@ -15,7 +16,7 @@ import { preloadable, whenIdle } from "../shared/preloadable";
 const dashboards = preloadable(() => import("../features/dashboards/DashboardView").then((module) => module.DashboardView));
 whenIdle(() => void dashboards.preload());
 
-const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard", streams: "stream" };
+const TAB_ICONS: Record<TabKind, string> = { lineage: "graph", query: "database", docs: "docs", file: "file", dashboard: "dashboard", streams: "stream", canvas: "stage" };
 
 export function Workspace() {
   const studio = useStudioInstance();
@@ -23,15 +24,16 @@ export function Workspace() {
   const activeTabId = useStudio((state) => state.activeTabId);
   const projectRoot = useStudio((state) => state.project?.root ?? "");
   useBuffersVersion();
+  const canvasDirty = useCanvasDirty(studio);
   const active = tabs.find((tab) => tab.id === activeTabId);
 
   return (
     <div className="workspace-main">
       <div className="tab-strip" role="tablist">
         {tabs.map((tab) => {
-          const buffer = tab.path ? studio.buffers.get(tab.path) : undefined;
-          const dirty = buffer ? isDirty(buffer) : false;
-          const closable = tab.kind === "file" || tab.kind === "docs" || tab.kind === "dashboard" || tab.kind === "streams";
+          const buffer = tab.path && tab.kind !== "canvas" ? studio.buffers.get(tab.path) : undefined;
+          const dirty = tab.kind === "canvas" ? canvasDirty(tab.path ?? "") : buffer ? isDirty(buffer) : false;
+          const closable = tab.kind === "file" || tab.kind === "docs" || tab.kind === "dashboard" || tab.kind === "streams" || tab.kind === "canvas";
           return (
             <div
               key={tab.id}
@@ -53,7 +55,7 @@ export function Workspace() {
                   type="button"
                   className={`tab-close ${dirty ? "dirty" : ""}`}
                   aria-label={dirty ? `Close ${tab.title} (unsaved changes)` : `Close ${tab.title}`}
-                  title={dirty ? "Unsaved changes: closing asks whether to save them" : "Close"}
+                  title={dirty ? (tab.kind === "canvas" ? "Unsaved steps: kept until the page reloads; reopen the canvas to save them" : "Unsaved changes: closing asks whether to save them") : "Close"}
                   onClick={(event) => {
                     event.stopPropagation();
                     studio.closeTab(tab.id);
@@ -74,6 +76,7 @@ export function Workspace() {
         </div>
         {active?.kind === "lineage" && <LineageView />}
         {active?.kind === "file" && active.path && <ModelEditor key={active.path} path={active.path} />}
+        {active?.kind === "canvas" && active.path && <CanvasView key={active.path} path={active.path} />}
         {active?.kind === "docs" && active.docsId && <DocsView id={active.docsId} />}
         {active?.kind === "streams" && <StreamsView key={projectRoot} />}
         {active?.kind === "dashboard" && active.path && (

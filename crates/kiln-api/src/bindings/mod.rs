@@ -76,6 +76,17 @@ fn type_files(cfg: &Config) -> Result<Vec<(String, String)>, ts_rs::ExportError>
         RelationKind, RelationDto, SchemaDto, SchemaResponse, PreviewRelationRequest, ShowModelRequest,
         ApplyEditRequest, FileChangeDto, EditPreview, CommitEditRequest, CommitEditResponse,
         StreamsStatus, StreamDto, StreamConsumerDto, PeekStreamRequest, StreamRecords, StreamRecordDto,
+        crate::canvas::CanvasOpenRequest, crate::canvas::CanvasState, crate::canvas::StepInfo,
+        crate::canvas::CanvasUpdateRequest, crate::canvas::CanvasAddStepRequest, crate::canvas::CanvasAddStepResponse,
+        crate::canvas::CanvasSchemasRequest, crate::canvas::CanvasSchemasResponse, crate::canvas::StepSchema,
+        crate::canvas::CanvasColumn, crate::canvas::CanvasPreviewRequest, crate::canvas::CanvasPreviewResponse,
+        crate::canvas::CanvasProfileRequest, crate::canvas::CanvasProfileResponse, crate::canvas::ColumnProfile,
+        crate::canvas::CanvasJoinCheckRequest, crate::canvas::CanvasJoinCheckResponse, crate::canvas::JoinCheck,
+        kiln_canvas::Canvas, kiln_canvas::Layout, kiln_canvas::Step, kiln_canvas::StepSource, kiln_canvas::StepBody,
+        kiln_canvas::SelectBlock, kiln_canvas::Column, kiln_canvas::Input, kiln_canvas::Relation, kiln_canvas::Join,
+        kiln_canvas::JoinKind, kiln_canvas::OrderKey, kiln_canvas::StepKind, kiln_canvas::Written,
+        kiln_canvas::StepTemplate, kiln_canvas::JoinKey, kiln_canvas::Condition, kiln_canvas::ConditionOp,
+        kiln_canvas::Measure, kiln_canvas::AggregateFunction, kiln_canvas::WindowFunction,
         EngineEvent,
     );
     Ok(out)

@@ -2,6 +2,19 @@
 import type { ApplyEditRequest } from "./ApplyEditRequest";
 import type { BrowseRequest } from "./BrowseRequest";
 import type { BrowseResponse } from "./BrowseResponse";
+import type { CanvasAddStepRequest } from "./CanvasAddStepRequest";
+import type { CanvasAddStepResponse } from "./CanvasAddStepResponse";
+import type { CanvasJoinCheckRequest } from "./CanvasJoinCheckRequest";
+import type { CanvasJoinCheckResponse } from "./CanvasJoinCheckResponse";
+import type { CanvasOpenRequest } from "./CanvasOpenRequest";
+import type { CanvasPreviewRequest } from "./CanvasPreviewRequest";
+import type { CanvasPreviewResponse } from "./CanvasPreviewResponse";
+import type { CanvasProfileRequest } from "./CanvasProfileRequest";
+import type { CanvasProfileResponse } from "./CanvasProfileResponse";
+import type { CanvasSchemasRequest } from "./CanvasSchemasRequest";
+import type { CanvasSchemasResponse } from "./CanvasSchemasResponse";
+import type { CanvasState } from "./CanvasState";
+import type { CanvasUpdateRequest } from "./CanvasUpdateRequest";
 import type { ChartData } from "./ChartData";
 import type { ChartDataRequest } from "./ChartDataRequest";
 import type { ColumnStatsRequest } from "./ColumnStatsRequest";
@@ -127,4 +140,11 @@ export interface OperationMap {
   deleteConnection: [DeleteConnectionRequest, Empty];
   browse: [BrowseRequest, BrowseResponse];
   diffModel: [DiffModelRequest, DiffReportDto];
+  canvasOpen: [CanvasOpenRequest, CanvasState];
+  canvasUpdate: [CanvasUpdateRequest, CanvasState];
+  canvasAddStep: [CanvasAddStepRequest, CanvasAddStepResponse];
+  canvasSchemas: [CanvasSchemasRequest, CanvasSchemasResponse];
+  canvasPreview: [CanvasPreviewRequest, CanvasPreviewResponse];
+  canvasProfile: [CanvasProfileRequest, CanvasProfileResponse];
+  canvasJoinCheck: [CanvasJoinCheckRequest, CanvasJoinCheckResponse];
 }

@@ -2,7 +2,7 @@ import type { CompileResult } from "../../api";
 import { BackendError, FILE_CONFLICT_CODE } from "../../backend/backend";
 import { isDirty } from "../../features/editor/buffers";
 import { LINEAGE_TAB, flattenFiles, type StudioState, type Tab } from "./state";
-import { fileTab, pruneTabSession, readTabSession, writeTabSession } from "./tabSession";
+import { canvasTab, fileTab, pruneTabSession, readTabSession, writeTabSession } from "./tabSession";
 import { StudioWorkspace } from "./workspace";
 
 export type CloseAnswer = "save" | "discard" | "cancel";
@@ -46,12 +46,12 @@ export class StudioEditor extends StudioWorkspace {
     const files = this.current.tree ? new Set(flattenFiles(this.current.tree).map((file) => file.path)) : null;
     const nodes = this.current.graph ? new Set(this.current.graph.nodes.map((node) => node.id)) : null;
     let kept = pruneTabSession(session, (tab) => {
-      if (tab.kind === "file") return files === null || files.has(tab.path ?? "");
+      if (tab.kind === "file" || tab.kind === "canvas") return files === null || files.has(tab.path ?? "");
       if (tab.kind === "docs") return nodes === null || nodes.has(tab.docsId ?? "");
       return true;
     });
     const unreadable: string[] = [];
-    const toRead = kept.tabs.flatMap((tab) => (tab.path && !this.buffers.get(tab.path) ? [tab.path] : []));
+    const toRead = kept.tabs.flatMap((tab) => (tab.path && tab.kind !== "canvas" && !this.buffers.get(tab.path) ? [tab.path] : []));
     await Promise.all(
       toRead.map(async (path) => {
         try {
@@ -113,7 +113,8 @@ export class StudioEditor extends StudioWorkspace {
     if (this.current.pendingClose) return;
     const tab = this.current.tabs.find((entry) => entry.id === tabId);
     if (!tab) return;
-    const buffer = tab.path ? this.buffers.get(tab.path) : undefined;
+    // A canvas tab shares its model's path but not its buffer: the canvas keeps its own steps.
+    const buffer = tab.path && tab.kind !== "canvas" ? this.buffers.get(tab.path) : undefined;
     if (tab.path && buffer && isDirty(buffer)) {
       this.set({ pendingClose: { tabId, path: tab.path, title: tab.title, saving: false } });
       return;
@@ -148,7 +149,7 @@ export class StudioEditor extends StudioWorkspace {
   closeTabNow(tabId: string): void {
     const tabs = this.current.tabs.filter((tab) => tab.id !== tabId);
     const closed = this.current.tabs.find((tab) => tab.id === tabId);
-    if (closed?.path) this.buffers.close(closed.path);
+    if (closed?.path && closed.kind !== "canvas") this.buffers.close(closed.path);
     let activeTabId = this.current.activeTabId;
     if (activeTabId === tabId) {
       const index = this.current.tabs.findIndex((tab) => tab.id === tabId);
@@ -169,7 +170,7 @@ export class StudioEditor extends StudioWorkspace {
     const tabs = this.current.tabs.map((tab) => {
       const moved = tab.path !== undefined ? to.get(tab.path) : undefined;
       if (moved === undefined) return tab;
-      const next = tab.kind === "file" ? fileTab(moved) : { ...tab, id: tab.id.replace(tab.path ?? "", moved), path: moved };
+      const next = tab.kind === "file" ? fileTab(moved) : tab.kind === "canvas" ? canvasTab(moved) : { ...tab, id: tab.id.replace(tab.path ?? "", moved), path: moved };
       ids.set(tab.id, next.id);
       return next;
     });

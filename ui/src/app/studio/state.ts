@@ -2,7 +2,7 @@ import type { CompileResult, DiagnosticDto, FileNode, GraphDto, NodeStatusDto, P
 import { BackendError, diagnosticFromUnknown, type ConnectionState } from "../../backend/backend";
 import type { RunProgress } from "../../features/runs/progress";
 
-export type TabKind = "file" | "lineage" | "query" | "docs" | "dashboard" | "streams";
+export type TabKind = "file" | "lineage" | "query" | "docs" | "dashboard" | "streams" | "canvas";
 
 export interface Tab {
   id: string;

@@ -11,7 +11,7 @@ export interface TabSession {
   activeTabId: string | null;
 }
 
-type SavedTab = { kind: "file"; path: string } | { kind: "docs"; docsId: string } | { kind: "dashboard"; path: string } | { kind: "lineage" } | { kind: "query" } | { kind: "streams" };
+type SavedTab = { kind: "file"; path: string } | { kind: "canvas"; path: string } | { kind: "docs"; docsId: string } | { kind: "dashboard"; path: string } | { kind: "lineage" } | { kind: "query" } | { kind: "streams" };
 
 export function tabSessionKey(projectRoot: string): string {
   return `kiln.tabs.v1:${projectRoot}`;
@@ -27,6 +27,16 @@ export function dashboardTab(path: string, title?: string): Tab {
   return { id: `dashboard:${path}`, kind: "dashboard", title: title ?? name, path };
 }
 
+/** A model on the canvas: its own tab beside the model's SQL editor tab. */
+export function canvasTabId(path: string): string {
+  return `canvas:${path}`;
+}
+
+export function canvasTab(path: string): Tab {
+  const name = path.split("/").pop()?.replace(/\.sql$/i, "") ?? path;
+  return { id: canvasTabId(path), kind: "canvas", title: `${name} · canvas`, path };
+}
+
 export function docsTab(docsId: string): Tab {
   return { id: "docs", kind: "docs", title: "Docs", docsId };
 }
@@ -35,6 +45,7 @@ function savedTab(tab: Tab): SavedTab | null {
   if (tab.kind === "file") return tab.path ? { kind: "file", path: tab.path } : null;
   if (tab.kind === "docs") return tab.docsId ? { kind: "docs", docsId: tab.docsId } : null;
   if (tab.kind === "dashboard") return tab.path ? { kind: "dashboard", path: tab.path } : null;
+  if (tab.kind === "canvas") return tab.path ? { kind: "canvas", path: tab.path } : null;
   return { kind: tab.kind };
 }
 
@@ -48,6 +59,8 @@ function tabFromSaved(value: unknown): Tab | null {
       return typeof saved.docsId === "string" && saved.docsId ? docsTab(saved.docsId) : null;
     case "dashboard":
       return typeof saved.path === "string" && saved.path ? dashboardTab(saved.path) : null;
+    case "canvas":
+      return typeof saved.path === "string" && saved.path ? canvasTab(saved.path) : null;
     case "lineage":
       return LINEAGE_TAB;
     case "query":

@@ -1,6 +1,6 @@
 import { LINEAGE_TAB, QUERY_TAB, STREAMS_TAB, THEME_KEY, type BottomView, type SidebarView, type ThemePreference } from "./state";
 import { StudioEditor } from "./editor";
-import { dashboardTab, docsTab } from "./tabSession";
+import { canvasTab, dashboardTab, docsTab } from "./tabSession";
 
 /** Which view shows what: lineage, the query console, docs, the side and bottom panels, the theme. */
 export class StudioViews extends StudioEditor {
@@ -56,6 +56,13 @@ export class StudioViews extends StudioEditor {
     const tabs = open ? this.current.tabs.map((entry) => (entry.id === tab.id && title ? tab : entry)) : [...this.current.tabs, tab];
     if (options.activate ?? true) this.set({ tabs, activeTabId: tab.id });
     else if (open && title) this.set({ tabs });
+  }
+
+  /** Opens (or switches to) a model's canvas tab; a path with no file yet is a new model. */
+  openCanvas(path: string): void {
+    const tab = canvasTab(path);
+    const tabs = this.current.tabs.some((entry) => entry.id === tab.id) ? this.current.tabs : [...this.current.tabs, tab];
+    this.set({ tabs, activeTabId: tab.id });
   }
 
   viewRun(viewedRunId: string | null): void {

@@ -250,6 +250,11 @@ export function ModelEditor({ path }: { path: string }) {
               Preview
             </Button>
           )}
+          {uniqueId?.startsWith("model.") && (
+            <Button size="sm" variant="ghost" data-testid="editor-canvas" icon={<Icon name="stage" size={14} />} onClick={() => studio.openCanvas(path)} title="Edit this model step by step on the canvas">
+              Canvas
+            </Button>
+          )}
           {uniqueId && (
             <Button size="sm" variant="ghost" data-testid="editor-lineage" icon={<Icon name="graph" size={14} />} onClick={() => studio.showLineage(uniqueId)}>
               Lineage

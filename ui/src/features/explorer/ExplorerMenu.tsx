@@ -2,7 +2,7 @@ import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Icon, Kbd } from "../../shared/ui";
 import type { ExplorerTarget } from "./fileOps";
 
-export type ExplorerAction = "open" | "newFile" | "newFolder" | "rename" | "move" | "delete" | "copyPath" | "copyRelativePath" | "refresh";
+export type ExplorerAction = "open" | "openCanvas" | "newFile" | "newFolder" | "rename" | "move" | "delete" | "copyPath" | "copyRelativePath" | "refresh";
 
 interface MenuEntry {
   action: ExplorerAction;
@@ -29,7 +29,9 @@ export function menuEntries(target: ExplorerTarget): MenuEntry[][] {
     { action: "delete", label: "Delete…", shortcut: "Del", danger: true },
   ];
   if (target.isDir) return [create, edit, copy];
-  return [[{ action: "open", label: "Open", icon: "file", shortcut: "Enter" }], create, edit, copy];
+  const open: MenuEntry[] = [{ action: "open", label: "Open", icon: "file", shortcut: "Enter" }];
+  if (target.kind === "model") open.push({ action: "openCanvas", label: "Open in canvas", icon: "stage" });
+  return [open, create, edit, copy];
 }
 
 /**

@@ -106,6 +106,9 @@ export function ExplorerTree() {
       case "open":
         if (!target.isDir) void studio.openFile(target.path);
         return;
+      case "openCanvas":
+        if (!target.isDir) studio.openCanvas(target.path);
+        return;
       case "newFile":
       case "newFolder":
         // The folder the new entry goes in stays open, so it is seen appearing.

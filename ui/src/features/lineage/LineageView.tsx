@@ -464,6 +464,11 @@ function LineageCanvas() {
               Open file
             </button>
           )}
+          {menu.node.resourceType === "model" && menu.node.path.endsWith(".sql") && (
+            <button type="button" role="menuitem" className="menu-item" data-testid="lineage-open-canvas" onClick={() => (setMenu(null), studio.openCanvas(menu.node.path))}>
+              Open in canvas
+            </button>
+          )}
           {menu.node.resourceType === "stream" && (
             <button type="button" role="menuitem" className="menu-item" onClick={() => (setMenu(null), studio.showStreams())}>
               Open in the stream console
