@@ -13,6 +13,7 @@ import { performance } from "node:perf_hooks";
 import {
   KILN,
   REPO,
+  UI_DIST,
   apiCallsSince,
   collectGarbage,
   frameRate,
@@ -28,21 +29,25 @@ import {
 import { profiled } from "./profile.js";
 import { appendToBenchmarks, renderMarkdown, repositoryState } from "./report.js";
 import { caseDashboard, casePointMap, caseRegionMap, caseTimeSeries, duckdbPython, exploreProject } from "./explore.js";
+import { STEPS as CANVAS_STEPS, canvasProject, caseCanvas } from "./canvas.js";
 
-const CASES = ["start", "keystroke", "lineage", "query", "dashboard", "timeseries", "pointmap", "regionmap"];
+const CASES = ["start", "keystroke", "lineage", "query", "dashboard", "timeseries", "pointmap", "regionmap", "canvas"];
+const CANVAS_STEP_COUNT = CANVAS_STEPS.length;
 const EXPLORE_CASES = ["dashboard", "timeseries", "pointmap", "regionmap"];
 
 const USAGE = `Usage: bench/studio/run.sh [--smoke] [--no-append] [--cases LIST]
                             [--keystrokes N] [--lineage-sizes "1000 5000"] [--rows "1000000 10000000"]
                             [--dashboard-rows N] [--dashboard-minutes M] [--dashboard-inserts N]
-                            [--series-rows N] [--markers N] [--no-dbt] [--no-duckdb] [--profile]
+                            [--series-rows N] [--markers N] [--canvas-rows N] [--canvas-runs N]
+                            [--no-dbt] [--no-duckdb] [--profile]
 
   --smoke          every case tiny and fast (50-model project, 3 keystrokes, 10,000-row query,
-                   100,000-row dashboard refreshed for 6 s, 10,000-point series, 1,000 markers), for
-                   checking the harness; implies nothing about --no-append, so pass that too
+                   100,000-row dashboard refreshed for 6 s, 10,000-point series, 1,000 markers,
+                   100,000-row canvas), for checking the harness; implies nothing about
+                   --no-append, so pass that too
   --no-append      print the table but leave BENCHMARKS.md alone
   --cases LIST     which cases to run, comma-separated (default: all of ${CASES.join(",")})
-  --keystrokes N   timed keystrokes per kind in the keystroke case (default 20)
+  --keystrokes N   timed keystrokes per kind in the keystroke and canvas cases (default 20)
   --lineage-sizes  model counts of the lineage projects (default "1000 5000")
   --rows           row counts of the query case (default "1000000 10000000")
   --dashboard-rows N     rows of the table under the six-panel dashboard (default 10000000)
@@ -50,6 +55,9 @@ const USAGE = `Usage: bench/studio/run.sh [--smoke] [--no-append] [--cases LIST]
   --dashboard-inserts N  rows inserted each second while it refreshes (default 1000; 0: none)
   --series-rows N  points of the console time series (default 1000000)
   --markers N      markers of the console point map (default 100000)
+  --canvas-rows N  rows of the table under the 30-step canvas (default 10000000)
+  --canvas-runs N  canvas opens (each of a model not opened before) and clicks per previewed step
+                   (default 5)
   --no-dbt         skip the dbt parse peer (it takes a minute or more at 1,000 models)
   --no-duckdb      skip the python duckdb peers
   --profile        record CPU profiles of the page where targets are missed (lineage open, whole-
@@ -72,6 +80,8 @@ function parseArgs(argv) {
     dashboardInserts: null,
     seriesRows: null,
     markers: null,
+    canvasRows: null,
+    canvasRuns: null,
     dbt: true,
     duckdb: true,
     profile: false,
@@ -96,6 +106,8 @@ function parseArgs(argv) {
     else if (arg === "--dashboard-inserts") options.dashboardInserts = Number(value());
     else if (arg === "--series-rows") options.seriesRows = Number(value());
     else if (arg === "--markers") options.markers = Number(value());
+    else if (arg === "--canvas-rows") options.canvasRows = Number(value());
+    else if (arg === "--canvas-runs") options.canvasRuns = Number(value());
     else if (arg === "--no-dbt") options.dbt = false;
     else if (arg === "--no-duckdb") options.duckdb = false;
     else if (arg === "--profile") options.profile = true;
@@ -121,6 +133,9 @@ function parseArgs(argv) {
   options.dashboardInserts ??= smoke ? 100 : 1000;
   options.seriesRows ??= smoke ? 10_000 : 1_000_000;
   options.markers ??= smoke ? 1_000 : 100_000;
+  options.canvasRows ??= smoke ? 100_000 : 10_000_000;
+  options.canvasRuns ??= smoke ? 1 : 5;
+  options.canvasOpens = options.canvasRuns;
   options.work = WORK;
   options.dbtVenv = DBT_VENV;
   if (smoke) options.dbt = false;
@@ -723,7 +738,7 @@ async function main() {
   const host = machine();
   // The binary can be rebuilt by someone else during a run; what was measured is the one at the start.
   const kilnBuilt = existsSync(KILN) ? statSync(KILN).mtime.toISOString().slice(0, 16) : "missing";
-  const results = { options: { ...options, queryRuns: undefined }, kilnBuilt, commit: repositoryState(), loadAtStart: host.load(), resultsDir, startedAt: new Date().toISOString() };
+  const results = { options: { ...options, queryRuns: undefined }, kilnBuilt, uiDist: UI_DIST, commit: repositoryState(), loadAtStart: host.load(), resultsDir, startedAt: new Date().toISOString() };
   const browser = await launchBrowser();
   const save = () => writeFileSync(join(resultsDir, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
   try {
@@ -837,6 +852,18 @@ async function main() {
         const g = (results.regionmap = await caseRegionMap(browser, explore, options, resultsDir));
         if (g.skipped) log(`region map skipped: ${g.skipped}`);
         else log(`region map: ${g.filled} of ${g.shapes} counties filled ${ms(g.drawnMs)} ms (panelData ${ms(g.panelDataMs)} ms, readFile ${ms(g.readFileMs)} ms); fps zoom ${ms(g.fps.zoom.fps)}, pan ${ms(g.fps.pan.fps)}`);
+      });
+    }
+    if (options.cases.includes("canvas")) {
+      await attempt("canvas", async () => {
+        log(`canvas, ${CANVAS_STEP_COUNT} steps over ${options.canvasRows} rows`);
+        const c = (results.canvas = await caseCanvas(browser, canvasProject(WORK, options), options, resultsDir));
+        const steps = c.preview.steps.map((step) => `${step.step} ${ms(step.shown.median)} (request ${ms(step.request.median)}, engine ${ms(step.engine.median)}, peer ${ms(step.peer?.bothMs)})`).join(", ");
+        log(
+          `canvas: open → ${c.steps} cards ${ms(c.open.total.median)} ms (wait ${ms(c.open.wait.median)}, canvasOpen ${ms(c.open.request.median)}, render ${ms(c.open.render.median)}); ` +
+            `click → first rows: ${steps}; ` +
+            `keystroke → SQL ${ms(c.edit.total.median)} ms (wait ${ms(c.edit.wait.median)}, canvasUpdate ${ms(c.edit.request.median)}, render ${ms(c.edit.render.median)})`,
+        );
       });
     }
   } finally {

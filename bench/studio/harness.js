@@ -149,6 +149,16 @@ function instrument() {
         entry.statements = [];
       }
     }
+    if (entry.op === "canvasPreview" && response.ok) {
+      // The engine's own time for the step's queries (its first rows and its count).
+      try {
+        const parsed = JSON.parse(new TextDecoder().decode(body));
+        entry.elapsedMs = parsed.elapsedMs;
+        entry.rowCount = parsed.rowCount;
+      } catch {
+        entry.elapsedMs = null;
+      }
+    }
     return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
   };
   try {

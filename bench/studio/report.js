@@ -2,7 +2,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { spawnSync } from "node:child_process";
-import { KILN, REPO } from "./harness.js";
+import { KILN, REPO, UI_DIST } from "./harness.js";
 import { formatProfile } from "./profile.js";
 
 const fmtMs = (value) => {
@@ -26,9 +26,14 @@ export function flat(start, end) {
 }
 // With fewer than 10 samples a 95th percentile is just the largest one, so say so.
 const medianP95 = (stats) => `${fmtMs(stats.median)} (${stats.n >= 10 ? "p95" : "max"} ${fmtMs(stats.n >= 10 ? stats.p95 : stats.max)})`;
+const plural = (count, noun) => `${fmtInt(count)} ${noun}${count === 1 ? "" : "s"}`;
+/** Rows a canvas preview shows (ui/src/features/canvas/PreviewPanel.tsx). */
+const PREVIEW_ROWS = 100;
 const ratio = (peer, ours) => {
   if (!(Number.isFinite(peer) && Number.isFinite(ours) && ours > 0)) return "—";
   const value = peer / ours;
+  // Below 0.01 two decimals read 0.00: one significant digit says how small.
+  if (value > 0 && value < 0.01) return `${value.toPrecision(1)}×`;
   return `${value < 0.1 ? value.toFixed(2) : value.toFixed(1)}×`;
 };
 
@@ -61,7 +66,7 @@ export function renderMarkdown(results, commandLine) {
   lines.push(
     `- machine: ${machine.cores} cores (${machine.cpu}), memory ${machine.memory}; load average (\`uptime\`) ${results.loadAtStart} at start, ${results.loadAtEnd} at end` +
       " — other agents build on this machine, so absolute times are pessimistic; ratios come from the same run",
-    `- kiln: dev-profile \`${KILN}\` built ${built}Z, repository at ${commit}; UI from \`ui/dist\``,
+    `- kiln: dev-profile \`${KILN}\` built ${built}Z, repository at ${commit}; UI from \`${uiFrom(results.uiDist)}\``,
     `- browser: ${machine.chromium}, headless, software rendering (\`--disable-gpu\`), 1440×900; node ${process.version}`,
     `- raw results and screenshots: \`${results.resultsDir}\``,
     "",
@@ -188,6 +193,7 @@ export function renderMarkdown(results, commandLine) {
   }
 
   exploreRows(results, row);
+  canvasRows(results, row);
 
   lines.push("", "Where the time goes (medians; page clock, key/pointer event → first animation frame showing the result):", "");
   lines.push("| case | wait before the request | request (engine + HTTP) | engine alone | render after the response |", "|---|---:|---:|---:|---:|");
@@ -211,6 +217,7 @@ export function renderMarkdown(results, commandLine) {
     );
   }
   exploreTimeRows(results, row);
+  canvasTimeRows(results, row);
   for (const lineage of results.lineage ?? []) {
     row(
       `lineage ${fmtInt(lineage.nodesShown)} nodes: open / whole-project view`,
@@ -246,6 +253,71 @@ export function renderMarkdown(results, commandLine) {
   }
   lines.push("");
   return `${lines.join("\n")}\n`;
+}
+
+/** Where the UI was served from: `ui/dist` of the repository, or the path UI_DIST named. */
+function uiFrom(uiDist) {
+  const path = uiDist ?? UI_DIST;
+  return path === `${REPO}/ui/dist` ? "ui/dist" : path;
+}
+
+/** The model canvas case (a 30-step model over a 10M-row table) in the main table. */
+function canvasRows(results, row) {
+  const c = results.canvas;
+  if (!c) return;
+  const peer = c.peer ?? {};
+  const engine = peer.version ? `python duckdb ${peer.version}, ${peer.threads} threads` : null;
+  row(
+    `canvas, a ${c.steps}-step model over ${fmtInt(c.rows)} rows (\`models/canvas/canvas_steps_NN.sql\`): the explorer's "Open in canvas" → all ${c.steps} step cards, ${plural(c.open.total.n, "open")} of models not opened before`,
+    medianP95(c.open.total),
+    "—",
+    "—",
+    "< 200 ms",
+    met(c.open.total.median, 200),
+  );
+  for (const step of c.preview.steps) {
+    const bare = step.peer;
+    const peerCell = !engine
+      ? `not run (${peer.skipped ?? "—"})`
+      : bare
+        ? `DuckDB alone (${engine}): the step's first ${PREVIEW_ROWS} rows ${fmtMs(bare.firstMs)}` +
+          (bare.rows < PREVIEW_ROWS ? ` (all of them)` : `, its \`count(*)\` ${fmtMs(bare.countMs)} more`)
+        : "—";
+    row(
+      `… click step ${step.index + 1}/${c.steps} \`${step.step}\` (${step.kind}, ${fmtInt(step.rowCount)} rows) → its first rows in the preview, ${plural(step.shown.n, "click")}`,
+      medianP95(step.shown),
+      peerCell,
+      ratio(bare?.firstMs, step.shown.median),
+      "< 300 ms",
+      met(step.shown.median, 300),
+    );
+  }
+  const e = c.edit;
+  row(
+    `… keystroke in step \`${e.step}\`'s filter (\`${e.digit}\` typed after \`${e.filter}\`, then Backspace) → the SQL panel shows the new text, ${e.total.n} keys`,
+    medianP95(e.total),
+    "—",
+    "—",
+    "< 100 ms",
+    met(e.total.median, 100),
+  );
+}
+
+/** The canvas case in the "where the time goes" table. */
+function canvasTimeRows(results, row) {
+  const c = results.canvas;
+  if (!c) return;
+  row(`canvas open → ${c.steps} cards`, fmtMs(c.open.wait.median), `\`canvasOpen\` ${fmtMs(c.open.request.median)} (${fmtInt(c.open.bytes / 1024)} KiB)`, "—", fmtMs(c.open.render.median));
+  for (const step of c.preview.steps) {
+    row(
+      `canvas click → \`${step.step}\` first rows`,
+      fmtMs(step.wait.median),
+      `\`canvasPreview\` ${fmtMs(step.request.median)}${step.alone ? ` (from node, no page: ${fmtMs(step.alone.api.median)})` : ""}`,
+      fmtMs(step.engine.median),
+      fmtMs(step.render.median),
+    );
+  }
+  row("canvas keystroke → SQL panel", fmtMs(c.edit.wait.median), `\`canvasUpdate\` ${fmtMs(c.edit.request.median)}`, "—", fmtMs(c.edit.render.median));
 }
 
 /** The dashboard, chart and map cases (issue 9, "Speed") in the main table. */

@@ -101,3 +101,50 @@ test("a dashboard whose 1 s refresh never lets it draw says so, and reports the 
   assert.match(line("| … the same panels without the timer"), /\| 850 ms .*\| < 1 s \| yes \|$/);
   assert.match(line("| … each refresh, Refresh pressed every second"), /50 times; 70 seconds skipped/);
 });
+
+// The canvas case: open, a preview per step with the DuckDB-alone peer, and the edit → SQL.
+test("renders the canvas case with its three targets and the engine-alone peer", () => {
+  const step = (name, index, kind, rowCount, shown, peer) => ({
+    step: name,
+    index,
+    kind,
+    rowCount,
+    shown: stats(shown),
+    wait: stats(210),
+    request: stats(shown - 250),
+    engine: stats(shown - 260),
+    render: stats(40),
+    alone: { api: stats(shown - 255) },
+    peer,
+  });
+  const results = {
+    ...EXPLORE,
+    dashboard: undefined,
+    timeseries: undefined,
+    pointmap: undefined,
+    regionmap: undefined,
+    uiDist: "/tmp/ui-dist",
+    canvas: {
+      rows: 10_000_000,
+      steps: 30,
+      open: { total: stats(60), wait: stats(4), request: stats(18), render: stats(38), bytes: 26_000 },
+      preview: {
+        steps: [
+          step("events", 0, "input", 10_000_000, 265, { firstMs: 8, countMs: 1, rows: 100 }),
+          step("final", 29, "select", 8, 1200, { firstMs: 552, countMs: 0, rows: 8 }),
+        ],
+      },
+      edit: { step: "sized", digit: "5", filter: "quantity >= 2", total: stats(52), wait: stats(30), request: stats(9), render: stats(10) },
+      peer: { version: "1.5.6", threads: 2 },
+    },
+  };
+  const markdown = renderMarkdown(results, "bench/studio/run.sh --cases canvas");
+  const line = (start) => markdown.split("\n").find((text) => text.startsWith(start)) ?? "";
+  assert.match(markdown, /UI from `\/tmp\/ui-dist`/);
+  assert.match(line("| canvas, a 30-step model over 10,000,000 rows"), /all 30 step cards, 20 opens .*\| 60 ms \(p95 90 ms\) \| — \| — \| < 200 ms \| yes \|$/);
+  assert.match(line("| … click step 1/30 `events` (input, 10,000,000 rows)"), /\| 265 ms .*first 100 rows 8 ms, its `count\(\*\)` 1 ms more \| 0\.03× \| < 300 ms \| yes \|$/);
+  assert.match(line("| … click step 30/30 `final` (select, 8 rows)"), /first 100 rows 552 ms \(all of them\) \| 0\.5× \| < 300 ms \| no \(\+900 ms, 4\.0× the target\) \|$/);
+  assert.match(line("| … keystroke in step `sized`'s filter"), /\| 52 ms \(p95 78 ms\) \| — \| — \| < 100 ms \| yes \|$/);
+  assert.match(line("| canvas click → `final` first rows"), /\| 210 ms \| `canvasPreview` 950 ms \(from node, no page: 945 ms\) \| 940 ms \| 40 ms \|$/);
+  assert.match(line("| canvas keystroke → SQL panel"), /\| 30 ms \| `canvasUpdate` 9 ms \| — \| 10 ms \|$/);
+});

@@ -3,10 +3,11 @@
 # "## Studio" in BENCHMARKS.md. Not part of CI: benchmarks are not tests.
 #
 # Usage: bench/studio/run.sh [--smoke] [--no-append]
-#                            [--cases start,keystroke,lineage,query,dashboard,timeseries,pointmap,regionmap]
+#                            [--cases start,keystroke,lineage,query,dashboard,timeseries,pointmap,regionmap,canvas]
 #                            [--keystrokes N] [--lineage-sizes "1000 5000"] [--rows "1000000 10000000"]
 #                            [--dashboard-rows N] [--dashboard-minutes M] [--dashboard-inserts N]
-#                            [--series-rows N] [--markers N] [--no-dbt] [--no-duckdb] [--profile]
+#                            [--series-rows N] [--markers N] [--canvas-rows N] [--canvas-runs N]
+#                            [--no-dbt] [--no-duckdb] [--profile]
 #
 #   --smoke        every case tiny and fast (checks the harness in about a minute); combine with
 #                  --no-append so that BENCHMARKS.md keeps only real runs
@@ -16,6 +17,8 @@
 #   --dashboard-minutes  how long the six-panel dashboard refreshes every second (default 2; the
 #                  target is 10); --dashboard-rows (10M), --dashboard-inserts (1,000 rows a second),
 #                  --series-rows (1M) and --markers (100k) size the other chart and map cases
+#   --canvas-rows  rows under the 30-step model canvas (default 10M); --canvas-runs how many opens
+#                  and clicks per previewed step (default 5)
 #   --no-dbt       skip the `dbt parse` peer of the keystroke case (about a minute at 1,000 models)
 #   --profile      CPU-profile the page during the lineage and query steps and summarise by source
 #                  package (slows the page a little: pair with --no-append)

@@ -12,6 +12,9 @@
 //!   rows before a scan of every column finishes. Both register their `queryId` like the
 //!   console's queries, so `cancelQuery` stops them; the registration is dropped when they
 //!   answer (it holds no result), so a later `cancelQuery` of that id is an unknown id.
+//! * A step whose rows come out of an aggregate is previewed by one query on DuckDB, which
+//!   computes the aggregate once for both the first rows and the count (two queries computed it
+//!   twice: an aggregate's first rows wait for all of it).
 //! * Saving is `applyEdit` with `saveCanvas`: a preview of the file change, which `commitEdit`
 //!   writes (refusing when the file changed meanwhile).
 
@@ -19,7 +22,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
-use kiln_canvas::{Canvas, CanvasError, JoinCounts, Relation, StepKind, StepTemplate, Written};
+use kiln_canvas::{Canvas, CanvasError, JoinCounts, Relation, StepBody, StepKind, StepTemplate, Written};
 use kiln_diagnostics::Code;
 use kiln_project::TargetKind;
 use kiln_warehouse::{quote_ident, Adapter, AdapterError, QueryResult};
@@ -367,6 +370,41 @@ fn limited(sql: &str, limit: u32) -> String {
     format!("SELECT * FROM (\n{sql}\n) AS kiln_canvas LIMIT {limit}")
 }
 
+/// Whether step `index`'s rows come out of an aggregate: following each step's main input (the
+/// relation it reads `from`) back towards the model's inputs, a step that groups (or keeps
+/// distinct rows) comes first. Such a step's first rows wait for the whole aggregate, and a
+/// separate `count(*)` would compute it again; its rows are at most the aggregate's, so they can
+/// be kept once and both read from them.
+fn fed_by_aggregate(canvas: &Canvas, index: usize) -> bool {
+    let mut at = index;
+    // At most one visit per step: names that loop back are not followed for ever.
+    for _ in 0..canvas.steps.len() {
+        let Some(StepBody::Select(block)) = canvas.steps.get(at).map(|step| &step.body) else {
+            return false;
+        };
+        if !block.group_by.is_empty() || block.having.is_some() || block.distinct {
+            return true;
+        }
+        let Relation::Step { name } = &block.from.relation else {
+            return false;
+        };
+        match canvas.position(name) {
+            Some(earlier) if earlier < at => at = earlier,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// The first `limit` rows of a step fed by an aggregate with its row count as a last column
+/// (`kiln_rows`), in one query: the step's rows are computed once (DuckDB's `MATERIALIZED`).
+fn limited_with_count(sql: &str, limit: u32) -> String {
+    format!(
+        "WITH kiln_canvas AS MATERIALIZED (\n{sql}\n)\n\
+         SELECT *, (SELECT count(*) FROM kiln_canvas) AS kiln_rows FROM kiln_canvas LIMIT {limit}"
+    )
+}
+
 /// A count read off a result cell, whatever JSON shape the warehouse gives big integers.
 fn count_value(value: Option<&Value>) -> u64 {
     match value {
@@ -415,21 +453,34 @@ fn schemas(state: &ProjectState, canvas: &Canvas) -> ApiResult<CanvasSchemasResp
     Ok(CanvasSchemasResponse { steps })
 }
 
-/// A canvas query registered with the console's query store, so `cancelQuery` with its id
-/// interrupts it. The registration holds no result and is removed when this is dropped.
+/// A canvas query on the project's warehouse, registered with the console's query store so
+/// `cancelQuery` with its id interrupts it. The registration holds no result and is removed when
+/// this is dropped.
 struct Registered<'a> {
     state: &'a ProjectState,
+    adapter: Arc<dyn Adapter>,
     number: u64,
     cancel: Arc<AtomicBool>,
 }
 
 impl<'a> Registered<'a> {
+    /// Opens the warehouse (if it is not yet) and registers `query_id`.
     fn begin(state: &'a ProjectState, query_id: Option<String>) -> ApiResult<Registered<'a>> {
+        let adapter = state.adapter()?;
         let (_, number, cancel, dropped) = lock(&state.queries).begin(query_id);
         if !dropped.is_empty() {
             crate::query::drop_relations(state.results()?.as_ref(), &dropped);
         }
-        Ok(Registered { state, number, cancel })
+        Ok(Registered {
+            state,
+            adapter,
+            number,
+            cancel,
+        })
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.cancel.load(Ordering::SeqCst)
     }
 
     fn cancelled(&self) -> ApiError {
@@ -442,12 +493,12 @@ impl<'a> Registered<'a> {
     }
 
     /// Runs one query unless cancelled; an interruption is reported as the cancel.
-    fn query(&self, adapter: &dyn Adapter, sql: &str, limit: Option<usize>) -> ApiResult<QueryResult> {
-        if self.cancel.load(Ordering::SeqCst) {
+    fn query(&self, sql: &str, limit: Option<usize>) -> ApiResult<QueryResult> {
+        if self.is_cancelled() {
             return Err(self.cancelled());
         }
-        adapter.query(sql, limit).map_err(|e| {
-            if self.cancel.load(Ordering::SeqCst) || matches!(e, AdapterError::Interrupted) {
+        self.adapter.query(sql, limit).map_err(|e| {
+            if self.is_cancelled() || matches!(e, AdapterError::Interrupted) {
                 self.cancelled()
             } else {
                 let mut error = ApiError::from_adapter(&e);
@@ -466,24 +517,28 @@ impl Drop for Registered<'_> {
     }
 }
 
+/// Step `step`'s SQL for the warehouse, and its query registered under `query_id`: what a
+/// preview and a profile start with.
+fn step_query<'a>(
+    state: &'a ProjectState,
+    canvas: &Canvas,
+    step: u32,
+    query_id: &Option<String>,
+) -> ApiResult<(String, Registered<'a>)> {
+    let sql = step_sql(state, canvas, step_index(step))?;
+    Ok((sql, Registered::begin(state, query_id.clone())?))
+}
+
 fn preview(state: &ProjectState, request: &CanvasPreviewRequest) -> ApiResult<CanvasPreviewResponse> {
     let clock = Instant::now();
-    let sql = step_sql(state, &request.canvas, step_index(request.step))?;
-    let adapter = state.adapter()?;
     let limit = request.limit.unwrap_or(DEFAULT_PREVIEW_ROWS).clamp(1, MAX_PREVIEW_ROWS);
-    let registered = Registered::begin(state, request.query_id.clone())?;
-    // The first rows under a LIMIT: DuckDB stops scanning once it has them.
-    let first = registered.query(adapter.as_ref(), &limited(&sql, limit), Some(limit as usize))?;
-    let row_count = if first.rows.len() < limit as usize {
-        first.rows.len() as u64
-    } else {
-        let counted = registered.query(
-            adapter.as_ref(),
-            &format!("SELECT count(*) FROM (\n{sql}\n) AS kiln_canvas"),
-            Some(1),
-        )?;
-        count_value(counted.rows.first().and_then(|r| r.first()))
-    };
+    let (sql, registered) = step_query(state, &request.canvas, request.step, &request.query_id)?;
+    let (first, row_count) =
+        if state.target.kind == TargetKind::DuckDb && fed_by_aggregate(&request.canvas, step_index(request.step)) {
+            rows_and_count_at_once(&registered, &sql, limit)?
+        } else {
+            rows_then_count(&registered, &sql, limit)?
+        };
     Ok(CanvasPreviewResponse {
         columns: columns_of(&first),
         rows: first.rows,
@@ -492,12 +547,35 @@ fn preview(state: &ProjectState, request: &CanvasPreviewRequest) -> ApiResult<Ca
     })
 }
 
+/// The first rows under a LIMIT (the warehouse stops once it has them), then, when there may be
+/// more, a `count(*)`.
+fn rows_then_count(registered: &Registered, sql: &str, limit: u32) -> ApiResult<(QueryResult, u64)> {
+    let first = registered.query(&limited(sql, limit), Some(limit as usize))?;
+    let row_count = if first.rows.len() < limit as usize {
+        first.rows.len() as u64
+    } else {
+        let counted = registered.query(&format!("SELECT count(*) FROM (\n{sql}\n) AS kiln_canvas"), Some(1))?;
+        count_value(counted.rows.first().and_then(|r| r.first()))
+    };
+    Ok((first, row_count))
+}
+
+/// The first rows and the count from one query that computes the step once
+/// ([`limited_with_count`]); the count column is taken off the rows.
+fn rows_and_count_at_once(registered: &Registered, sql: &str, limit: u32) -> ApiResult<(QueryResult, u64)> {
+    let mut first = registered.query(&limited_with_count(sql, limit), Some(limit as usize))?;
+    first.columns.pop();
+    let mut row_count = 0;
+    for row in &mut first.rows {
+        row_count = count_value(row.pop().as_ref());
+    }
+    Ok((first, row_count))
+}
+
 fn profile(state: &ProjectState, request: &CanvasProfileRequest) -> ApiResult<CanvasProfileResponse> {
     let clock = Instant::now();
-    let sql = step_sql(state, &request.canvas, step_index(request.step))?;
-    let adapter = state.adapter()?;
-    let registered = Registered::begin(state, request.query_id.clone())?;
-    let shape = registered.query(adapter.as_ref(), &limited(&sql, 0), Some(0))?;
+    let (sql, registered) = step_query(state, &request.canvas, request.step, &request.query_id)?;
+    let shape = registered.query(&limited(&sql, 0), Some(0))?;
     let columns: Vec<String> = shape
         .columns
         .iter()
@@ -519,10 +597,10 @@ fn profile(state: &ProjectState, request: &CanvasProfileRequest) -> ApiResult<Ca
     };
     // A column whose type cannot be counted distinct (a MAP …) fails the whole aggregate;
     // its nulls are still worth having.
-    let result = match registered.query(adapter.as_ref(), &aggregate(true), Some(1)) {
+    let result = match registered.query(&aggregate(true), Some(1)) {
         Ok(result) => result,
-        Err(error) if registered.cancel.load(Ordering::SeqCst) => return Err(error),
-        Err(_) => registered.query(adapter.as_ref(), &aggregate(false), Some(1))?,
+        Err(error) if registered.is_cancelled() => return Err(error),
+        Err(_) => registered.query(&aggregate(false), Some(1))?,
     };
     let row = result.rows.into_iter().next().unwrap_or_default();
     let row_count = count_value(row.first());
@@ -547,12 +625,11 @@ fn join_check(state: &ProjectState, request: &CanvasJoinCheckRequest) -> ApiResu
     if checks.is_empty() {
         return Ok(CanvasJoinCheckResponse { joins: Vec::new() });
     }
-    let adapter = state.adapter()?;
     let registered = Registered::begin(state, request.query_id.clone())?;
     let mut joins = Vec::with_capacity(checks.len());
     for check in checks {
         let sql = rendered(state, &check.sql)?;
-        let result = registered.query(adapter.as_ref(), &sql, Some(1))?;
+        let result = registered.query(&sql, Some(1))?;
         let row: Vec<u64> = result
             .rows
             .first()
@@ -575,11 +652,22 @@ fn join_check(state: &ProjectState, request: &CanvasJoinCheckRequest) -> ApiResu
 }
 
 impl Studio {
+    /// `work` on the blocking pool with the open project: the plumbing of every canvas
+    /// operation that reads the project or its warehouse.
+    async fn on_project<R, T>(&self, request: R, work: fn(&ProjectState, &R) -> ApiResult<T>) -> ApiResult<T>
+    where
+        R: Send + 'static,
+        T: Send + 'static,
+    {
+        let state = self.project()?;
+        blocking(move || work(&state, &request)).await
+    }
+
     /// Opens a model file as a canvas; a file that does not exist yet is an empty canvas for a
     /// new model.
     pub async fn canvas_open(&self, request: CanvasOpenRequest) -> ApiResult<CanvasState> {
-        let state = self.project()?;
-        blocking(move || open(&state, &request.path)).await
+        self.on_project(request, |state, request| open(state, &request.path))
+            .await
     }
 
     /// The model text an edited canvas writes and what each step is; touches no warehouse.
@@ -608,26 +696,23 @@ impl Studio {
 
     /// Every step's output columns from the warehouse, or why the step does not bind.
     pub async fn canvas_schemas(&self, request: CanvasSchemasRequest) -> ApiResult<CanvasSchemasResponse> {
-        let state = self.project()?;
-        blocking(move || schemas(&state, &request.canvas)).await
+        self.on_project(request, |state, request| schemas(state, &request.canvas))
+            .await
     }
 
     /// A step's first rows and its row count.
     pub async fn canvas_preview(&self, request: CanvasPreviewRequest) -> ApiResult<CanvasPreviewResponse> {
-        let state = self.project()?;
-        blocking(move || preview(&state, &request)).await
+        self.on_project(request, preview).await
     }
 
     /// Nulls and distinct values of each of a step's columns, in one scan.
     pub async fn canvas_profile(&self, request: CanvasProfileRequest) -> ApiResult<CanvasProfileResponse> {
-        let state = self.project()?;
-        blocking(move || profile(&state, &request)).await
+        self.on_project(request, profile).await
     }
 
     /// How each equality join of a step behaves on the data: matches, output rows, fan-out.
     pub async fn canvas_join_check(&self, request: CanvasJoinCheckRequest) -> ApiResult<CanvasJoinCheckResponse> {
-        let state = self.project()?;
-        blocking(move || join_check(&state, &request)).await
+        self.on_project(request, join_check).await
     }
 }
 
@@ -715,5 +800,39 @@ mod tests {
         assert_eq!(count_value(Some(&Value::from(3.0))), 3);
         assert_eq!(count_value(Some(&Value::Null)), 0);
         assert_eq!(count_value(None), 0);
+    }
+
+    #[test]
+    fn steps_whose_rows_come_out_of_an_aggregate_are_told_apart() {
+        let canvas = kiln_canvas::read_model(
+            "with sales as (select * from {{ ref('stg_sales') }}),\n\
+             kept as (select * from sales where price > 1),\n\
+             by_list as (select list_id, sum(price) as revenue from kept group by list_id),\n\
+             big as (select *, revenue * 2 as doubled from by_list where revenue > 10),\n\
+             back as (select l.*, r.revenue from kept as l join by_list as r on l.list_id = r.list_id),\n\
+             sellers as (select distinct list_id from kept),\n\
+             counted as (select list_id, count(*) as n from {{ ref('stg_sales') }} group by list_id),\n\
+             hand as (select * from counted union all select * from counted)\n\
+             select * from hand",
+        );
+        let fed: Vec<(&str, bool)> = (0..canvas.steps.len())
+            .map(|index| (canvas.steps[index].name.as_str(), fed_by_aggregate(&canvas, index)))
+            .collect();
+        assert_eq!(
+            fed,
+            [
+                ("sales", false),
+                ("kept", false),
+                ("by_list", true),
+                ("big", true),
+                // Detail rows joined to an aggregate: as many rows as `kept`, not the aggregate's.
+                ("back", false),
+                ("sellers", true),
+                ("counted", true),
+                // A union is not followed.
+                ("hand", false),
+            ]
+        );
+        assert!(limited_with_count("select 1", 5).contains("AS MATERIALIZED"));
     }
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use kiln_api::*;
 use kiln_canvas::{Canvas, Condition, ConditionOp, JoinKey, JoinKind, Relation, StepKind, StepTemplate};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Five sales over four listings; listing 2 is there twice and listing 4 not at all.
 const TABLES: &str = "create schema raw;\n\
@@ -24,31 +24,24 @@ const SOURCES: &str =
 
 const MODEL: &str = "{{ config(materialized='table') }}\n\nwith sales as (\n\n    select * from {{ source('shop', 'sales') }}\n\n)\n\nselect * from sales\n";
 
-fn shop(dir: &Path, tables: &str) -> PathBuf {
-    let root = dir.join("shop");
-    std::fs::create_dir_all(root.join("models")).unwrap();
-    std::fs::write(
-        root.join("dbt_project.yml"),
-        "name: shop\nversion: '1'\nconfig-version: 2\nprofile: shop\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("profiles.yml"),
-        "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: dev.duckdb\n",
-    )
-    .unwrap();
+/// The shop project in `dir` with its tables in its DuckDB warehouse; its canonical root.
+fn shop(dir: &Path) -> PathBuf {
+    let root = common::shop_project(dir, common::SHOP_DUCKDB_PROFILES);
     std::fs::write(root.join("models/sources.yml"), SOURCES).unwrap();
     std::fs::write(root.join("models/fct_sales.sql"), MODEL).unwrap();
     {
         let duck = kiln_warehouse::DuckDbAdapter::open(&root.join("dev.duckdb"), 1).unwrap();
-        kiln_warehouse::Adapter::execute(&duck, tables).unwrap();
+        kiln_warehouse::Adapter::execute(&duck, TABLES).unwrap();
     }
     root.canonicalize().unwrap()
 }
 
-async fn open_shop(dir: &Path) -> Studio {
-    let root = shop(dir, TABLES);
-    common::open_studio(&dir.join("config"), &root, false).await
+/// A studio on a fresh shop project of its own (no file watcher).
+async fn open_shop() -> common::Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let root = shop(dir.path());
+    let studio = common::open_studio(&dir.path().join("config"), &root, false).await;
+    common::Fixture { dir, root, studio }
 }
 
 fn source(table: &str) -> Relation {
@@ -66,6 +59,62 @@ fn empty() -> Canvas {
     }
 }
 
+fn input(relation: Relation) -> StepTemplate {
+    StepTemplate::Input { relation }
+}
+
+/// A filter keeping the rows whose `column` is greater than `value`.
+fn greater(column: &str, value: &str) -> StepTemplate {
+    StepTemplate::Filter {
+        conditions: vec![Condition {
+            column: column.into(),
+            op: ConditionOp::Greater,
+            value: Some(value.into()),
+        }],
+        expression: None,
+    }
+}
+
+/// A filter by a SQL condition alone.
+fn filter_where(expression: &str) -> StepTemplate {
+    StepTemplate::Filter {
+        conditions: vec![],
+        expression: Some(expression.into()),
+    }
+}
+
+fn formula(expr: &str, name: &str) -> StepTemplate {
+    StepTemplate::Formula {
+        expr: expr.into(),
+        name: name.into(),
+    }
+}
+
+/// `sum(price) as revenue` grouped by `list_id`.
+fn revenue_by_list() -> StepTemplate {
+    StepTemplate::Aggregate {
+        group_by: vec!["list_id".into()],
+        measures: vec![kiln_canvas::Measure {
+            function: kiln_canvas::AggregateFunction::Sum,
+            column: Some("price".into()),
+            name: "revenue".into(),
+        }],
+    }
+}
+
+/// A join to `right` on `list_id`, taking its `seller`.
+fn join_on_list_id(right: Relation, join: JoinKind) -> StepTemplate {
+    StepTemplate::Join {
+        right,
+        join,
+        keys: vec![JoinKey {
+            left: "list_id".into(),
+            right: "list_id".into(),
+        }],
+        right_columns: vec!["seller".into()],
+    }
+}
+
 async fn add(studio: &Studio, canvas: Canvas, after: Option<u32>, template: StepTemplate) -> (Canvas, u32) {
     let response = studio
         .canvas_add_step(CanvasAddStepRequest {
@@ -78,95 +127,104 @@ async fn add(studio: &Studio, canvas: Canvas, after: Option<u32>, template: Step
     (response.state.canvas, response.added)
 }
 
-async fn preview(studio: &Studio, canvas: &Canvas, step: u32) -> CanvasPreviewResponse {
+/// A canvas whose first step is made from `template`.
+async fn start(studio: &Studio, template: StepTemplate) -> Canvas {
+    add(studio, empty(), None, template).await.0
+}
+
+async fn try_preview(
+    studio: &Studio,
+    canvas: &Canvas,
+    step: u32,
+    limit: Option<u32>,
+    query_id: Option<&str>,
+) -> ApiResult<CanvasPreviewResponse> {
     studio
         .canvas_preview(CanvasPreviewRequest {
             canvas: canvas.clone(),
             step,
-            limit: None,
+            limit,
+            query_id: query_id.map(String::from),
+        })
+        .await
+}
+
+async fn preview(studio: &Studio, canvas: &Canvas, step: u32) -> CanvasPreviewResponse {
+    try_preview(studio, canvas, step, None, None).await.unwrap()
+}
+
+async fn schemas(studio: &Studio, canvas: &Canvas) -> Vec<StepSchema> {
+    studio
+        .canvas_schemas(CanvasSchemasRequest { canvas: canvas.clone() })
+        .await
+        .unwrap()
+        .steps
+}
+
+async fn join_checks(studio: &Studio, canvas: &Canvas, step: u32) -> Vec<JoinCheck> {
+    studio
+        .canvas_join_check(CanvasJoinCheckRequest {
+            canvas: canvas.clone(),
+            step,
             query_id: None,
         })
         .await
         .unwrap()
+        .joins
+}
+
+async fn open_canvas(studio: &Studio, path: &str) -> CanvasState {
+    studio
+        .canvas_open(CanvasOpenRequest { path: path.into() })
+        .await
+        .unwrap()
+}
+
+/// `applyEdit`'s `saveCanvas`: the change it would make, or why it refuses.
+async fn save(studio: &Studio, path: &str, canvas: &Canvas) -> ApiResult<EditPreview> {
+    studio
+        .apply_edit(ApplyEditRequest::SaveCanvas {
+            path: path.into(),
+            canvas: canvas.clone(),
+        })
+        .await
+}
+
+async fn cancel(studio: &Studio, query_id: &str) -> ApiResult<Empty> {
+    studio
+        .cancel_query(QueryIdRequest {
+            query_id: query_id.into(),
+        })
+        .await
 }
 
 /// The single number a console query answers.
 async fn count(studio: &Studio, sql: &str) -> u64 {
-    let response = studio
-        .run_query(RunQueryRequest {
-            sql: sql.into(),
-            connection: None,
-            page_size: None,
-            query_id: None,
-        })
-        .await
-        .unwrap();
-    let result = &response.statements[0];
-    assert!(result.error.is_none(), "{:?}", result.error);
-    result.first_page[0][0].as_u64().unwrap()
+    common::scalar(studio, sql).await.as_u64().unwrap()
+}
+
+/// The sales source followed by a step made from `template`: the canvas and the step's index.
+async fn after_sales(studio: &Studio, template: StepTemplate) -> (Canvas, u32) {
+    let canvas = start(studio, input(source("sales"))).await;
+    add(studio, canvas, Some(0), template).await
 }
 
 /// sales joined (left) to listings on list_id.
 async fn sales_join_listings(studio: &Studio, right: Relation) -> Canvas {
-    let (canvas, _) = add(
-        studio,
-        empty(),
-        None,
-        StepTemplate::Input {
-            relation: source("sales"),
-        },
-    )
-    .await;
-    let (canvas, added) = add(
-        studio,
-        canvas,
-        Some(0),
-        StepTemplate::Join {
-            right,
-            join: JoinKind::Left,
-            keys: vec![JoinKey {
-                left: "list_id".into(),
-                right: "list_id".into(),
-            }],
-            right_columns: vec!["seller".into()],
-        },
-    )
-    .await;
+    let (canvas, added) = after_sales(studio, join_on_list_id(right, JoinKind::Left)).await;
     assert_eq!(added, 1);
     canvas
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn steps_preview_with_the_row_count_of_a_direct_query_and_a_profile() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
-    let (canvas, _) = add(
-        &studio,
-        empty(),
-        None,
-        StepTemplate::Input {
-            relation: source("sales"),
-        },
-    )
-    .await;
-    let (canvas, filtered) = add(
-        &studio,
-        canvas,
-        Some(0),
-        StepTemplate::Filter {
-            conditions: vec![Condition {
-                column: "price".into(),
-                op: ConditionOp::Greater,
-                value: Some("15".into()),
-            }],
-            expression: None,
-        },
-    )
-    .await;
-    let all = preview(&studio, &canvas, 0).await;
+    let shop = open_shop().await;
+    let studio = &shop.studio;
+    let (canvas, filtered) = after_sales(studio, greater("price", "15")).await;
+    let all = preview(studio, &canvas, 0).await;
     assert_eq!(
         all.row_count,
-        count(&studio, "select count(*) from {{ source('shop', 'sales') }}").await
+        count(studio, "select count(*) from {{ source('shop', 'sales') }}").await
     );
     assert_eq!(all.row_count, 5);
     let names: Vec<&str> = all.columns.iter().map(|c| c.name.as_str()).collect();
@@ -174,32 +232,21 @@ async fn steps_preview_with_the_row_count_of_a_direct_query_and_a_profile() {
     assert_eq!(all.rows.len(), 5);
 
     // Fewer rows shown than there are: the count is still every row's.
-    let first_two = studio
-        .canvas_preview(CanvasPreviewRequest {
-            canvas: canvas.clone(),
-            step: filtered,
-            limit: Some(2),
-            query_id: Some("canvas-preview".into()),
-        })
+    let first_two = try_preview(studio, &canvas, filtered, Some(2), Some("canvas-preview"))
         .await
         .unwrap();
     assert_eq!(first_two.rows.len(), 2);
     assert_eq!(
         first_two.row_count,
         count(
-            &studio,
+            studio,
             "select count(*) from {{ source('shop', 'sales') }} where price > 15"
         )
         .await
     );
     assert_eq!(first_two.row_count, 4);
     // The preview's registration is gone once it answered: it holds no result to cancel.
-    let gone = studio
-        .cancel_query(QueryIdRequest {
-            query_id: "canvas-preview".into(),
-        })
-        .await
-        .unwrap_err();
+    let gone = cancel(studio, "canvas-preview").await.unwrap_err();
     assert_eq!(gone.diagnostic.code, codes::UNKNOWN_ID);
 
     let profile = studio
@@ -216,15 +263,7 @@ async fn steps_preview_with_the_row_count_of_a_direct_query_and_a_profile() {
     assert_eq!(profile.profile.len(), 3);
 
     // A step that does not exist is the canvas's own error.
-    let error = studio
-        .canvas_preview(CanvasPreviewRequest {
-            canvas,
-            step: 7,
-            limit: None,
-            query_id: None,
-        })
-        .await
-        .unwrap_err();
+    let error = try_preview(studio, &canvas, 7, None, None).await.unwrap_err();
     assert_eq!(error.diagnostic.code, codes::CANVAS);
     assert_eq!(error.diagnostic.code, "K6007");
     studio.close_project();
@@ -232,61 +271,18 @@ async fn steps_preview_with_the_row_count_of_a_direct_query_and_a_profile() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn schemas_mark_a_filter_on_a_missing_column_and_a_type_mismatch() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
-    let (canvas, _) = add(
-        &studio,
-        empty(),
-        None,
-        StepTemplate::Input {
-            relation: source("sales"),
-        },
-    )
-    .await;
-    let (canvas, _) = add(
-        &studio,
-        canvas,
-        Some(0),
-        StepTemplate::Filter {
-            conditions: vec![Condition {
-                column: "discount".into(),
-                op: ConditionOp::Greater,
-                value: Some("0".into()),
-            }],
-            expression: None,
-        },
-    )
-    .await;
-    let (canvas, _) = add(
-        &studio,
-        canvas,
-        Some(1),
-        StepTemplate::Formula {
-            expr: "price * 2".into(),
-            name: "doubled".into(),
-        },
-    )
-    .await;
+    let shop = open_shop().await;
+    let studio = &shop.studio;
+    let (canvas, _) = after_sales(studio, greater("discount", "0")).await;
+    let (canvas, _) = add(studio, canvas, Some(1), formula("price * 2", "doubled")).await;
     // A branch off the input with a formula adding a date to a price.
-    let (canvas, mismatch) = add(
-        &studio,
-        canvas,
-        Some(0),
-        StepTemplate::Formula {
-            expr: "price + date '2024-01-01'".into(),
-            name: "nonsense".into(),
-        },
-    )
-    .await;
+    let nonsense = formula("price + date '2024-01-01'", "nonsense");
+    let (canvas, mismatch) = add(studio, canvas, Some(0), nonsense).await;
     assert_eq!(mismatch, 1);
     let names: Vec<&str> = canvas.steps.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["sales", "with_formula_2", "filtered", "with_formula"]);
 
-    let schemas = studio
-        .canvas_schemas(CanvasSchemasRequest { canvas })
-        .await
-        .unwrap()
-        .steps;
+    let schemas = schemas(studio, &canvas).await;
     assert_eq!(schemas.len(), 4);
     assert_eq!(schemas[0].error, None);
     let columns: Vec<(&str, &str)> = schemas[0]
@@ -327,18 +323,10 @@ async fn schemas_mark_a_filter_on_a_missing_column_and_a_type_mismatch() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn join_check_reports_fan_out_from_duplicate_keys_and_agrees_with_the_preview() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
-    let canvas = sales_join_listings(&studio, source("listings")).await;
-    let checks = studio
-        .canvas_join_check(CanvasJoinCheckRequest {
-            canvas: canvas.clone(),
-            step: 1,
-            query_id: None,
-        })
-        .await
-        .unwrap()
-        .joins;
+    let shop = open_shop().await;
+    let studio = &shop.studio;
+    let canvas = sales_join_listings(studio, source("listings")).await;
+    let checks = join_checks(studio, &canvas, 1).await;
     assert_eq!(checks.len(), 1);
     let check = &checks[0];
     assert_eq!(
@@ -358,20 +346,12 @@ async fn join_check_reports_fan_out_from_duplicate_keys_and_agrees_with_the_prev
     );
     // Sales 1, 2 and 4 once, sale 3 twice (listing 2 is there twice), sale 5 with nulls.
     assert_eq!(check.output_rows, 6);
-    assert_eq!(preview(&studio, &canvas, 1).await.row_count, check.output_rows);
+    assert_eq!(preview(studio, &canvas, 1).await.row_count, check.output_rows);
 
     // Joined to listings deduplicated on list_id instead, nothing repeats.
-    let (listings, _) = add(
-        &studio,
-        canvas,
-        Some(1),
-        StepTemplate::Input {
-            relation: source("listings"),
-        },
-    )
-    .await;
+    let (listings, _) = add(studio, canvas, Some(1), input(source("listings"))).await;
     let (listings, dedup) = add(
-        &studio,
+        studio,
         listings,
         Some(2),
         StepTemplate::Deduplicate {
@@ -381,81 +361,40 @@ async fn join_check_reports_fan_out_from_duplicate_keys_and_agrees_with_the_prev
     )
     .await;
     let dedup_name = listings.steps[dedup as usize].name.clone();
-    let (canvas, joined) = add(
-        &studio,
-        listings,
-        Some(0),
-        StepTemplate::Join {
-            right: Relation::Step { name: dedup_name },
-            join: JoinKind::Inner,
-            keys: vec![JoinKey {
-                left: "list_id".into(),
-                right: "list_id".into(),
-            }],
-            right_columns: vec!["seller".into()],
-        },
-    )
-    .await;
+    let join = join_on_list_id(Relation::Step { name: dedup_name }, JoinKind::Inner);
+    let (canvas, joined) = add(studio, listings, Some(0), join).await;
     // Inserted right after the input, before the step it reads: it must come after it.
     assert_eq!(joined, 1);
     let mut canvas = canvas;
     let step = canvas.steps.remove(1);
     canvas.steps.push(step);
     let last = (canvas.steps.len() - 1) as u32;
-    let checks = studio
-        .canvas_join_check(CanvasJoinCheckRequest {
-            canvas: canvas.clone(),
-            step: last,
-            query_id: None,
-        })
-        .await
-        .unwrap()
-        .joins;
+    let checks = join_checks(studio, &canvas, last).await;
     assert!(!checks[0].fans_out, "{:?}", checks[0]);
     assert_eq!((checks[0].output_rows, checks[0].duplicate_right_keys), (4, 0));
     assert_eq!(
         checks[0].message,
         "4 of 5 rows of sales (80.0%) match deduplicated on list_id; the join drops the other 1 row"
     );
-    assert_eq!(preview(&studio, &canvas, last).await.row_count, 4);
+    assert_eq!(preview(studio, &canvas, last).await.row_count, 4);
     // A step without joins has nothing to check.
-    let none = studio
-        .canvas_join_check(CanvasJoinCheckRequest {
-            canvas,
-            step: 0,
-            query_id: None,
-        })
-        .await
-        .unwrap();
-    assert!(none.joins.is_empty());
+    assert!(join_checks(studio, &canvas, 0).await.is_empty());
     studio.close_project();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_update_add_and_save_through_the_edit_preview() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
-    let root = dir.path().join("shop").canonicalize().unwrap();
+    let shop = open_shop().await;
+    let (studio, root) = (&shop.studio, &shop.root);
 
     // An unedited model saves as it was.
-    let opened = studio
-        .canvas_open(CanvasOpenRequest {
-            path: "models/fct_sales.sql".into(),
-        })
-        .await
-        .unwrap();
+    let opened = open_canvas(studio, "models/fct_sales.sql").await;
     assert!(opened.exists);
     assert_eq!(opened.written.sql, MODEL);
     assert_eq!(opened.steps.len(), opened.canvas.steps.len());
     assert!(opened.steps.iter().all(|s| !s.edited), "{:?}", opened.steps);
     assert!(opened.steps.iter().all(|s| s.lines.0 >= 1 && s.lines.1 >= s.lines.0));
-    let saved = studio
-        .apply_edit(ApplyEditRequest::SaveCanvas {
-            path: "models/fct_sales.sql".into(),
-            canvas: opened.canvas.clone(),
-        })
-        .await
-        .unwrap();
+    let saved = save(studio, "models/fct_sales.sql", &opened.canvas).await.unwrap();
     assert_eq!(saved.changes.len(), 1);
     let change = &saved.changes[0];
     assert_eq!(change.path, "models/fct_sales.sql");
@@ -473,22 +412,12 @@ async fn open_update_add_and_save_through_the_edit_preview() {
     assert!(updated.exists, "its steps were read from the file");
 
     // A model that does not exist yet opens empty; it cannot be saved without a step.
-    let new = studio
-        .canvas_open(CanvasOpenRequest {
-            path: "models/marts/by_listing.sql".into(),
-        })
-        .await
-        .unwrap();
+    let new_model = "models/marts/by_listing.sql";
+    let new = open_canvas(studio, new_model).await;
     assert!(!new.exists);
     assert!(new.canvas.steps.is_empty() && new.steps.is_empty());
     assert_eq!((new.written.sql.as_str(), new.written.lines.len()), ("", 0));
-    let refused = studio
-        .apply_edit(ApplyEditRequest::SaveCanvas {
-            path: "models/marts/by_listing.sql".into(),
-            canvas: new.canvas.clone(),
-        })
-        .await
-        .unwrap_err();
+    let refused = save(studio, new_model, &new.canvas).await.unwrap_err();
     assert_eq!(refused.diagnostic.code, "K6007");
     assert!(refused.diagnostic.hint.is_some());
     // A filter needs a step before it.
@@ -496,10 +425,7 @@ async fn open_update_add_and_save_through_the_edit_preview() {
         .canvas_add_step(CanvasAddStepRequest {
             canvas: new.canvas.clone(),
             after: None,
-            template: StepTemplate::Filter {
-                conditions: vec![],
-                expression: Some("true".into()),
-            },
+            template: filter_where("true"),
         })
         .await
         .unwrap_err();
@@ -511,27 +437,12 @@ async fn open_update_add_and_save_through_the_edit_preview() {
     );
 
     // Built from templates, reviewed, committed, opened again.
-    let (canvas, _) = add(
-        &studio,
-        new.canvas,
-        None,
-        StepTemplate::Input {
-            relation: source("sales"),
-        },
-    )
-    .await;
+    let (canvas, _) = add(studio, new.canvas, None, input(source("sales"))).await;
     let response = studio
         .canvas_add_step(CanvasAddStepRequest {
             canvas,
             after: Some(0),
-            template: StepTemplate::Aggregate {
-                group_by: vec!["list_id".into()],
-                measures: vec![kiln_canvas::Measure {
-                    function: kiln_canvas::AggregateFunction::Sum,
-                    column: Some("price".into()),
-                    name: "revenue".into(),
-                }],
-            },
+            template: revenue_by_list(),
         })
         .await
         .unwrap();
@@ -546,19 +457,10 @@ async fn open_update_add_and_save_through_the_edit_preview() {
     assert_eq!(state.steps[1].inputs, [Relation::Step { name: "sales".into() }]);
     let last_line = state.written.sql.lines().count() as u32;
     assert!(state.steps[1].lines.1 <= last_line && state.steps[0].lines.1 < state.steps[1].lines.0);
-    let saved = studio
-        .apply_edit(ApplyEditRequest::SaveCanvas {
-            path: "models/marts/by_listing.sql".into(),
-            canvas: state.canvas.clone(),
-        })
-        .await
-        .unwrap();
+    let saved = save(studio, new_model, &state.canvas).await.unwrap();
     assert_eq!(saved.changes[0].before, None);
     assert_eq!(saved.changes[0].after.as_deref(), Some(state.written.sql.as_str()));
-    assert!(
-        !root.join("models/marts/by_listing.sql").exists(),
-        "a preview writes nothing"
-    );
+    assert!(!root.join(new_model).exists(), "a preview writes nothing");
     studio
         .commit_edit(CommitEditRequest {
             changes: saved.changes.clone(),
@@ -566,20 +468,15 @@ async fn open_update_add_and_save_through_the_edit_preview() {
         .await
         .unwrap();
     assert_eq!(
-        std::fs::read_to_string(root.join("models/marts/by_listing.sql")).unwrap(),
+        std::fs::read_to_string(root.join(new_model)).unwrap(),
         state.written.sql
     );
-    let reopened = studio
-        .canvas_open(CanvasOpenRequest {
-            path: "models/marts/by_listing.sql".into(),
-        })
-        .await
-        .unwrap();
+    let reopened = open_canvas(studio, new_model).await;
     assert!(reopened.exists);
     assert_eq!(reopened.written.sql, state.written.sql);
     // The saved model runs: one row per listing sold.
     let last = (reopened.canvas.steps.len() - 1) as u32;
-    let rows = preview(&studio, &reopened.canvas, last).await;
+    let rows = preview(studio, &reopened.canvas, last).await;
     assert_eq!(rows.row_count, 4);
     assert_eq!(
         rows.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
@@ -591,68 +488,49 @@ async fn open_update_add_and_save_through_the_edit_preview() {
 /// The transports call operations by name with camelCase JSON: the names and fields the UI uses.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn operations_are_dispatched_by_name_with_camel_case_fields() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
-    let opened = studio
-        .dispatch("canvasOpen", json!({ "path": "models/fct_sales.sql" }))
-        .await
-        .unwrap();
+    let shop = open_shop().await;
+    let studio = &shop.studio;
+    let call =
+        |operation: &'static str, arguments: Value| async move { studio.dispatch(operation, arguments).await.unwrap() };
+    let opened = call("canvasOpen", json!({ "path": "models/fct_sales.sql" })).await;
     assert_eq!(opened["exists"], true);
     assert_eq!(opened["written"]["sql"], MODEL);
     assert!(opened["steps"][0]["lines"].is_array());
     assert!(opened["steps"][0]["edited"].is_boolean());
-    let added = studio
-        .dispatch(
-            "canvasAddStep",
-            json!({
-                "canvas": { "steps": [] },
-                "template": { "kind": "input", "relation": { "kind": "source", "source": "shop", "table": "sales" } },
-            }),
-        )
-        .await
-        .unwrap();
+    let added = call(
+        "canvasAddStep",
+        json!({
+            "canvas": { "steps": [] },
+            "template": { "kind": "input", "relation": { "kind": "source", "source": "shop", "table": "sales" } },
+        }),
+    )
+    .await;
     assert_eq!(added["added"], 0);
     assert_eq!(added["state"]["steps"][0]["kind"], "input");
     let canvas = added["state"]["canvas"].clone();
-    let updated = studio
-        .dispatch("canvasUpdate", json!({ "canvas": canvas.clone() }))
-        .await
-        .unwrap();
+    let updated = call("canvasUpdate", json!({ "canvas": canvas.clone() })).await;
     assert_eq!(updated["written"], added["state"]["written"]);
-    let schemas = studio
-        .dispatch("canvasSchemas", json!({ "canvas": canvas.clone() }))
-        .await
-        .unwrap();
+    let schemas = call("canvasSchemas", json!({ "canvas": canvas.clone() })).await;
     assert_eq!(schemas["steps"][0]["columns"][2]["dataType"], "DECIMAL(3,1)");
-    let preview = studio
-        .dispatch(
-            "canvasPreview",
-            json!({ "canvas": canvas.clone(), "step": 0, "limit": 3, "queryId": "p1" }),
-        )
-        .await
-        .unwrap();
+    let preview = call(
+        "canvasPreview",
+        json!({ "canvas": canvas.clone(), "step": 0, "limit": 3, "queryId": "p1" }),
+    )
+    .await;
     assert_eq!(preview["rowCount"], 5);
     assert_eq!(preview["rows"].as_array().unwrap().len(), 3);
     assert!(preview["elapsedMs"].is_u64());
-    let profile = studio
-        .dispatch("canvasProfile", json!({ "canvas": canvas.clone(), "step": 0 }))
-        .await
-        .unwrap();
+    let profile = call("canvasProfile", json!({ "canvas": canvas.clone(), "step": 0 })).await;
     assert_eq!(profile["profile"][0]["column"], "sale_id");
     assert_eq!(profile["profile"][0]["distinct"], 5);
-    let checks = studio
-        .dispatch("canvasJoinCheck", json!({ "canvas": canvas.clone(), "step": 0 }))
-        .await
-        .unwrap();
+    let checks = call("canvasJoinCheck", json!({ "canvas": canvas.clone(), "step": 0 })).await;
     assert_eq!(checks["joins"], json!([]));
-    let save = studio
-        .dispatch(
-            "applyEdit",
-            json!({ "kind": "saveCanvas", "path": "models/new.sql", "canvas": canvas }),
-        )
-        .await
-        .unwrap();
-    assert_eq!(save["changes"][0]["before"], serde_json::Value::Null);
+    let save = call(
+        "applyEdit",
+        json!({ "kind": "saveCanvas", "path": "models/new.sql", "canvas": canvas }),
+    )
+    .await;
+    assert_eq!(save["changes"][0]["before"], Value::Null);
     assert_eq!(save["changes"][0]["path"], "models/new.sql");
     studio.close_project();
 }
@@ -660,40 +538,22 @@ async fn operations_are_dispatched_by_name_with_camel_case_fields() {
 /// `cancelQuery` with a preview's id stops it, as it stops the console's queries.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_query_stops_a_preview() {
-    let dir = tempfile::tempdir().unwrap();
-    let studio = open_shop(dir.path()).await;
+    let shop = open_shop().await;
+    let studio = &shop.studio;
     // A filter no row passes, over rows that cost a hash each: the preview scans them all.
-    let (canvas, _) = add(
-        &studio,
-        empty(),
-        None,
+    let canvas = start(
+        studio,
         StepTemplate::Sql {
             text: "select range as i from range(2000000000)".into(),
         },
     )
     .await;
-    let (canvas, step) = add(
-        &studio,
-        canvas,
-        Some(0),
-        StepTemplate::Filter {
-            conditions: vec![],
-            expression: Some("md5(i::varchar) = 'never'".into()),
-        },
-    )
-    .await;
+    let (canvas, step) = add(studio, canvas, Some(0), filter_where("md5(i::varchar) = 'never'")).await;
     let running = {
         let studio = studio.clone();
         tokio::spawn(async move {
             let clock = Instant::now();
-            let outcome = studio
-                .canvas_preview(CanvasPreviewRequest {
-                    canvas,
-                    step,
-                    limit: None,
-                    query_id: Some("slow-preview".into()),
-                })
-                .await;
+            let outcome = try_preview(&studio, &canvas, step, None, Some("slow-preview")).await;
             (outcome, clock.elapsed())
         })
     };
@@ -701,11 +561,7 @@ async fn cancel_query_stops_a_preview() {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        let cancelled = studio
-            .cancel_query(QueryIdRequest {
-                query_id: "slow-preview".into(),
-            })
-            .await;
+        let cancelled = cancel(studio, "slow-preview").await;
         if cancelled.is_ok() {
             break;
         }
@@ -726,25 +582,9 @@ async fn cancel_query_stops_a_preview() {
 async fn fct_sales_previews_the_rows_of_the_built_model() {
     let fx = common::open_tickit().await;
     let studio = &fx.studio;
-    let mut events = studio.subscribe();
-    let run = studio
-        .start_run(StartRunRequest {
-            command: RunCommand::Build,
-            select: vec!["+fct_sales".into()],
-            exclude: vec![],
-            threads: Some(2),
-            full_refresh: None,
-            client: None,
-            cli_pid: None,
-        })
-        .await
-        .unwrap();
-    common::until_run_finished(&mut events, &run.run_id).await;
+    common::build(studio, &["+fct_sales"]).await;
     let path = "models/marts/sales/fct_sales.sql";
-    let opened = studio
-        .canvas_open(CanvasOpenRequest { path: path.into() })
-        .await
-        .unwrap();
+    let opened = open_canvas(studio, path).await;
     assert!(opened.exists);
     let text = std::fs::read_to_string(fx.root.join(path)).unwrap();
     assert_eq!(opened.written.sql, text);
@@ -757,24 +597,11 @@ async fn fct_sales_previews_the_rows_of_the_built_model() {
     assert_eq!(rows.columns.first().map(|c| c.name.as_str()), Some("sale_id"));
     assert_eq!(rows.columns.len(), 20);
     // Every step binds.
-    let schemas = studio
-        .canvas_schemas(CanvasSchemasRequest {
-            canvas: opened.canvas.clone(),
-        })
-        .await
-        .unwrap();
-    assert!(schemas.steps.iter().all(|s| s.error.is_none()), "{:?}", schemas.steps);
+    let schemas = schemas(studio, &opened.canvas).await;
+    assert!(schemas.iter().all(|s| s.error.is_none()), "{schemas:?}");
     // The final step's five joins, read from the file, are checked on the built upstreams.
     let final_step = opened.canvas.position("final").expect("a step named final") as u32;
-    let checks = studio
-        .canvas_join_check(CanvasJoinCheckRequest {
-            canvas: opened.canvas.clone(),
-            step: final_step,
-            query_id: None,
-        })
-        .await
-        .unwrap()
-        .joins;
+    let checks = join_checks(studio, &opened.canvas, final_step).await;
     assert_eq!(checks.iter().map(|c| c.join).collect::<Vec<_>>(), [0, 1, 2, 3, 4]);
     for check in &checks {
         assert_eq!((check.left_rows, check.output_rows), (built, built), "{check:?}");
@@ -785,14 +612,42 @@ async fn fct_sales_previews_the_rows_of_the_built_model() {
         "every row of sales matches one row of listings on list_id"
     );
     // Saving the unedited model changes nothing.
-    let saved = studio
-        .apply_edit(ApplyEditRequest::SaveCanvas {
-            path: path.into(),
-            canvas: opened.canvas,
-        })
-        .await
-        .unwrap();
+    let saved = save(studio, path, &opened.canvas).await.unwrap();
     assert_eq!(saved.changes[0].after.as_deref(), Some(text.as_str()));
     assert_eq!(saved.changes[0].before.as_deref(), Some(text.as_str()));
+    studio.close_project();
+}
+
+/// A step fed by an aggregate is previewed by one query (the aggregate computed once): its first
+/// rows and its count are those of two separate queries, without the count's column.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn steps_fed_by_an_aggregate_preview_their_rows_and_count_from_one_query() {
+    let shop = open_shop().await;
+    let studio = &shop.studio;
+    let (canvas, by_list) = after_sales(studio, revenue_by_list()).await;
+    let (canvas, big) = add(studio, canvas, Some(by_list), filter_where("revenue > 35")).await;
+    let direct = "select list_id, sum(price) as revenue from {{ source('shop', 'sales') }} group by list_id";
+
+    let first_two = try_preview(studio, &canvas, by_list, Some(2), None).await.unwrap();
+    assert_eq!(first_two.rows.len(), 2);
+    assert!(first_two.rows.iter().all(|row| row.len() == 2), "{:?}", first_two.rows);
+    assert_eq!(
+        first_two.row_count,
+        count(studio, &format!("select count(*) from ({direct})")).await
+    );
+    assert_eq!(first_two.row_count, 4);
+    assert_eq!(
+        first_two.columns.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["list_id", "revenue"]
+    );
+
+    let one = try_preview(studio, &canvas, big, Some(1), None).await.unwrap();
+    assert_eq!((one.rows.len(), one.row_count), (1, 2));
+    let all = preview(studio, &canvas, big).await;
+    assert_eq!((all.rows.len(), all.row_count), (2, 2));
+    // Listings 3 (40.0) and 4 (50.0).
+    let mut lists: Vec<i64> = all.rows.iter().map(|row| row[0].as_i64().unwrap()).collect();
+    lists.sort_unstable();
+    assert_eq!(lists, [3, 4]);
     studio.close_project();
 }

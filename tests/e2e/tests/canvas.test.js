@@ -82,7 +82,10 @@ describe("Model canvas", () => {
     await addStep("join");
     await page.locator('[data-testid="canvas-form-join-right"]').selectOption({ label: "tickit_external.event" });
     const leftKey = page.locator('[data-testid="canvas-form-join-left-0"]');
-    await until(async () => (await leftKey.count()) > 0 || (await page.locator('[data-testid="canvas-form-join-add-key"]').count()) > 0, "the join form's keys");
+    // The form proposes key pairs once both sides' columns are in: wait for the right side's
+    // columns first, so a proposal cannot land between the check and the click below.
+    await page.locator('[data-testid="canvas-form-join-columns"]').locator("label", { hasText: /^eventname$/ }).waitFor();
+    await page.waitForTimeout(300);
     if ((await leftKey.count()) === 0) await page.locator('[data-testid="canvas-form-join-add-key"]').click();
     await until(async () => (await leftKey.locator("option", { hasText: /^eventid$/ }).count()) > 0, "the sales columns in the key picker");
     await leftKey.selectOption("eventid");

@@ -67,6 +67,9 @@ describe("Files and models as objects", () => {
     await row(page, FCT_SALES).click({ button: "right" });
     await menu(page).waitFor();
     await until(async () => (await page.evaluate(() => document.activeElement?.getAttribute("data-action"))) === "open", "focus on the first item");
+    // A model's menu offers the canvas right after Open.
+    await page.keyboard.press("ArrowDown");
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-action")), "openCanvas");
     await page.keyboard.press("ArrowDown");
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute("data-action")), "newFile");
     await page.keyboard.press("Escape");

@@ -1,4 +1,4 @@
-import { useCallback, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useRef, useState, type ReactNode } from "react";
 import { Button, Modal } from "../../shared/ui";
 import { columnsOfStep } from "./hooks";
 import { AggregateForm } from "./forms/AggregateForm";
@@ -74,6 +74,14 @@ export function AddStepDialog({
   const columns = previous ? (columnsOfStep(state, previous.name) ?? []).map((column) => column.name) : [];
   const problem = templateProblem(template);
   const onChange = useCallback((next: TemplateOf<TemplateKind>) => setTemplate(next), []);
+  const body = useRef<HTMLDivElement>(null);
+  // The form's first field has the keyboard (the modal itself focuses its first control, its
+  // close button; this effect runs after the modal's).
+  useEffect(() => {
+    const field = body.current?.querySelector<HTMLElement>("input, select, textarea");
+    field?.focus();
+    if (field instanceof HTMLInputElement) field.select();
+  }, []);
 
   const submit = async () => {
     if (problem || busy) return;
@@ -101,6 +109,7 @@ export function AddStepDialog({
       }
     >
       <div
+        ref={body}
         className="canvas-form"
         data-testid={`canvas-form-${kind}`}
         onKeyDown={(event) => {

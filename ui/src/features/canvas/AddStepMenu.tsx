@@ -22,7 +22,6 @@ export function AddStepMenu({ hasPrevious, onPick, onClose, anchor }: { hasPrevi
     setPosition({ left, top });
   }, [anchor]);
   useEffect(() => {
-    menu.current?.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
     const outside = (event: MouseEvent) => {
       if (!(event.target instanceof Node) || menu.current?.contains(event.target) || anchor?.contains(event.target)) return;
       onClose();
@@ -34,6 +33,12 @@ export function AddStepMenu({ hasPrevious, onPick, onClose, anchor }: { hasPrevi
       window.removeEventListener("resize", onClose);
     };
   }, [onClose, anchor]);
+
+  // Once placed (a hidden menu cannot take the focus), the first item has the keyboard.
+  const placed = position !== null;
+  useEffect(() => {
+    if (placed) menu.current?.querySelector<HTMLElement>('[role="menuitem"]:not(:disabled)')?.focus();
+  }, [placed]);
 
   const move = (delta: number) => {
     const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]:not(:disabled)') ?? [])];

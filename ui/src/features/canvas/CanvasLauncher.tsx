@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { flattenFiles } from "../../app/studio";
 import { useStudio, useStudioInstance } from "../../app/useStudio";
 import { Button, Modal } from "../../shared/ui";
@@ -43,6 +43,12 @@ function NewCanvasDialog({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState("new_model");
   const [folder, setFolder] = useState(() => suggestedFolder(studio.activeTab()?.path));
   const problem = newModelProblem(name, folder, existing);
+  const nameField = useRef<HTMLInputElement>(null);
+  // The name is typed first (the modal focuses its close button; this runs after it).
+  useEffect(() => {
+    nameField.current?.focus();
+    nameField.current?.select();
+  }, []);
   const submit = () => {
     if (problem) return;
     studio.openCanvas(newModelPath(name, folder));
@@ -71,7 +77,7 @@ function NewCanvasDialog({ onClose }: { onClose: () => void }) {
       >
         <label className="field">
           <span className="field-label">Model name</span>
-          <input className="input" data-testid="canvas-new-name" value={name} onChange={(event) => setName(event.target.value)} spellCheck={false} />
+          <input ref={nameField} className="input" data-testid="canvas-new-name" value={name} onChange={(event) => setName(event.target.value)} spellCheck={false} />
         </label>
         <label className="field">
           <span className="field-label">Folder</span>

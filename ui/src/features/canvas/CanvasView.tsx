@@ -136,7 +136,7 @@ export function CanvasView({ path }: { path: string }) {
           </div>
           <div className="canvas-preview-slot">
             <Splitter orientation="horizontal" invert label="Preview height" testId="canvas-preview-splitter" value={previewHeight} min={120} max={640} onChange={setPreviewHeight} />
-            <PreviewPanel session={session} canvas={canvas} index={selected} />
+            <PreviewPanel session={session} canvas={canvas} index={selected} suggest={state.exists && !dirty && selected === canvas.steps.length - 1} />
           </div>
         </div>
         <aside className="canvas-side">

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type KeyboardEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type KeyboardEvent } from "react";
 import { Button, Icon } from "../../shared/ui";
 import { AddStepMenu } from "./AddStepMenu";
 import { StepCard } from "./StepCard";
@@ -48,6 +48,12 @@ export function StepFlow({
     list.current?.focus({ preventScroll: true });
   };
 
+  /** Closed without a pick (Escape, Tab, a click elsewhere): the steps get the keyboard back. */
+  const closeMenu = useCallback(() => {
+    onMenu(false);
+    list.current?.focus({ preventScroll: true });
+  }, [onMenu]);
+
   const onKeyDown = (event: KeyboardEvent) => {
     if (event.target !== event.currentTarget) return;
     const last = views.length - 1;
@@ -73,7 +79,7 @@ export function StepFlow({
       <Button size="sm" variant={views.length === 0 ? "primary" : "secondary"} data-testid="canvas-add-step" aria-haspopup="menu" aria-expanded={menuOpen} icon={<Icon name="plus" size={13} />} onClick={() => onMenu(!menuOpen)}>
         {views.length === 0 ? "Add the first step" : "Add step"}
       </Button>
-      {menuOpen && <AddStepMenu anchor={anchor} hasPrevious={views.length > 0} onPick={onPick} onClose={() => onMenu(false)} />}
+      {menuOpen && <AddStepMenu anchor={anchor} hasPrevious={views.length > 0} onPick={onPick} onClose={closeMenu} />}
     </div>
   );
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { normalisePreview, sampleProfile } from "./api";
+import { previewOf, sampleProfile } from "./api";
 
 describe("preview answers", () => {
   it("reads rows, columns and the row count", () => {
-    const preview = normalisePreview({ columns: [{ name: "a", dataType: "INTEGER" }, { name: "b", dataType: null }], rows: [[1, null], [2, "x"]], rowCount: 40 });
+    const preview = previewOf({ columns: [{ name: "a", dataType: "INTEGER" }, { name: "b", dataType: "VARCHAR" }], rows: [[1, null], [2, "x"]], rowCount: 40, elapsedMs: 3 });
     expect(preview.rowCount).toBe(40);
     expect(preview.rows).toEqual([[1, null], [2, "x"]]);
     expect(preview.profile).toBeNull();
@@ -11,15 +11,6 @@ describe("preview answers", () => {
       { name: "a", nulls: 0, distinct: 2 },
       { name: "b", nulls: 1, distinct: 1 },
     ]);
-  });
-
-  it("takes a statement result's shape and the engine's own profile", () => {
-    const preview = normalisePreview({
-      result: { columns: [{ name: "a", dataType: "INTEGER", description: "" }], firstPage: [[1]], totalRows: 7 },
-      profile: [{ name: "a", nulls: 2, distinct: 5 }],
-    });
-    expect(preview.rowCount).toBe(7);
-    expect(preview.profile).toEqual([{ name: "a", nulls: 2, distinct: 5 }]);
   });
 
   it("counts distinct objects by value", () => {

@@ -4,6 +4,7 @@ import type {
   Canvas,
   CanvasAddStepResponse,
   CanvasJoinCheckResponse,
+  CanvasPreviewResponse,
   CanvasSchemasResponse,
   CanvasState,
   ColumnProfile,
@@ -13,8 +14,7 @@ import type {
 } from "./types";
 
 /**
- * The canvas's operations, through the studio's one Backend. Each is a thin call; `preview`
- * normalises the answer so the grid does not depend on the exact response shape.
+ * The canvas's operations, through the studio's one Backend, each a thin typed call.
  */
 export function openCanvas(backend: Backend, path: string): Promise<CanvasState> {
   return backend.call("canvasOpen", { path });
@@ -34,8 +34,7 @@ export function stepSchemas(backend: Backend, canvas: Canvas): Promise<CanvasSch
 }
 
 export async function previewStep(backend: Backend, canvas: Canvas, step: number, queryId: string, limit = 100): Promise<Preview> {
-  const answer = await backend.call("canvasPreview", { canvas, step, limit, queryId });
-  return normalisePreview(answer);
+  return previewOf(await backend.call("canvasPreview", { canvas, step, limit, queryId }));
 }
 
 /** Nulls and distinct values per column over all of the step's rows: a scan, so asked after the rows. */
@@ -52,37 +51,14 @@ export function cancelPreview(backend: Backend, queryId: string): Promise<unknow
   return backend.call("cancelQuery", { queryId });
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-function numberOrNull(value: unknown): number | null {
-  if (typeof value === "number" && Number.isFinite(value)) return value;
-  if (typeof value === "string" && value.trim() !== "" && Number.isFinite(Number(value))) return Number(value);
-  return null;
-}
-
-/** Rows, columns, the row count and (when the engine sends it) a profile per column. */
-export function normalisePreview(answer: unknown): Preview {
-  const record = isRecord(answer) ? answer : {};
-  const inner = isRecord(record.result) ? record.result : record;
-  const columns: SchemaColumn[] = (Array.isArray(inner.columns) ? inner.columns : []).map((column: unknown) =>
-    isRecord(column)
-      ? { name: String(column.name ?? ""), dataType: typeof column.dataType === "string" ? column.dataType : null }
-      : { name: String(column), dataType: null },
-  );
-  const rawRows = Array.isArray(inner.rows) ? inner.rows : Array.isArray(inner.firstPage) ? inner.firstPage : [];
-  const rows = rawRows.map((row: unknown) => (Array.isArray(row) ? row : isRecord(row) ? columns.map((column) => row[column.name]) : [row]));
-  const rowCount = numberOrNull(inner.rowCount ?? inner.totalRows ?? record.rowCount ?? record.totalRows);
-  const rawProfile = Array.isArray(record.profile) ? record.profile : Array.isArray(inner.profile) ? inner.profile : null;
-  const profile: ColumnProfile[] | null = rawProfile
-    ? rawProfile.filter(isRecord).map((entry) => ({
-        name: String(entry.name ?? entry.column ?? ""),
-        nulls: numberOrNull(entry.nulls ?? entry.nullCount),
-        distinct: numberOrNull(entry.distinct ?? entry.distinctCount),
-      }))
-    : null;
-  return { columns, rows, rowCount, profile };
+/** The engine's answer as the grid reads it; the profile comes from `canvasProfile`. */
+export function previewOf(answer: CanvasPreviewResponse): Preview {
+  return {
+    columns: answer.columns.map((column) => ({ name: column.name, dataType: column.dataType })),
+    rows: answer.rows,
+    rowCount: answer.rowCount,
+    profile: null,
+  };
 }
 
 /** Nulls and distinct values among the rows shown, when the engine sends no profile of its own. */

@@ -6,7 +6,7 @@ import { clampSelection, moveSelection, selectionAfterDelete, selectionAfterMove
 import { deleteStep, moveStep, relationKey, sameCanvas } from "./steps";
 import type { Canvas, CanvasState, Relation, SchemaColumn, StepSchema, StepTemplate } from "./types";
 
-export const UPDATE_DELAY_MS = 100;
+export const UPDATE_DELAY_MS = 16;
 export const SCHEMA_DELAY_MS = 350;
 
 export interface CanvasSessionState {

@@ -8,6 +8,7 @@ export type {
   CanvasAddStepResponse,
   CanvasJoinCheckResponse,
   CanvasMeasure,
+  CanvasPreviewResponse,
   CanvasProfileResponse,
   CanvasSchemasResponse,
   CanvasState,

@@ -15,17 +15,19 @@ export function newQueryId(): string {
 
 /**
  * Runs `run` a moment after `key` settles (null: nothing to run) and keeps the newest answer.
+ * `delay` may depend on the key before: a click to another step asks at once, typing waits.
  * When the key changes before the answer comes, the old request is cancelled through `cancel`
  * (the preview's `cancelQuery`) and its answer dropped.
  */
 export function useStepQuery<T>(
   key: string | null,
   run: (queryId: string) => Promise<T>,
-  options: { delay: number; cancel?: (queryId: string) => void },
+  options: { delay: number | ((previous: string | null, next: string) => number); cancel?: (queryId: string) => void },
 ): StepQueryState<T> {
   const [state, setState] = useState<StepQueryState<T>>({ value: null, key: null, loading: false, error: null });
-  const latest = useRef({ run, cancel: options.cancel });
-  latest.current = { run, cancel: options.cancel };
+  const latest = useRef({ run, cancel: options.cancel, delay: options.delay });
+  latest.current = { run, cancel: options.cancel, delay: options.delay };
+  const previousKey = useRef<string | null>(null);
 
   useEffect(() => {
     if (key === null) {
@@ -34,6 +36,9 @@ export function useStepQuery<T>(
     }
     let live = true;
     let running: string | null = null;
+    const { delay } = latest.current;
+    const wait = typeof delay === "number" ? delay : delay(previousKey.current, key);
+    previousKey.current = key;
     setState((current) => ({ ...current, loading: true }));
     const timer = setTimeout(() => {
       const queryId = newQueryId();
@@ -45,13 +50,14 @@ export function useStepQuery<T>(
         .finally(() => {
           running = null;
         });
-    }, options.delay);
+    }, wait);
     return () => {
       live = false;
       clearTimeout(timer);
       if (running !== null) latest.current.cancel?.(running);
     };
-  }, [key, options.delay]);
+    // The delay is read when the key changes; a new delay alone must not restart a request.
+  }, [key]);
 
   return state;
 }
