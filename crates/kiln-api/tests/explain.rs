@@ -22,18 +22,6 @@ const SCRIPT: &str =
     "select 1;\n\nselect u.username, nvl(sum(s.qty), 0) as sold\nfrom sales s\njoin users u on s.buyerid = u.userid\n\
                       where s.saletime > dateadd(day, -30000, getdate())\ngroup by u.username;\n";
 
-fn project(dir: &std::path::Path, profiles: &str) -> std::path::PathBuf {
-    let root = dir.join("shop");
-    std::fs::create_dir_all(root.join("models")).unwrap();
-    std::fs::write(
-        root.join("dbt_project.yml"),
-        "name: shop\nversion: '1'\nconfig-version: 2\nprofile: shop\n",
-    )
-    .unwrap();
-    std::fs::write(root.join("profiles.yml"), profiles).unwrap();
-    root
-}
-
 /// The plan of the statement at `offset` in `sql` on the project's own target.
 async fn explain(studio: &Studio, sql: &str, offset: Option<u32>) -> kiln_api::ApiResult<kiln_api::ExplainResponse> {
     studio
@@ -60,7 +48,7 @@ fn at(script: &str, needle: &str) -> Option<u32> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explain_on_duckdb() {
     let dir = tempfile::tempdir().unwrap();
-    let root = project(
+    let root = common::shop_project(
         dir.path(),
         "shop:\n  target: dev\n  outputs:\n    dev:\n      type: duckdb\n      path: dev.duckdb\n",
     );
@@ -154,7 +142,7 @@ async fn explain_on_postgres() {
         )
         .unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let root = project(dir.path(), &cluster.profiles_yml("shop"));
+    let root = common::shop_project(dir.path(), &cluster.profiles_yml("shop"));
     let studio = open(dir.path(), &root).await;
 
     let script = "select 1;\nselect u.username, sum(s.qty)\nfrom sales s join users u on s.buyerid = u.userid\nwhere s.qty > 2\ngroup by u.username;";

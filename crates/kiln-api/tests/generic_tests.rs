@@ -6,10 +6,10 @@
 
 mod common;
 
-use common::{open_studio, tickit_copy, until_run_finished};
+use common::{open_studio, tickit_copy};
 use kiln_api::{
-    ApplyEditRequest, CommitEditRequest, DocsRequest, Empty, GenericTestDto, NodeStatusDto, RunCommand,
-    StartRunRequest, Studio, TestArgumentValue, TestOriginDto,
+    ApplyEditRequest, CommitEditRequest, DocsRequest, Empty, GenericTestDto, NodeStatusDto, Studio, TestArgumentValue,
+    TestOriginDto,
 };
 use serde_json::{json, Value};
 
@@ -227,20 +227,7 @@ async fn tests_with_arguments_are_written_parsed_and_run() {
         .any(|e| e.source == "model.tickit.dim_events" && e.target == event[0].id));
 
     // …and they run and pass.
-    let mut events = studio.subscribe();
-    let run = studio
-        .start_run(StartRunRequest {
-            command: RunCommand::Build,
-            select: vec!["+fct_sales".into(), "+dim_events".into()],
-            exclude: vec![],
-            threads: Some(2),
-            full_refresh: None,
-            client: None,
-            cli_pid: None,
-        })
-        .await
-        .unwrap();
-    until_run_finished(&mut events, &run.run_id).await;
+    common::build(&studio, &["+fct_sales", "+dim_events"]).await;
     let graph = studio.graph(Empty {}).await.unwrap();
     for id in new_ids {
         let node = graph.nodes.iter().find(|n| &n.id == id).unwrap();

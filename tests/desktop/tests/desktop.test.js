@@ -302,4 +302,33 @@ describe("Kiln Studio desktop window", () => {
     const shot = await paintedShot(session, "05-desktop-explain", ['[data-testid="explain-tree"]', '[data-testid="connection-picker"]']);
     console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${shot.ink}`);
   });
+
+  test("the model canvas shows fct_sales as steps with the output step's rows in the window", async () => {
+    // An earlier test left the Dashboards view open; clicking the active view's icon would fold it.
+    await session.execute(`if (!document.querySelector('[data-testid="explorer-tree"]')) document.querySelector('[aria-label="Project files"]').click();`);
+    await session.waitFor("the fct_sales row", () =>
+      session.execute(`return document.querySelector('[data-testid="tree-file"][data-path="models/marts/sales/fct_sales.sql"]') ? true : null;`),
+    );
+    await session.execute(`
+      const row = document.querySelector('[data-testid="tree-file"][data-path="models/marts/sales/fct_sales.sql"]');
+      row.dispatchEvent(new MouseEvent("contextmenu", { bubbles: true, cancelable: true, clientX: 120, clientY: 200 }));`);
+    await session.waitFor("the explorer menu", () => session.execute(`return document.querySelector('[data-testid="explorer-menu"] [data-action="openCanvas"]') ? true : null;`));
+    await session.execute(`document.querySelector('[data-testid="explorer-menu"] [data-action="openCanvas"]').click();`);
+    const steps = await session.waitFor(
+      "the nine steps of fct_sales",
+      () => session.execute(`const n = document.querySelectorAll('[data-testid^="canvas-step-"][role="option"]').length; return n === 9 ? n : null;`),
+      30_000,
+    );
+    assert.equal(steps, 9);
+    await session.execute(`document.querySelector('[data-testid="canvas-step-final"]').click();`);
+    // The build of an earlier test made fct_sales; the output step previews the same rows.
+    const rows = await session.waitFor(
+      "the output step's preview",
+      () => session.execute(`const ready = document.querySelector('[data-testid="canvas-preview"][data-state="ready"]'); const count = document.querySelector('[data-testid="canvas-row-count"]'); return ready && count && Number(count.dataset.rows) > 0 ? Number(count.dataset.rows) : null;`),
+      60_000,
+    );
+    assert.ok(rows > 100, `the preview counts ${rows} rows`);
+    const shot = await paintedShot(session, "06-desktop-canvas", ['[data-testid="canvas-flow"]', '[data-testid="canvas-preview"]']);
+    console.log(`# screenshot ${shot.path}: ${shot.width}x${shot.height}, ${shot.distinctColours} colours; ${shot.ink}`);
+  });
 });

@@ -1,5 +1,5 @@
-import { useEffect, useLayoutEffect, useRef, useState } from "react";
 import type { SuggestedTest } from "./testSuggestions";
+import { useAnchoredMenu } from "./useAnchoredMenu";
 
 /** The column header's "+ test" chip: how many tests the column's rows suggest. */
 export function SuggestTestsButton({ column, tests, open, onOpen }: { column: string; tests: readonly SuggestedTest[]; open: boolean; onOpen: (anchor: HTMLElement) => void }) {
@@ -40,61 +40,17 @@ export function TestSuggestMenu({
   onPick: (test: SuggestedTest) => void;
   onClose: () => void;
 }) {
-  const menu = useRef<HTMLDivElement>(null);
-  const [position, setPosition] = useState<{ left: number; top: number } | null>(null);
-  useLayoutEffect(() => {
-    const button = anchor.getBoundingClientRect();
-    const box = menu.current?.getBoundingClientRect();
-    if (!box) return;
-    const margin = 8;
-    const left = Math.max(margin, Math.min(button.left, window.innerWidth - box.width - margin));
-    const below = button.bottom + 4;
-    const top = below + box.height <= window.innerHeight - margin ? below : Math.max(margin, button.top - box.height - 4);
-    setPosition({ left, top });
-  }, [anchor]);
-  useEffect(() => {
-    const outside = (event: MouseEvent) => {
-      if (!(event.target instanceof Node) || menu.current?.contains(event.target) || anchor.contains(event.target)) return;
-      onClose();
-    };
-    window.addEventListener("mousedown", outside, true);
-    window.addEventListener("resize", onClose);
-    return () => {
-      window.removeEventListener("mousedown", outside, true);
-      window.removeEventListener("resize", onClose);
-    };
-  }, [onClose, anchor]);
-
-  // Once placed (a hidden menu cannot take the focus), the first item has the keyboard.
-  const placed = position !== null;
-  useEffect(() => {
-    if (placed) menu.current?.querySelector<HTMLElement>('[role="menuitem"]')?.focus();
-  }, [placed]);
-
-  const move = (delta: number) => {
-    const items = [...(menu.current?.querySelectorAll<HTMLElement>('[role="menuitem"]') ?? [])];
-    const at = items.indexOf(document.activeElement as HTMLElement);
-    items[(at + delta + items.length) % items.length]?.focus();
-  };
+  const { menu, style, onKeyDown } = useAnchoredMenu(anchor, onClose, "start");
 
   return (
     <div
       ref={menu}
       className="context-menu canvas-suggest-menu"
-      style={position ? { left: position.left, top: position.top } : { visibility: "hidden" }}
+      style={style}
       role="menu"
       aria-label={`Tests for ${column}`}
       data-testid="canvas-suggest-menu"
-      onKeyDown={(event) => {
-        if (event.key === "ArrowDown" || event.key === "ArrowUp") {
-          event.preventDefault();
-          move(event.key === "ArrowDown" ? 1 : -1);
-        } else if (event.key === "Escape" || event.key === "Tab") {
-          event.preventDefault();
-          event.stopPropagation();
-          onClose();
-        }
-      }}
+      onKeyDown={onKeyDown}
     >
       <div className="menu-caption">Add a test to {column}</div>
       {tests.map((test) => (
