@@ -269,10 +269,7 @@ fn state_of(canvas: Canvas, exists: bool) -> CanvasState {
             kind: step.kind(),
             inputs: step.inputs().into_iter().cloned().collect(),
             lines: written.lines.get(index).copied().unwrap_or((0, 0)),
-            edited: step
-                .source
-                .as_ref()
-                .is_none_or(|source| source.body != step.body || source.name != step.name),
+            edited: step.edited(),
         })
         .collect();
     CanvasState {

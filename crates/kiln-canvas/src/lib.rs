@@ -54,6 +54,14 @@ impl Step {
         }
     }
 
+    /// Whether the step differs from what was read from the file (or was added on the canvas):
+    /// an unedited step is written back as its own text.
+    pub fn edited(&self) -> bool {
+        self.source
+            .as_ref()
+            .is_none_or(|source| source.body != self.body || source.name != self.name)
+    }
+
     /// The relations the step reads.
     pub fn inputs(&self) -> Vec<&Relation> {
         match &self.body {

@@ -150,9 +150,7 @@ fn indent(text: &str) -> String {
 }
 
 fn unchanged(step: &Step) -> bool {
-    step.source
-        .as_ref()
-        .is_some_and(|s| s.body == step.body && s.name == step.name)
+    !step.edited()
 }
 
 /// The step's SQL inside its CTE's parentheses, as read when unedited.
