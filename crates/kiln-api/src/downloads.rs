@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
 use std::time::{Duration, SystemTime};
 
 use crate::error::{ApiError, ApiResult};
@@ -66,17 +67,30 @@ pub(crate) fn remove(file: &Path) {
 
 /// Unique within the process and not guessable from another download's id.
 fn new_id() -> String {
+    // A per-process seed plus a counter: the finaliser below is a bijection, so ids of one
+    // process never collide (XOR-ing the clock with the counter could: two calls a nanosecond
+    // apart cancelled out), and the seed keeps another process's ids apart.
+    static SEED: OnceLock<u64> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map(|d| d.as_nanos())
-        .unwrap_or(0);
-    let mixed = (nanos as u64) ^ (u64::from(std::process::id()) << 32) ^ COUNTER.fetch_add(1, Ordering::Relaxed);
-    // SplitMix64's finaliser, so consecutive ids look unrelated.
-    let mut z = mixed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let seed = *SEED.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
+        splitmix((nanos as u64) ^ (u64::from(std::process::id()) << 32))
+    });
+    format!(
+        "{:016x}",
+        splitmix(seed.wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed)))
+    )
+}
+
+/// SplitMix64's finaliser, so consecutive ids look unrelated.
+fn splitmix(value: u64) -> u64 {
+    let mut z = value.wrapping_add(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    format!("{:016x}", z ^ (z >> 31))
+    z ^ (z >> 31)
 }
 
 /// A file name for the download from what the user typed: its last component, without
